@@ -1,0 +1,74 @@
+/* api-url.c - which API base URL to use, and whether it may be used (TLS always;
+ * plain http only to loopback, and only when the caller opted in). */
+#include "internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <strings.h>
+
+#define DEFAULT_API_URL "https://api.linode.com/v4"
+
+static char *strip_slashes(char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    while (n > 0 && s[n - 1] == '/')
+        s[--n] = '\0';
+    return s;
+}
+
+char *lt_api_url_resolve(const char *explicit_url)
+{
+    if (explicit_url && *explicit_url)
+        return strip_slashes(strdup(explicit_url));
+    const char *env_url = getenv("LINODE_URL");
+    if (env_url && *env_url) {
+        const char *ver = getenv("LINODE_API_VERSION");
+        char *base = strip_slashes(strdup(env_url));
+        if (!base)
+            return NULL;
+        char *out = NULL;
+        if (asprintf(&out, "%s/%s", base, ver && *ver ? ver : "v4") < 0)
+            out = NULL;
+        free(base);
+        return out;
+    }
+    return strdup(DEFAULT_API_URL);
+}
+
+static int host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]") || !strcmp(host, "::1"))
+        return 1;
+    return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_error *err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    lt_error_kind rc = LT_OK;
+    if (!u)
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+    if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = lt_error_set(err, LT_ERR_USAGE, "API URL '%.200s' is not a valid URL", url ? url : "");
+    } else if (!strcasecmp(scheme, "https")) {
+        rc = LT_OK;
+    } else if (!strcasecmp(scheme, "http")) {
+        if (!host_is_loopback(host))
+            rc = lt_error_set(err, LT_ERR_USAGE,
+                              "refusing plain http to %s: only https, or http to a loopback address "
+                              "with --allow-insecure-loopback", host);
+        else if (!allow_insecure_loopback)
+            rc = lt_error_set(err, LT_ERR_USAGE,
+                              "refusing plain http to %s without --allow-insecure-loopback", host);
+    } else {
+        rc = lt_error_set(err, LT_ERR_USAGE, "API URL scheme '%s' is not https", scheme);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}

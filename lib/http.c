@@ -1,0 +1,396 @@
+/* http.c - the client's transport: one reused curl handle, timeouts on every call,
+ * a bounded body, safe retries, and a redacted debug trace. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+lt_error_kind lt_global_init(lt_error *err)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot initialise libcurl");
+    return LT_OK;
+}
+
+static int append_header(lt_client *c, const char *line)
+{
+    struct curl_slist *h = curl_slist_append(c->headers, line);
+    if (!h)
+        return 0;
+    c->headers = h;
+    return 1;
+}
+
+lt_client *lt_client_new(const lt_client_options *opts, lt_error *err)
+{
+    lt_client_options none = {0};
+    if (!opts)
+        opts = &none;
+    lt_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    c->opt = *opts;
+    c->opt.api_url = c->opt.token = c->opt.ca_file = NULL;
+    if (c->opt.connect_timeout_ms <= 0)
+        c->opt.connect_timeout_ms = 5000;
+    if (c->opt.request_timeout_ms <= 0)
+        c->opt.request_timeout_ms = 15000;
+    if (c->opt.deadline_ms <= 0)
+        c->opt.deadline_ms = 30000;
+    if (c->opt.max_retries == 0)
+        c->opt.max_retries = 3;
+    else if (c->opt.max_retries < 0)
+        c->opt.max_retries = 0;
+
+    c->base_url = lt_api_url_resolve(opts->api_url);
+    const char *ca = opts->ca_file ? opts->ca_file : getenv("LINODE_CA");
+    c->ca_file = ca && *ca ? strdup(ca) : NULL;
+    c->token = strdup(opts->token ? opts->token : "");
+    c->curl = curl_easy_init();
+    if (!c->base_url || !c->token || !c->curl) {
+        lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+        lt_client_free(c);
+        return NULL;
+    }
+    if (lt_api_url_check(c->base_url, opts->allow_insecure_loopback, err) != LT_OK) {
+        lt_client_free(c);
+        return NULL;
+    }
+    const char *fixed[] = {"Accept: application/json", "Content-Type: application/json", "Expect:"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!append_header(c, fixed[i]))
+            goto oom;
+    if (*c->token) {
+        char *auth = NULL;
+        if (asprintf(&auth, "Authorization: Bearer %s", c->token) < 0)
+            goto oom;
+        int ok = append_header(c, auth);
+        lt_secret_free(auth);
+        if (!ok)
+            goto oom;
+    }
+    return c;
+oom:
+    lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+    lt_client_free(c);
+    return NULL;
+}
+
+static void wipe_headers(struct curl_slist *h)
+{
+    for (; h; h = h->next)
+        explicit_bzero(h->data, strlen(h->data));
+}
+
+void lt_client_free(lt_client *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    wipe_headers(c->headers);
+    curl_slist_free_all(c->headers);
+    lt_secret_free(c->token);
+    free(c->ca_file);
+    free(c->base_url);
+    free(c);
+}
+
+const char *lt_client_api_url(const lt_client *c) { return c->base_url; }
+
+void lt_http_response_clear(lt_http_response *r)
+{
+    if (r->body) {
+        explicit_bzero(r->body, r->len);
+        free(r->body);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    lt_http_response *r = userp;
+    size_t n = size * nmemb;
+    if (r->len + n > LT_BODY_CAP) {
+        r->too_large = 1;
+        return 0; /* aborts the transfer */
+    }
+    char *nb = realloc(r->body, r->len + n + 1);
+    if (!nb)
+        return 0;
+    r->body = nb;
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    r->body[r->len] = '\0';
+    return n;
+}
+
+/* Copy a header's value (trimmed) when its name matches. */
+static int header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    if (n <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+        return 0;
+    const char *v = line + nl + 1, *end = line + n;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && isspace((unsigned char)end[-1]))
+        end--;
+    size_t len = (size_t)(end - v) < cap - 1 ? (size_t)(end - v) : cap - 1;
+    memcpy(out, v, len);
+    out[len] = '\0';
+    return 1;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
+{
+    lt_http_response *r = userp;
+    size_t n = size * nmemb;
+    char buf[128];
+    if (n >= 5 && !strncmp(line, "HTTP/", 5)) { /* a new response (after 100-continue etc.) */
+        r->content_type[0] = r->oauth_scopes[0] = '\0';
+        r->have_oauth_scopes = r->maintenance = 0;
+        r->retry_after = 0;
+    } else if (header_value(line, n, "Content-Type", r->content_type, sizeof r->content_type)) {
+    } else if (header_value(line, n, "X-OAuth-Scopes", r->oauth_scopes, sizeof r->oauth_scopes)) {
+        r->have_oauth_scopes = 1;
+    } else if (header_value(line, n, "X-Maintenance-Mode", buf, sizeof buf)) {
+        r->maintenance = 1;
+    } else if (header_value(line, n, "Retry-After", buf, sizeof buf)) {
+        char *end;
+        errno = 0;
+        long secs = strtol(buf, &end, 10);
+        if (!errno && end != buf && !*end && secs >= 0) {
+            r->retry_after = (double)(secs > 86400 ? 86400 : secs);
+        } else {
+            time_t when = curl_getdate(buf, NULL); /* HTTP-date form */
+            time_t now = time(NULL);
+            if (when > now)
+                r->retry_after = (double)(when - now);
+        }
+    }
+    return n;
+}
+
+/* Debug trace to stderr. Authorization is never printed, and the value of every
+ * "token" JSON member is replaced, so a trace can be pasted into a bug report. */
+static void trace_body(const char *prefix, const char *data, size_t n)
+{
+    fprintf(stderr, "linode-token: trace: %s ", prefix);
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 7 && !memcmp(data + i, "\"token\"", 7)) {
+            fputs("\"token\"", stderr);
+            i += 7;
+            while (i < n && (data[i] == ' ' || data[i] == ':'))
+                fputc(data[i++], stderr);
+            if (i < n && data[i] == '"') {
+                fputs("\"<redacted>\"", stderr);
+                for (i++; i < n && data[i] != '"'; i++)
+                    if (data[i] == '\\')
+                        i++;
+                i++;
+            }
+            continue;
+        }
+        unsigned char ch = (unsigned char)data[i++];
+        fputc(ch == '\n' || (ch >= 0x20 && ch < 0x7f) ? ch : '.', stderr);
+    }
+    fputc('\n', stderr);
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *userp)
+{
+    (void)h;
+    const lt_client *c = userp;
+    switch (type) {
+    case CURLINFO_TEXT:
+        fprintf(stderr, "linode-token: trace: * %.*s", (int)n, data);
+        break;
+    case CURLINFO_HEADER_OUT: {
+        size_t i = 0;
+        while (i < n) {
+            size_t e = i;
+            while (e < n && data[e] != '\n')
+                e++;
+            if (e - i >= 14 && !strncasecmp(data + i, "Authorization:", 14))
+                fputs("linode-token: trace: > Authorization: <redacted>\n", stderr);
+            else if (e > i && !(e - i == 1 && data[i] == '\r'))
+                fprintf(stderr, "linode-token: trace: > %.*s\n", (int)(e - i), data + i);
+            i = e + 1;
+        }
+        break;
+    }
+    case CURLINFO_HEADER_IN:
+        fprintf(stderr, "linode-token: trace: < %.*s", (int)n, data);
+        break;
+    case CURLINFO_DATA_OUT:
+    case CURLINFO_DATA_IN:
+        /* Never echo the client's own bearer, wherever it might appear. */
+        if (c->token[0] && memmem(data, n, c->token, strlen(c->token))) {
+            fprintf(stderr, "linode-token: trace: %s [%zu bytes, withheld]\n",
+                    type == CURLINFO_DATA_OUT ? ">" : "<", n);
+            break;
+        }
+        trace_body(type == CURLINFO_DATA_OUT ? ">" : "<", data, n);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, const lt_http_response *r,
+                                    lt_error *err)
+{
+    const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: %s", url, detail);
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+        if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+            return lt_error_set(err, LT_ERR_TOO_LARGE, "the API response from %s is larger than %d bytes",
+                                url, LT_BODY_CAP);
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory reading the response from %s", url);
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return lt_error_set(err, LT_ERR_TLS, "TLS failure talking to %s: %s (check LINODE_CA)", url, detail);
+    default:
+        return lt_error_set(err, LT_ERR_NETWORK, "cannot reach %s: %s", url, detail);
+    }
+}
+
+/* One attempt. Returns LT_OK when an HTTP response (any status) arrived. */
+static lt_error_kind attempt(lt_client *c, const char *method, const char *url, const char *json_body,
+                             struct curl_slist *headers, long timeout_ms, lt_http_response *resp,
+                             lt_error *err)
+{
+    CURL *h = c->curl;
+    curl_easy_reset(h);
+    c->errbuf[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms < timeout_ms
+                                                       ? c->opt.connect_timeout_ms : timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "linode-token/" LT_VERSION);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LT_BODY_CAP);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (json_body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json_body));
+    } else if (!strcmp(method, "GET")) {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+    if (c->opt.debug) {
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+    }
+    CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK)
+        return map_curl_error(c, rc, url, resp, err);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    return LT_OK;
+}
+
+static int retryable(const lt_http_response *r)
+{
+    return r->status == 429 || r->status == 408 || (r->status == 503 && !r->maintenance);
+}
+
+lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, const char *json_body,
+                           const char *xfilter, lt_http_response *resp, lt_error *err)
+{
+    char *url = NULL;
+    memset(resp, 0, sizeof *resp);
+    if (asprintf(&url, "%s%s", c->base_url, path) < 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+
+    struct curl_slist *headers = c->headers, *extra = NULL;
+    char *xf_line = NULL;
+    if (xfilter) {
+        if (asprintf(&xf_line, "X-Filter: %s", xfilter) < 0 || !(extra = curl_slist_append(NULL, xf_line))) {
+            free(xf_line);
+            free(url);
+            return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+        }
+        extra->next = c->headers; /* borrowed tail, unlinked before freeing */
+        headers = extra;
+    }
+    /* A POST may create something once it may have reached the server: never repeat it. */
+    const int may_retry = strcmp(method, "POST") != 0;
+    const int64_t deadline = now_ms() + c->opt.deadline_ms;
+    lt_error_kind rc;
+    for (int tries = 0;; tries++) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            rc = lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: overall deadline of %ld ms passed",
+                              url, c->opt.deadline_ms);
+            break;
+        }
+        lt_http_response_clear(resp);
+        rc = attempt(c, method, url, json_body, headers,
+                     left < c->opt.request_timeout_ms ? (long)left : c->opt.request_timeout_ms, resp, err);
+        if (rc != LT_OK)
+            break;
+        if (resp->status >= 200 && resp->status < 300) {
+            if (resp->len && strncmp(resp->content_type, "application/json", 16) != 0)
+                rc = lt_error_set(err, LT_ERR_BAD_RESPONSE,
+                                  "unexpected Content-Type '%.60s' from %s (HTTP %ld)",
+                                  resp->content_type[0] ? resp->content_type : "none", url, resp->status);
+            break;
+        }
+        rc = lt_api_error_from_response(resp, err);
+        if (!may_retry || !retryable(resp) || tries >= c->opt.max_retries)
+            break;
+        double wait = resp->retry_after > 0 ? resp->retry_after : 1.0;
+        if (wait > 30)
+            wait = 30;
+        if (now_ms() + (int64_t)(wait * 1000) >= deadline)
+            break; /* would overrun the deadline: report the 429/503 as it stands */
+        struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+    if (extra) {
+        extra->next = NULL;
+        curl_slist_free_all(extra);
+        free(xf_line);
+    }
+    free(url);
+    if (rc != LT_OK)
+        lt_http_response_clear(resp);
+    return rc;
+}

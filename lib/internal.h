@@ -1,0 +1,57 @@
+/* internal.h - declarations shared inside the library; nothing here is exported from the .so. */
+#ifndef LT_INTERNAL_H
+#define LT_INTERNAL_H
+
+#include "linode-token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* strdup that returns NULL for NULL. */
+static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
+
+#endif
+
+/* ---- HTTP transport (http.c); the only code that speaks HTTP ---- */
+#include <curl/curl.h>
+#include <jansson.h>
+
+#define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
+
+struct lt_client {
+    CURL *curl;                     /* reused: keeps the connection alive */
+    char *base_url;                 /* no trailing slash */
+    char *token;                    /* owned; wiped on free */
+    char *ca_file;                  /* owned, may be NULL */
+    struct curl_slist *headers;     /* owned; holds the Authorization line; wiped on free */
+    lt_client_options opt;          /* pointers cleared: values only */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+typedef struct lt_http_response {
+    long status;
+    char *body;                     /* owned, NUL-terminated; wiped on clear (may hold a secret) */
+    size_t len;
+    int too_large;
+    char content_type[128];
+    char oauth_scopes[1024];
+    int have_oauth_scopes;
+    double retry_after;
+    int maintenance;
+} lt_http_response;
+
+void lt_http_response_clear(lt_http_response *r);
+
+/* One API call with the client's retry policy. path is relative to the base URL
+ * ("/profile/tokens?page=2"). On success (2xx with a JSON Content-Type) resp holds the
+ * body; any other outcome is an error whose message names what failed. */
+lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, const char *json_body,
+                           const char *xfilter, lt_http_response *resp, lt_error *err);
+
+/* Turn an error response into err (API reasons and fields joined into one line). */
+lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
+
+/* ---- JSON (token-json.c) ---- */
+lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
+/* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
+json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
