@@ -52,6 +52,7 @@ INTEG_TESTS  := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/i
 TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS)
 
 .PHONY: all check deps demo install uninstall clean
+.SECONDARY:
 all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE)
 
 $(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h

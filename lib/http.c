@@ -306,6 +306,10 @@ static lt_error_kind attempt(lt_client *c, const char *method, const char *url, 
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    /* libcurl re-sends a request whose reused connection died without an answer; for a
+     * POST that could mint twice, so a POST always gets a connection of its own. */
+    if (!strcmp(method, "POST"))
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     if (json_body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json_body));

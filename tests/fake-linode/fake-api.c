@@ -629,7 +629,7 @@ static void route_api(reply *r, struct MHD_Connection *conn, const char *method,
 static const char *strip_version(const char *url)
 {
     if (!strncmp(url, "/v4beta/", 8))
-        return url + 6;
+        return url + 7;
     if (!strncmp(url, "/v4/", 4))
         return url + 3;
     return NULL;

@@ -1,0 +1,433 @@
+/* test-client.c - the API client against linode-fake-api: every endpoint and every fault,
+ * asserting both the client's result and what the fake recorded. */
+#include "internal.h"
+#include "fake.h"
+#include "tap.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define PARENT "p0000000000000000000000000000000000000000000000000000000000000001"
+#define NARROW "n0000000000000000000000000000000000000000000000000000000000000002"
+#define READER "r0000000000000000000000000000000000000000000000000000000000000003"
+
+static fake F;
+
+static lt_client *client_with(const char *url, const char *token, long deadline_ms, int max_retries)
+{
+    lt_client_options o = {.api_url = url, .token = token, .allow_insecure_loopback = 1,
+                           .deadline_ms = deadline_ms, .max_retries = max_retries, .page_size = 25};
+    lt_error e;
+    lt_client *c = lt_client_new(&o, &e);
+    if (!c)
+        diag("client: %s", e.message);
+    return c;
+}
+
+static lt_client *client(const char *token) { return client_with(F.api, token, 0, 0); }
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void reset(void) { fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL); }
+
+static void test_endpoints(void)
+{
+    lt_client *c = client(PARENT);
+    lt_error e;
+    lt_profile p;
+    is_int(lt_client_whoami(c, &p, &e), LT_OK, "whoami");
+    is_str(p.username, "fakeuser", "whoami: username");
+    is_str(p.scopes, "*", "whoami: the acting token's scopes from X-OAuth-Scopes");
+    is_int(fake_count(&F, "GET", "/v4/profile"), 1, "fake saw one GET /profile");
+    lt_profile_clear(&p);
+
+    lt_token t;
+    int64_t expiry = (int64_t)time(NULL) + 3600;
+    is_int(lt_client_create_token(c, "ci-token", "linodes:read_only domains:read_write", expiry, &t, &e), LT_OK,
+           "create");
+    is_int((int64_t)strlen(t.token), 64, "create returns the full 64-char secret");
+    is_str(t.scopes, "linodes:read_only domains:read_write", "create: scopes");
+    is_int(t.expiry, expiry, "create: expiry to the second");
+    is_int(fake_count(&F, "POST", "/v4/profile/tokens"), 1, "fake saw exactly one POST");
+    json_t *ft = fake_token(&F, (long long)t.id);
+    is_int(json_integer_value(json_object_get(ft, "created_by")), 1000, "fake: created by the parent (id 1000)");
+    json_decref(ft);
+    char secret[80];
+    snprintf(secret, sizeof secret, "%s", t.token);
+    int64_t id = t.id;
+    lt_token_clear(&t);
+
+    is_int(lt_client_get_token(c, id, &t, &e), LT_OK, "get");
+    is_int((int64_t)strlen(t.token), 16, "get shows only the 16-char prefix");
+    ok(!strncmp(t.token, secret, 16), "the prefix is the secret's first 16 characters");
+    is_str(t.label, "ci-token", "get: label");
+    lt_token_clear(&t);
+
+    is_int(lt_client_create_token(c, "no-expiry", NULL, LT_TIME_NEVER, &t, &e), LT_OK, "create without expiry");
+    ok(t.expiry == LT_TIME_NEVER, "no expiry reads back as never (2999)");
+    is_str(t.scopes, "*", "no scopes inherits the acting token's");
+    lt_token_clear(&t);
+
+    is_int(lt_client_rename_token(c, id, "renamed", &t, &e), LT_OK, "rename");
+    is_str(t.label, "renamed", "rename: new label returned");
+    is_int((int64_t)strlen(t.token), 16, "rename shows only the prefix");
+    lt_token_clear(&t);
+    ft = fake_token(&F, (long long)id);
+    is_str(json_string_value(json_object_get(ft, "label")), "renamed", "fake: label changed");
+    json_decref(ft);
+
+    /* list: 30 more tokens so that page_size 25 needs two pages */
+    for (int i = 0; i < 30; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "bulk-%02d", i);
+        lt_client_create_token(c, label, "events:read_only", LT_TIME_NEVER, &t, &e);
+        lt_token_clear(&t);
+    }
+    lt_token_list l;
+    int gets_before = fake_count(&F, "GET", "/v4/profile/tokens");
+    is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "list all pages");
+    is_int((int64_t)l.count, 35, "list: 3 seeds + 2 + 30 tokens");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens") - gets_before, 2, "list took exactly two pages");
+    int found = 0;
+    for (size_t i = 0; i < l.count; i++)
+        found += l.items[i].id == id && !strcmp(l.items[i].label, "renamed") && strlen(l.items[i].token) == 16;
+    is_int(found, 1, "list holds the renamed token, prefix only");
+    lt_token_list_clear(&l);
+
+    is_int(lt_client_list_tokens(c, "{\"label\":{\"+contains\":\"bulk-2\"}}", &l, &e), LT_OK, "list with X-Filter");
+    is_int((int64_t)l.count, 10, "X-Filter: bulk-20..bulk-29");
+    lt_token_list_clear(&l);
+    is_int(lt_client_list_tokens(c, "{\"scopes\":\"*\"}", &l, &e), LT_ERR_API, "filter on a non-filterable field");
+    is_str(e.message, "X-Filter: Cannot filter on scopes (HTTP 400)", "its error line");
+
+    is_int(lt_client_revoke_token(c, id, &e), LT_OK, "revoke");
+    ft = fake_token(&F, (long long)id);
+    ok(json_is_true(json_object_get(ft, "revoked")), "fake: token revoked");
+    json_decref(ft);
+    is_int(lt_client_get_token(c, id, &t, &e), LT_ERR_API, "get a revoked token");
+    ok(lt_error_is_not_found(&e), "... is 404");
+    is_str(e.message, "Not found (HTTP 404)", "... Not found");
+    is_int(lt_client_revoke_token(c, id, &e), LT_ERR_API, "revoke twice");
+    ok(lt_error_is_not_found(&e), "... is 404 (already gone)");
+    is_int(lt_client_rename_token(c, 999999, "x", &t, &e), LT_ERR_API, "rename unknown id");
+    ok(lt_error_is_not_found(&e), "... is 404");
+
+    /* the revoked token no longer authenticates */
+    lt_client *dead = client(secret);
+    is_int(lt_client_whoami(dead, &p, &e), LT_ERR_API, "a revoked token cannot call the API");
+    is_str(e.message, "Invalid Token (HTTP 401)", "... Invalid Token");
+    lt_client_free(dead);
+
+    /* v4beta serves the same */
+    char beta[200];
+    snprintf(beta, sizeof beta, "%s/v4beta", F.base);
+    lt_client *b = client_with(beta, PARENT, 0, 0);
+    is_int(lt_client_whoami(b, &p, &e), LT_OK, "whoami under /v4beta");
+    is_int(fake_count(&F, "GET", "/v4beta/profile"), 1, "fake saw /v4beta/profile");
+    lt_profile_clear(&p);
+    lt_client_free(b);
+    lt_client_free(c);
+}
+
+static void test_api_errors(void)
+{
+    reset();
+    lt_client *c = client(PARENT);
+    lt_error e;
+    lt_token t;
+    char long_label[102];
+    memset(long_label, 'x', 101);
+    long_label[101] = '\0';
+    is_int(lt_client_create_token(c, long_label, "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_API,
+           "101-char label refused");
+    is_str(e.message, "label: Length must be 1-100 characters (HTTP 400)", "label error line");
+    is_str(e.field, "label", "label error field");
+    is_int(lt_client_create_token(c, "past", "linodes:read_only", (int64_t)time(NULL) - 10, &t, &e), LT_ERR_API,
+           "past expiry refused");
+    is_str(e.message, "expiry: Expiry must be in the future (HTTP 400)", "expiry error line");
+    is_int(lt_client_create_token(c, "bad", "linodes:bogus", LT_TIME_NEVER, &t, &e), LT_ERR_API, "bad scope refused");
+    is_str(e.field, "scopes", "bad scope: field scopes");
+    lt_client_free(c);
+
+    c = client(NARROW);
+    is_int(lt_client_create_token(c, "escalate", "domains:read_write", LT_TIME_NEVER, &t, &e), LT_ERR_API,
+           "scope escalation refused by the API");
+    is_int(e.http_status, 403, "escalation: 403 (the fake's default)");
+    is_int(lt_client_create_token(c, "ok", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_OK,
+           "a child within the parent is fine");
+    lt_token_clear(&t);
+    lt_client_free(c);
+
+    c = client(READER);
+    lt_token_list l;
+    is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "account:read_only can list");
+    lt_token_list_clear(&l);
+    is_int(lt_client_create_token(c, "x", NULL, LT_TIME_NEVER, &t, &e), LT_ERR_API, "account:read_only cannot create");
+    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 401)", "not-authorized line");
+    lt_client_free(c);
+
+    c = client("not-a-token");
+    is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_ERR_API, "a bad bearer is refused");
+    is_str(e.message, "Invalid Token (HTTP 401)", "Invalid Token line");
+    lt_client_free(c);
+
+    /* expiry: the fake's clock moves; the token vanishes from lists and stops working */
+    c = client(PARENT);
+    is_int(lt_client_create_token(c, "short", "events:read_only", (int64_t)time(NULL) + 60, &t, &e), LT_OK,
+           "create a 60 s token");
+    char secret[80];
+    snprintf(secret, sizeof secret, "%s", t.token);
+    int64_t id = t.id;
+    lt_token_clear(&t);
+    fake_http(&F, "POST", "/__fake/clock", "{\"advance\":120}", NULL, NULL);
+    lt_client_list_tokens(c, NULL, &l, &e);
+    int seen = 0;
+    for (size_t i = 0; i < l.count; i++)
+        seen += l.items[i].id == id;
+    is_int(seen, 0, "expired token is not listed");
+    lt_token_list_clear(&l);
+    is_int(lt_client_get_token(c, id, &t, &e), LT_ERR_API, "GET of an expired token");
+    ok(lt_error_is_not_found(&e), "... is 404");
+    lt_client *ex = client(secret);
+    lt_profile p;
+    is_int(lt_client_whoami(ex, &p, &e), LT_ERR_API, "an expired token stops working");
+    is_str(e.message, "Invalid Token (HTTP 401)", "... Invalid Token");
+    lt_client_free(ex);
+    lt_client_free(c);
+}
+
+static lt_error_kind faulted_list(const char *fault_json, lt_error *e)
+{
+    lt_client *c = client_with(F.api, PARENT, 4000, 0);
+    lt_token_list l;
+    fake_fault(&F, fault_json);
+    lt_error_kind k = lt_client_list_tokens(c, NULL, &l, e);
+    lt_token_list_clear(&l);
+    lt_client_free(c);
+    return k;
+}
+
+static void test_faults(void)
+{
+    lt_error e;
+    lt_token t;
+    reset();
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":503,\"path\":\"/profile/tokens\"}", &e), LT_OK,
+           "a 503 on GET is retried and succeeds");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 2, "... two GETs on the fake");
+
+    reset();
+    double t0 = now_s();
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":429,\"retry_after\":1}", &e), LT_OK,
+           "a 429 with Retry-After: 1 is retried");
+    ok(now_s() - t0 >= 0.9, "... after waiting Retry-After");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 2, "... two GETs on the fake");
+
+    reset();
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":408}", &e), LT_OK, "a 408 is retried");
+
+    reset();
+    t0 = now_s();
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":429,\"retry_after\":100}", &e), LT_ERR_RATE_LIMITED,
+           "a Retry-After beyond the deadline is not waited for");
+    ok(now_s() - t0 < 2, "... it returns at once");
+    ok(e.retry_after == 100, "... and reports Retry-After");
+    is_str(e.message, "Too many requests (HTTP 429)", "... one line");
+
+    reset();
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":503,\"count\":10}", &e), LT_ERR_API,
+           "503s past max_retries give up");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 4, "... 1 try + 3 retries");
+    fake_http(&F, "DELETE", "/__fake/faults", NULL, NULL, NULL);
+
+    reset();
+    is_int(faulted_list("{\"kind\":\"maintenance\"}", &e), LT_ERR_MAINTENANCE, "503 + X-Maintenance-Mode");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 1, "... is not retried");
+
+    reset();
+    is_int(faulted_list("{\"kind\":\"drop\"}", &e), LT_ERR_NETWORK, "a dropped connection is a network error");
+    is_int(lt_error_exit_code(&e), 4, "... exit code 4");
+    is_int(faulted_list("{\"kind\":\"truncate\"}", &e), LT_ERR_NETWORK, "a truncated body is a network error");
+    is_int(faulted_list("{\"kind\":\"malformed\"}", &e), LT_ERR_BAD_RESPONSE, "malformed JSON is a bad response");
+    like(e.message, "malformed JSON", "... says so");
+    is_int(faulted_list("{\"kind\":\"oversized\"}", &e), LT_ERR_TOO_LARGE, "an 8 MiB body is refused");
+    like(e.message, "larger than 1048576 bytes", "... names the cap");
+    is_int(faulted_list("{\"kind\":\"content_type\"}", &e), LT_ERR_BAD_RESPONSE, "200 text/html is a bad response");
+    like(e.message, "unexpected Content-Type 'text/html'", "... names the type");
+    is_int(faulted_list("{\"kind\":\"content_type\",\"status\":502}", &e), LT_ERR_API, "502 text/html");
+    is_str(e.message, "unexpected Content-Type text/html (HTTP 502)", "... one line");
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":400,\"body\":\"{\\\"errors\\\":[{\\\"reason\\\":\\\"Linode busy.\\\"}]}\"}", &e),
+           LT_ERR_API, "a custom 400 body");
+    is_str(e.message, "Linode busy. (HTTP 400)", "... its reason");
+
+    /* timeouts: the request timeout and the overall deadline */
+    reset();
+    {
+        lt_client_options o = {.api_url = F.api, .token = PARENT, .allow_insecure_loopback = 1,
+                               .request_timeout_ms = 500, .deadline_ms = 5000};
+        lt_client *c = lt_client_new(&o, &e);
+        lt_profile p;
+        fake_fault(&F, "{\"kind\":\"delay\",\"delay_ms\":3000}");
+        t0 = now_s();
+        is_int(lt_client_whoami(c, &p, &e), LT_ERR_TIMEOUT, "a slow API times out");
+        ok(now_s() - t0 < 1.5, "... within the request timeout");
+        is_int(lt_error_exit_code(&e), 4, "... exit code 4");
+        lt_client_free(c);
+    }
+
+    /* POST is never retried once it may have reached the server */
+    reset();
+    {
+        lt_client *c = client(PARENT);
+        fake_fault(&F, "{\"kind\":\"status\",\"status\":503,\"method\":\"POST\"}");
+        is_int(lt_client_create_token(c, "x", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_API,
+               "a 503 on create is reported");
+        is_int(fake_count(&F, "POST", "/v4/profile/tokens"), 1, "... and not retried");
+        fake_fault(&F, "{\"kind\":\"status\",\"status\":429,\"method\":\"POST\",\"retry_after\":1}");
+        is_int(lt_client_create_token(c, "x", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_RATE_LIMITED,
+               "a 429 on create is reported");
+        is_int(fake_count(&F, "POST", "/v4/profile/tokens"), 2, "... and not retried");
+        fake_fault(&F, "{\"kind\":\"drop\",\"method\":\"POST\"}");
+        is_int(lt_client_create_token(c, "x", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_NETWORK,
+               "a dropped create is reported");
+        is_int(fake_count(&F, "POST", "/v4/profile/tokens"), 3, "... and not retried");
+        lt_client_free(c);
+    }
+
+    /* a create response without the full secret is refused */
+    reset();
+    {
+        lt_client *c = client(PARENT);
+        fake_fault(&F, "{\"kind\":\"status\",\"status\":200,\"method\":\"POST\",\"body\":"
+                       "\"{\\\"id\\\":5,\\\"label\\\":\\\"x\\\",\\\"scopes\\\":\\\"*\\\",\\\"created\\\":"
+                       "\\\"2026-01-01T00:00:00\\\",\\\"expiry\\\":null,\\\"token\\\":\\\"short\\\"}\"}");
+        is_int(lt_client_create_token(c, "x", NULL, LT_TIME_NEVER, &t, &e), LT_ERR_BAD_RESPONSE,
+               "create without a full secret is a bad response");
+        /* a list whose page count is hostile */
+        fake_fault(&F, "{\"kind\":\"status\",\"status\":200,\"body\":\"{\\\"data\\\":[],\\\"page\\\":1,"
+                       "\\\"pages\\\":999999999,\\\"results\\\":0}\"}");
+        lt_token_list l;
+        is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_ERR_BAD_RESPONSE, "a hostile page count is refused");
+        fake_fault(&F, "{\"kind\":\"status\",\"status\":200,\"body\":\"{\\\"data\\\":{},\\\"page\\\":1,"
+                       "\\\"pages\\\":1,\\\"results\\\":0}\"}");
+        is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_ERR_BAD_RESPONSE, "data that is not an array is refused");
+        lt_client_free(c);
+    }
+}
+
+static void test_rate_limit_and_cap(void)
+{
+    fake g;
+    const char *args[] = {"--token", PARENT "=*", "--rate-limit", "3", "--max-tokens", "2", NULL};
+    if (fake_start(&g, args) != 0) {
+        ok(0, "start a rate-limited fake");
+        return;
+    }
+    lt_client *c = client_with(g.api, PARENT, 3000, 0);
+    lt_error e;
+    lt_token t;
+    is_int(lt_client_create_token(c, "one", NULL, LT_TIME_NEVER, &t, &e), LT_OK, "the 2nd live token is allowed");
+    lt_token_clear(&t);
+    is_int(lt_client_create_token(c, "two", NULL, LT_TIME_NEVER, &t, &e), LT_ERR_API, "past --max-tokens is refused");
+    like(e.message, "maximum number of personal access tokens", "... says why");
+    lt_profile p;
+    lt_client_whoami(c, &p, &e);
+    double t0 = now_s();
+    is_int(lt_client_whoami(c, &p, &e), LT_ERR_RATE_LIMITED, "past --rate-limit: 429");
+    ok(now_s() - t0 < 2.5, "... not waited for when Retry-After passes the deadline");
+    ok(e.retry_after >= 1 && e.retry_after <= 60, "... with Retry-After in the minute");
+    lt_client_free(c);
+    is_int(fake_stop(&g), 0, "rate-limited fake stops cleanly");
+}
+
+static void test_unreachable(void)
+{
+    /* a port that was just free: connection refused */
+    fake g;
+    const char *args[] = {NULL};
+    fake_start(&g, args);
+    char api[160];
+    snprintf(api, sizeof api, "%s", g.api);
+    fake_stop(&g);
+    lt_client *c = client_with(api, PARENT, 3000, 0);
+    lt_error e;
+    lt_profile p;
+    is_int(lt_client_whoami(c, &p, &e), LT_ERR_NETWORK, "API down: network error");
+    like(e.message, "cannot reach http://127.0.0.1:", "... names the URL");
+    is_int(lt_error_exit_code(&e), 4, "... exit code 4");
+    lt_client_free(c);
+}
+
+/* Run a debug-traced create and whoami with stderr sent to a file; return the file's text. */
+static char *traced(char *secret_out, size_t cap)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/trace.log", F.dir);
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    lt_client_options o = {.api_url = F.api, .token = PARENT, .allow_insecure_loopback = 1, .debug = 1};
+    lt_error e;
+    lt_client *c = lt_client_new(&o, &e);
+    lt_token t;
+    lt_profile p;
+    if (lt_client_create_token(c, "traced", "linodes:read_only", LT_TIME_NEVER, &t, &e) == LT_OK) {
+        snprintf(secret_out, cap, "%s", t.token);
+        lt_token_clear(&t);
+    }
+    if (lt_client_whoami(c, &p, &e) == LT_OK)
+        lt_profile_clear(&p);
+    lt_client_free(c);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    static char buf[65536];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+static void test_trace_redaction(void)
+{
+    reset();
+    char secret[80] = "";
+    char *log = traced(secret, sizeof secret);
+    is_int((int64_t)strlen(secret), 64, "traced create returned a secret");
+    like(log, "Authorization: <redacted>", "trace shows the Authorization header redacted");
+    like(log, "\"token\":\"<redacted>\"", "trace redacts the token in the response body");
+    like(log, "POST /v4/profile/tokens", "trace shows the request line");
+    ok(!strstr(log, PARENT), "trace never shows the parent token");
+    ok(secret[0] && !strstr(log, secret), "trace never shows the minted token");
+    ok(secret[0] && !strstr(log, "0000000000000001"), "trace never shows the parent's prefix either");
+}
+
+int main(void)
+{
+    lt_global_init(NULL);
+    const char *args[] = {"--token", PARENT "=*", "--token", NARROW "=linodes:read_write account:read_write",
+                          "--token", READER "=account:read_only", NULL};
+    if (fake_start(&F, args) != 0) {
+        printf("Bail out! cannot start linode-fake-api\n");
+        return 1;
+    }
+    test_endpoints();
+    test_api_errors();
+    test_faults();
+    test_rate_limit_and_cap();
+    test_unreachable();
+    test_trace_redaction();
+    is_int(fake_stop(&F), 0, "fake stops cleanly on SIGTERM");
+    curl_global_cleanup();
+    return tap_done();
+}
