@@ -525,7 +525,7 @@ static void handle_create(reply *r, const tok *acting, json_t *body, int64_t now
     if (!ev || json_is_null(ev)) {
         lt_time_parse_api(NEVER_EXPIRY, 0, &expiry, NULL);
     } else if (!json_is_string(ev) || strlen(json_string_value(ev)) != 19 ||
-               lt_time_parse_api(json_string_value(ev), 0, &expiry, NULL) != LT_OK) {
+               lt_time_parse_api(json_string_value(ev), (time_t)now, &expiry, NULL) != LT_OK) {
         reply_error(r, 400, "expiry", "Must be a date in the form YYYY-MM-DDTHH:MM:SS");
         return;
     } else if (expiry <= now) {
@@ -1032,7 +1032,7 @@ static void add_seed(const char *spec)
     lt_error e;
     if (lt_scopes_parse(s.scopes, 0, &sc, &e) != LT_OK)
         die("--token: %s", e.message);
-    if (lt_time_parse_api(at ? at + 1 : NEVER_EXPIRY, 0, &s.expiry, &e) != LT_OK)
+    if (lt_time_parse_api(at ? at + 1 : NEVER_EXPIRY, time(NULL), &s.expiry, &e) != LT_OK)
         die("--token: %s", e.message);
     seeds = xgrow(seeds, &cap, nseeds + 1, sizeof *seeds);
     seeds[nseeds++] = s;

@@ -1,0 +1,21 @@
+#!/bin/sh
+# test-exports.sh - the shared library exports exactly what include/linode-token.h declares.
+set -u
+B=${LT_BUILD_DIR:?}
+S=${LT_SOURCE_DIR:?}
+so="$B/liblinode-token.so"
+echo "1..4"
+n=0
+t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort)
+declared=$(sed -n 's/^LT_API [^(]*[ *]\(lt_[a-z0-9_]*\)(.*/\1/p' "$S/include/linode-token.h" | sort)
+[ -n "$declared" ]; t $? "the header declares functions"
+[ "$exported" = "$declared" ]; t $? "exported symbols == declared functions"
+if [ "$exported" != "$declared" ]; then
+    echo "$exported" > /tmp/lt-exp.$$; echo "$declared" > /tmp/lt-dec.$$
+    diff /tmp/lt-dec.$$ /tmp/lt-exp.$$ | sed 's/^/# /'; rm -f /tmp/lt-exp.$$ /tmp/lt-dec.$$
+fi
+soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
+[ "$soname" = "liblinode-token.so.0" ]; t $? "versioned soname ($soname)"
+# The core (what the PAM module links) has no GLib in it.
+! nm "$B/libltcore.a" 2>/dev/null | grep -q ' U g_'; t $? "the core archive references no GLib symbol"
