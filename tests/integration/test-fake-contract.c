@@ -384,6 +384,18 @@ static void test_process(void)
     const char *args[] = {NULL};
     ok(fake_start(&g, args) == 0, "start a second fake on another free port");
     ok(g.port > 0 && g.port != F.port, "it got a port of its own");
+    {
+        fake h;
+        const char *hargs[] = {"--token", STAR "=account:read_write", "--ceiling-status", "400", NULL};
+        fake_start(&h, hargs);
+        json_t *v;
+        long st = fake_http(&h, "POST", "/v4/profile/tokens", "{\"label\":\"a\",\"scopes\":\"linodes:read_only\"}",
+                            STAR, &v);
+        is_int(st, 400, "--ceiling-status 400 changes the escalation status");
+        is_str(field(v), "scopes", "... field scopes");
+        json_decref(v);
+        is_int(fake_stop(&h), 0, "... and that fake stops cleanly");
+    }
     kill(g.pid, SIGINT);
     int st;
     waitpid(g.pid, &st, 0);
