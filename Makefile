@@ -36,7 +36,7 @@ MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
 CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/http.c lib/token-json.c lib/client.c
-UPPER_SRC :=
+UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -44,6 +44,9 @@ CORE_A    := $(B)/libltcore.a
 LIB_A     := $(B)/liblinode-token.a
 LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
+CLI       := $(B)/linode-token
+CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 
 TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
@@ -53,9 +56,9 @@ TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
-all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE)
+all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI)
 
-$(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h
+$(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h lib/upper.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(if $(filter $<,$(CORE_SRC)),$(CORE_CFLAGS),$(UPPER_CFLAGS)) $(CFLAGS) -c $< -o $@
 
@@ -70,6 +73,13 @@ $(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ)
 	  -o $@ $^ $(UPPER_LIBS)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
+
+$(B)/helper/%.o: helper/%.c helper/cli.h include/linode-token.h lib/internal.h lib/upper.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Ihelper $(UPPER_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(CLI): $(CLI_OBJ) $(LIB_A)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(UPPER_LIBS)
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
@@ -111,13 +121,14 @@ install: all
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so
-	install -m 0755 $(FAKE) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(FAKE) $(CLI) $(DESTDIR)$(BINDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  build-aux/linode-token.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
-	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api
+	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api \
+	  $(DESTDIR)$(BINDIR)/linode-token
 
 clean:
 	rm -rf build build-asan

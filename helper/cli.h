@@ -1,0 +1,48 @@
+/* cli.h - what the linode-token subcommands share. */
+#ifndef LT_CLI_H
+#define LT_CLI_H
+
+#include "upper.h"
+
+typedef struct cli {
+    const char *cmd;   /* the subcommand, for error lines */
+    lt_config cfg;
+    int debug;
+} cli;
+
+/* Print "linode-token: CMD: message" and return the exit code for err. */
+int cli_fail(const cli *x, const lt_error *err);
+/* The same for a message of our own, with an explicit kind. */
+int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A client authenticated with the parent token. *prefix gets its first 16 characters (may be NULL). */
+lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err);
+/* A client for an explicit token (login). */
+lt_client *cli_client_for(const cli *x, const char *token, lt_error *err);
+/* ID or label -> one token (an ambiguous label is a usage error listing the ids). */
+lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error *err);
+/* "never" or the API form. */
+const char *cli_when(int64_t t, char buf[20]);
+/* Compact scope summary: "all" or "linodes:ro domains:rw". Caller g_free()s. */
+char *cli_scope_summary(const char *scopes);
+
+/* prompt.c: the terminal */
+int cli_interactive(void); /* stdin and stderr are terminals */
+/* Read one line from stdin into buf (without the newline); echo off when hide and stdin is a TTY. */
+int cli_read_line(const char *prompt, int hide, char *buf, size_t cap);
+int cli_confirm(const char *question); /* y/yes -> 1 */
+
+/* subcommands: argc/argv start at the subcommand name */
+int cmd_list(cli *x, int argc, char **argv);
+int cmd_view(cli *x, int argc, char **argv);
+int cmd_create(cli *x, int argc, char **argv);
+int cmd_rename(cli *x, int argc, char **argv);
+int cmd_revoke(cli *x, int argc, char **argv);
+int cmd_login(cli *x, int argc, char **argv);
+int cmd_logout(cli *x, int argc, char **argv);
+int cmd_status(cli *x, int argc, char **argv);
+
+/* Parse a subcommand's options (its own entries plus the global ones) and load the config.
+ * Returns -1 on success, else the exit code to return. */
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int *argc,
+              char ***argv);
+#endif

@@ -1,0 +1,133 @@
+/* cmd-login.c - the parent token: login, logout, status. */
+#include "cli.h"
+
+#include <stdio.h>
+
+static const GOptionEntry no_entries[] = {{NULL, 0, 0, 0, NULL, NULL, NULL}};
+
+static int has_account_rw(const char *scopes)
+{
+    lt_scopes s;
+    lt_scopes_parse(scopes, LT_SCOPES_LENIENT, &s, NULL);
+    return s.level[lt_scopes_service_index("account")] == LT_LEVEL_READ_WRITE;
+}
+
+int cmd_login(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "", "Read the parent token from stdin (not echoed on a terminal; never from the\n"
+                              "command line), check it with the API, and store it in the Secret Service.",
+                       no_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument (the token is read from stdin, never argv)");
+    lt_error e;
+    if (lt_api_url_check(x->cfg.api_url, x->cfg.allow_insecure_loopback, &e) != LT_OK)
+        return cli_fail(x, &e);
+    /* Fail before asking for the secret when it could not be stored anyway. */
+    if (lt_secret_service_ready(&e) != LT_OK)
+        return cli_fail(x, &e);
+    char buf[4097];
+    int got = cli_read_line("Linode API token: ", 1, buf, sizeof buf);
+    char *token = g_strstrip(buf);
+    if (!got || !*token) {
+        explicit_bzero(buf, sizeof buf);
+        return cli_failf(x, LT_ERR_NO_CREDENTIAL, "no token on stdin");
+    }
+    if (strpbrk(token, " \t")) {
+        explicit_bzero(buf, sizeof buf);
+        return cli_failf(x, LT_ERR_USAGE, "the input is not a single token");
+    }
+    lt_client *c = cli_client_for(x, token, &e);
+    lt_profile p = {0};
+    lt_error_kind k = c ? lt_client_whoami(c, &p, &e) : e.kind;
+    lt_client_free(c);
+    if (k == LT_OK)
+        k = lt_parent_store(x->cfg.api_url, p.username, token, &e);
+    explicit_bzero(buf, sizeof buf);
+    if (k != LT_OK) {
+        lt_profile_clear(&p);
+        return cli_fail(x, &e);
+    }
+    printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, p.username, p.scopes);
+    printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", p.username);
+    if (!has_account_rw(p.scopes))
+        fprintf(stderr, "linode-token: login: warning: this token lacks account:read_write, which creating "
+                        "and minting tokens needs\n");
+    lt_profile_clear(&p);
+    return 0;
+}
+
+int cmd_logout(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.", no_entries,
+                       &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
+    lt_error e;
+    int removed;
+    if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
+        return cli_fail(x, &e);
+    printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
+    return 0;
+}
+
+static const char *cache_backend(const lt_config *cfg)
+{
+    if (cfg->cache)
+        return cfg->cache;
+    return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
+}
+
+int cmd_status(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
+                              "and which cache backend is in use.",
+                       no_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
+    lt_parent_source src = lt_parent_source_for(&x->cfg);
+    printf("API:          %s\n", x->cfg.api_url);
+    printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
+    printf("Cache:        %s\n", cache_backend(&x->cfg));
+    printf("Parent token: %s%s%s\n", lt_parent_source_name(src),
+           src == LT_PARENT_FILE ? " " : "", src == LT_PARENT_FILE ? x->cfg.parent_token_file : "");
+    fflush(stdout);
+    lt_error e;
+    char prefix[17];
+    lt_client *c = cli_parent_client(x, prefix, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    lt_profile p;
+    if (lt_client_whoami(c, &p, &e) != LT_OK) {
+        lt_client_free(c);
+        return cli_fail(x, &e);
+    }
+    printf("Account:      %s\n", p.username);
+    printf("Scopes:       %s\n", p.scopes);
+    if (!has_account_rw(p.scopes))
+        printf("Warning:      no account:read_write, so it cannot create or mint tokens\n");
+    /* No endpoint names the acting token: find it in the list by its 16-character prefix. */
+    lt_token_list l;
+    const char *expiry = "unknown (listing tokens needs account:read_only)";
+    char eb[20];
+    if (lt_client_list_tokens(c, NULL, &l, &e) == LT_OK) {
+        expiry = "unknown (not found in the token list)";
+        for (size_t i = 0; i < l.count; i++)
+            if (!strcmp(l.items[i].token, prefix)) {
+                printf("Token id:     %" G_GINT64_FORMAT " '%s'\n", l.items[i].id, l.items[i].label);
+                expiry = cli_when(l.items[i].expiry, eb);
+            }
+        printf("Expiry:       %s\n", expiry);
+        lt_token_list_clear(&l);
+    } else {
+        printf("Expiry:       %s\n", expiry);
+    }
+    lt_profile_clear(&p);
+    lt_client_free(c);
+    return 0;
+}

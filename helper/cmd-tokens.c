@@ -1,0 +1,433 @@
+/* cmd-tokens.c - the "API Tokens" page: list, view, create, rename, revoke. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static const GOptionEntry no_entries[] = {{NULL, 0, 0, 0, NULL, NULL, NULL}};
+
+/* ---- list ---- */
+static gboolean list_json;
+static const GOptionEntry list_entries[] = {
+    {"json", 0, 0, G_OPTION_ARG_NONE, &list_json, "Print the API's token objects as one JSON array", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static void print_table(GPtrArray *rows, size_t ncols)
+{
+    size_t width[8] = {0};
+    for (guint r = 0; r < rows->len; r++) {
+        char **row = rows->pdata[r];
+        for (size_t c = 0; c < ncols; c++) {
+            size_t w = (size_t)g_utf8_strlen(row[c], -1);
+            width[c] = w > width[c] ? w : width[c];
+        }
+    }
+    for (guint r = 0; r < rows->len; r++) {
+        char **row = rows->pdata[r];
+        for (size_t c = 0; c < ncols; c++) {
+            if (c + 1 == ncols) {
+                printf("%s\n", row[c]);
+                break;
+            }
+            size_t pad = width[c] - (size_t)g_utf8_strlen(row[c], -1) + 2;
+            printf("%s%*s", row[c], (int)pad, "");
+        }
+    }
+}
+
+int cmd_list(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "", "List your personal access tokens: id, label, created, expiry, scopes.\n"
+                              "An aligned table on a terminal, tab-separated otherwise.",
+                       list_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
+    lt_error e;
+    lt_client *c = cli_parent_client(x, NULL, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    lt_token_list l;
+    if (lt_client_list_tokens(c, NULL, &l, &e) != LT_OK) {
+        lt_client_free(c);
+        return cli_fail(x, &e);
+    }
+    lt_client_free(c);
+    if (list_json) {
+        fputc('[', stdout);
+        for (size_t i = 0; i < l.count; i++)
+            printf("%s%s", i ? "," : "", l.items[i].json);
+        fputs("]\n", stdout);
+    } else {
+        int tty = isatty(STDOUT_FILENO);
+        g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+        if (tty)
+            g_ptr_array_add(rows, g_strdupv((char *[]){"ID", "LABEL", "CREATED", "EXPIRY", "SCOPES", NULL}));
+        for (size_t i = 0; i < l.count; i++) {
+            char cb[20], eb[20];
+            char **row = g_new0(char *, 6);
+            row[0] = g_strdup_printf("%" G_GINT64_FORMAT, l.items[i].id);
+            row[1] = g_strdup(l.items[i].label);
+            row[2] = g_strdup(cli_when(l.items[i].created, cb));
+            row[3] = g_strdup(cli_when(l.items[i].expiry, eb));
+            row[4] = cli_scope_summary(l.items[i].scopes);
+            if (!tty) {
+                for (char *p = row[1]; *p; p++) /* keep one record per line */
+                    if (*p == '\t' || *p == '\n' || *p == '\r')
+                        *p = ' ';
+                printf("%s\t%s\t%s\t%s\t%s\n", row[0], row[1], row[2], row[3], row[4]);
+                g_strfreev(row);
+            } else {
+                g_ptr_array_add(rows, row);
+            }
+        }
+        if (tty)
+            print_table(rows, 5);
+    }
+    lt_token_list_clear(&l);
+    return 0;
+}
+
+/* ---- view ---- */
+static gboolean view_json;
+static const GOptionEntry view_entries[] = {
+    {"json", 0, 0, G_OPTION_ARG_NONE, &view_json, "Print the API's token object", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static const char *level_name(int level)
+{
+    return level == LT_LEVEL_READ_WRITE ? "Read-Write" : level == LT_LEVEL_READ_ONLY ? "Read Only" : "None";
+}
+
+int cmd_view(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "ID|LABEL", "Show a token's label, dates and access for every service.", view_entries,
+                       &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc != 2)
+        return cli_failf(x, LT_ERR_USAGE, "give one token id or label (see linode-token view --help)");
+    lt_error e;
+    lt_client *c = cli_parent_client(x, NULL, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    lt_token t;
+    lt_error_kind k = cli_resolve(c, argv[1], &t, &e);
+    lt_client_free(c);
+    if (k != LT_OK)
+        return cli_fail(x, &e);
+    if (view_json) {
+        puts(t.json);
+    } else {
+        char cb[20], eb[20];
+        lt_scopes s;
+        lt_scopes_parse(t.scopes, LT_SCOPES_LENIENT, &s, NULL);
+        printf("ID:       %" G_GINT64_FORMAT "\nLabel:    %s\nCreated:  %s\nExpiry:   %s\nScopes:   %s\n\n", t.id,
+               t.label, cli_when(t.created, cb), cli_when(t.expiry, eb), t.scopes);
+        printf("%-16s %s\n", "SERVICE", "ACCESS");
+        for (size_t i = 0; i < lt_scopes_service_count(); i++)
+            printf("%-16s %s\n", lt_scopes_service_name(i), level_name(s.level[i]));
+    }
+    lt_token_clear(&t);
+    return 0;
+}
+
+/* ---- create ---- */
+static char *create_label, *create_expiry, *create_scopes;
+static char **create_scope;
+static gboolean create_json;
+static const GOptionEntry create_entries[] = {
+    {"label", 0, 0, G_OPTION_ARG_STRING, &create_label, "The token's label (1-100 characters)", "LABEL"},
+    {"expiry", 0, 0, G_OPTION_ARG_STRING, &create_expiry,
+     "1mo (default), 3mo, 6mo, a duration (90m, 12h, 7d, 2w), YYYY-MM-DDTHH:MM:SS (UTC), or never", "WHEN"},
+    {"scope", 0, 0, G_OPTION_ARG_STRING_ARRAY, &create_scope,
+     "Access for one service: none, ro or rw (repeatable; e.g. linodes=ro)", "SERVICE=LEVEL"},
+    {"scopes", 0, 0, G_OPTION_ARG_STRING, &create_scopes,
+     "All scopes at once: \"linodes:read_only domains:read_write\" or '*'", "SCOPES"},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &create_json, "Print the whole token object, secret included", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* The page's presets (calendar months), a duration, a date, or "never". */
+static lt_error_kind parse_expiry(const char *s, int64_t *out, lt_error *e)
+{
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    if (!strcmp(s, "never")) {
+        *out = LT_TIME_NEVER;
+        return LT_OK;
+    }
+    size_t n = strlen(s);
+    if (n > 2 && !strcmp(s + n - 2, "mo")) {
+        char *end;
+        long months = strtol(s, &end, 10);
+        if (end == s + n - 2 && months >= 1 && months <= 120 && g_ascii_isdigit(s[0])) {
+            g_autoptr(GDateTime) then = g_date_time_add_months(now, (int)months);
+            *out = g_date_time_to_unix(then);
+            return LT_OK;
+        }
+    } else if (strchr(s, 'T') && lt_time_parse_api(s, (time_t)g_date_time_to_unix(now), out, NULL) == LT_OK) {
+        return LT_OK;
+    } else {
+        int64_t secs;
+        if (lt_duration_parse(s, &secs, NULL) == LT_OK) {
+            *out = g_date_time_to_unix(now) + secs;
+            return LT_OK;
+        }
+    }
+    return lt_error_set(e, LT_ERR_USAGE,
+                        "--expiry '%.40s': use 1mo, 3mo, 6mo, a duration (90m, 12h, 7d, 2w), "
+                        "YYYY-MM-DDTHH:MM:SS or never", s);
+}
+
+static int parse_level(const char *s)
+{
+    if (!strcmp(s, "none"))
+        return LT_LEVEL_NONE;
+    if (!strcmp(s, "ro") || !strcmp(s, "read_only"))
+        return LT_LEVEL_READ_ONLY;
+    if (!strcmp(s, "rw") || !strcmp(s, "read_write"))
+        return LT_LEVEL_READ_WRITE;
+    return -1;
+}
+
+static lt_error_kind scopes_from_flags(char **items, lt_scopes *out, lt_error *e)
+{
+    memset(out, 0, sizeof *out);
+    for (; *items; items++) {
+        const char *eq = strchr(*items, '=');
+        g_autofree char *svc = eq ? g_strndup(*items, (size_t)(eq - *items)) : g_strdup(*items);
+        int i = lt_scopes_service_index(svc);
+        int lvl = eq ? parse_level(eq + 1) : -1;
+        if (i < 0)
+            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': unknown service '%s'", *items, svc);
+        if (lvl < 0)
+            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': give SERVICE=none, ro or rw", *items);
+        if (lvl == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only((size_t)i))
+            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': %s has no read-only level (use %s=rw)", *items,
+                                svc, svc);
+        out->level[i] = (unsigned char)lvl;
+    }
+    return LT_OK;
+}
+
+/* Ask for each service's level on the terminal, as the page's radio buttons do. */
+static lt_error_kind scopes_from_prompt(lt_scopes *out, lt_error *e)
+{
+    memset(out, 0, sizeof *out);
+    fputs("Access for each service: n = None, r = Read Only, w = Read-Write (Enter = None)\n", stderr);
+    for (size_t i = 0; i < lt_scopes_service_count(); i++) {
+        int ro = lt_scopes_service_has_read_only(i);
+        for (;;) {
+            char q[64], line[16];
+            snprintf(q, sizeof q, "  %-16s [n/%sw]: ", lt_scopes_service_name(i), ro ? "r/" : "");
+            if (!cli_read_line(q, 0, line, sizeof line))
+                return lt_error_set(e, LT_ERR_USAGE, "no answer for %s", lt_scopes_service_name(i));
+            if (!line[0] || !strcmp(line, "n")) {
+                out->level[i] = LT_LEVEL_NONE;
+            } else if (!strcmp(line, "r") && ro) {
+                out->level[i] = LT_LEVEL_READ_ONLY;
+            } else if (!strcmp(line, "w")) {
+                out->level[i] = LT_LEVEL_READ_WRITE;
+            } else {
+                fprintf(stderr, "  answer n%s or w\n", ro ? ", r" : "");
+                continue;
+            }
+            break;
+        }
+    }
+    return LT_OK;
+}
+
+int cmd_create(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "--label LABEL [--expiry WHEN] [--scope SERVICE=LEVEL... | --scopes SCOPES]",
+                       "Create a personal access token. The secret is printed to stdout alone, once:\n"
+                       "  TOKEN=$(linode-token create --label ci --scope linodes=ro --expiry 7d)\n"
+                       "Without a scope it asks on a terminal and refuses otherwise (never a silent '*').\n"
+                       "Scopes beyond the parent token's are refused before any request is made.",
+                       create_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc > 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
+    if (!create_label)
+        return cli_failf(x, LT_ERR_USAGE, "--label is required");
+    if (create_scope && create_scopes)
+        return cli_failf(x, LT_ERR_USAGE, "give --scope or --scopes, not both");
+    lt_error e;
+    int64_t expiry;
+    if (parse_expiry(create_expiry ? create_expiry : "1mo", &expiry, &e) != LT_OK)
+        return cli_fail(x, &e);
+    lt_scopes want;
+    if (create_scopes)
+        rc = lt_scopes_parse(create_scopes, 0, &want, &e);
+    else if (create_scope)
+        rc = scopes_from_flags(create_scope, &want, &e);
+    else if (cli_interactive())
+        rc = scopes_from_prompt(&want, &e);
+    else
+        return cli_failf(x, LT_ERR_USAGE, "no scopes given: use --scope SERVICE=none|ro|rw (repeatable) or "
+                                          "--scopes (refusing to default to '*')");
+    if (rc != LT_OK)
+        return cli_fail(x, &e);
+    if (lt_scopes_is_empty(&want))
+        return cli_failf(x, LT_ERR_USAGE, "the token would have no access at all: give at least one scope");
+
+    lt_client *c = cli_parent_client(x, NULL, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    lt_profile p;
+    if (lt_client_whoami(c, &p, &e) != LT_OK) {
+        lt_client_free(c);
+        return cli_fail(x, &e);
+    }
+    lt_scopes have;
+    lt_scopes_parse(p.scopes, LT_SCOPES_LENIENT, &have, NULL);
+    g_autofree char *want_s = lt_scopes_format(&want);
+    if (!lt_scopes_within(&want, &have)) {
+        rc = cli_failf(x, LT_ERR_USAGE, "the scopes '%s' exceed the parent token's ('%s')", want_s, p.scopes);
+        lt_profile_clear(&p);
+        lt_client_free(c);
+        return rc;
+    }
+    lt_profile_clear(&p);
+    lt_token t;
+    lt_error_kind k = lt_client_create_token(c, create_label, want_s, expiry, &t, &e);
+    lt_client_free(c);
+    if (k != LT_OK)
+        return cli_fail(x, &e);
+    if (create_json)
+        puts(t.json);
+    else
+        puts(t.token);
+    fflush(stdout);
+    char eb[20];
+    fprintf(stderr, "linode-token: created token %" G_GINT64_FORMAT " '%s' (expires %s); its secret cannot be "
+                    "shown again\n", t.id, t.label, cli_when(t.expiry, eb));
+    lt_token_clear(&t);
+    return 0;
+}
+
+/* ---- rename ---- */
+int cmd_rename(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "ID|LABEL NEW-LABEL", "Change a token's label (the only thing that can change).",
+                       no_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc != 3)
+        return cli_failf(x, LT_ERR_USAGE, "give a token id or label and the new label");
+    lt_error e;
+    lt_client *c = cli_parent_client(x, NULL, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    lt_token t, r;
+    if (cli_resolve(c, argv[1], &t, &e) != LT_OK || lt_client_rename_token(c, t.id, argv[2], &r, &e) != LT_OK) {
+        lt_token_clear(&t);
+        lt_client_free(c);
+        return cli_fail(x, &e);
+    }
+    printf("Renamed token %" G_GINT64_FORMAT " from '%s' to '%s'\n", r.id, t.label, r.label);
+    lt_token_clear(&t);
+    lt_token_clear(&r);
+    lt_client_free(c);
+    return 0;
+}
+
+/* ---- revoke ---- */
+static gboolean revoke_yes, revoke_parent;
+static const GOptionEntry revoke_entries[] = {
+    {"yes", 'y', 0, G_OPTION_ARG_NONE, &revoke_yes, "Do not ask for confirmation", NULL},
+    {"including-parent", 0, 0, G_OPTION_ARG_NONE, &revoke_parent,
+     "Allow revoking the parent token itself (with --yes)", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+int cmd_revoke(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "ID|LABEL...",
+                       "Revoke tokens. On a terminal it names them and asks; otherwise it needs --yes.\n"
+                       "The parent token is only revoked with --yes --including-parent. A token that is\n"
+                       "already gone is reported and does not stop the others.",
+                       revoke_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    if (argc < 2)
+        return cli_failf(x, LT_ERR_USAGE, "give at least one token id or label");
+    if (!revoke_yes && !cli_interactive())
+        return cli_failf(x, LT_ERR_USAGE, "not a terminal: pass --yes to revoke without confirmation");
+    lt_error e;
+    char prefix[17] = "";
+    lt_client *c = cli_parent_client(x, prefix, &e);
+    if (!c)
+        return cli_fail(x, &e);
+    /* One list resolves every argument and tells which token is the parent (by its prefix). */
+    lt_token_list l;
+    if (lt_client_list_tokens(c, NULL, &l, &e) != LT_OK) {
+        lt_client_free(c);
+        return cli_fail(x, &e);
+    }
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+    int exit_code = 0;
+    for (int a = 1; a < argc; a++) {
+        const char *ref = argv[a];
+        size_t hits = 0, at = 0;
+        int by_id = ref[0] && strspn(ref, "0123456789") == strlen(ref);
+        for (size_t i = 0; i < l.count; i++) {
+            int match = by_id ? l.items[i].id == g_ascii_strtoll(ref, NULL, 10) : !strcmp(l.items[i].label, ref);
+            if (match)
+                hits++, at = i;
+        }
+        if (hits == 0 && by_id) {
+            fprintf(stderr, "linode-token: revoke: token %s is already gone\n", ref);
+            continue;
+        }
+        if (hits != 1) {
+            lt_error le;
+            lt_error_set(&le, hits ? LT_ERR_USAGE : LT_ERR_API,
+                         hits ? "the label '%s' matches %zu tokens: give ids" : "no token labelled '%s'", ref, hits);
+            int code = cli_fail(x, &le);
+            exit_code = exit_code ? exit_code : code;
+            continue;
+        }
+        const lt_token *t = &l.items[at];
+        if (prefix[0] && !strcmp(t->token, prefix) && !(revoke_yes && revoke_parent)) {
+            int code = cli_failf(x, LT_ERR_USAGE,
+                                 "token %" G_GINT64_FORMAT " '%s' is the parent token this tool uses: "
+                                 "pass --yes --including-parent to revoke it", t->id, t->label);
+            lt_token_list_clear(&l);
+            lt_client_free(c);
+            return code;
+        }
+        g_array_append_val(ids, t->id);
+        g_ptr_array_add(labels, g_strdup(t->label));
+    }
+    lt_token_list_clear(&l);
+    if (ids->len && !revoke_yes) {
+        fprintf(stderr, "About to revoke %u token%s:\n", ids->len, ids->len == 1 ? "" : "s");
+        for (guint i = 0; i < ids->len; i++)
+            fprintf(stderr, "  %" G_GINT64_FORMAT "  %s\n", g_array_index(ids, int64_t, i),
+                    (char *)labels->pdata[i]);
+        if (!cli_confirm("Revoke?")) {
+            lt_client_free(c);
+            return cli_failf(x, LT_ERR_USAGE, "not confirmed: nothing revoked");
+        }
+    }
+    for (guint i = 0; i < ids->len; i++) {
+        int64_t id = g_array_index(ids, int64_t, i);
+        if (lt_client_revoke_token(c, id, &e) == LT_OK) {
+            printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
+        } else if (lt_error_is_not_found(&e)) {
+            fprintf(stderr, "linode-token: revoke: token %" G_GINT64_FORMAT " is already gone\n", id);
+        } else {
+            int code = cli_fail(x, &e);
+            exit_code = exit_code ? exit_code : code;
+        }
+    }
+    lt_client_free(c);
+    return exit_code;
+}

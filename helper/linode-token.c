@@ -1,0 +1,246 @@
+/* linode-token.c - the command line: global options, dispatch, and what subcommands share. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define EXIT_CODES                                                                                  \
+    "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
+    "4 network or timeout."
+
+static char *opt_config, *opt_api_url, *opt_parent_file;
+static gboolean opt_insecure, opt_debug;
+
+static const GOptionEntry global_entries[] = {
+    {"config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read FILE instead of ~/.config/linode-token/config", "FILE"},
+    {"api-url", 0, 0, G_OPTION_ARG_STRING, &opt_api_url, "API base URL (default https://api.linode.com/v4)", "URL"},
+    {"allow-insecure-loopback", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
+     "Permit http:// to 127.0.0.1, ::1 and localhost (tests)", NULL},
+    {"parent-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_parent_file,
+     "Read the parent token from FILE (mode 0600)", "FILE"},
+    {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, "Trace API requests to stderr (secrets redacted)", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct {
+    const char *name;
+    int (*fn)(cli *, int, char **);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"list", cmd_list, "List your personal access tokens"},
+    {"view", cmd_view, "Show one token and its access per service"},
+    {"create", cmd_create, "Create a token (its secret is shown once)"},
+    {"rename", cmd_rename, "Change a token's label"},
+    {"revoke", cmd_revoke, "Revoke tokens"},
+    {"login", cmd_login, "Store the parent token in the Secret Service"},
+    {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
+    {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
+};
+
+int cli_fail(const cli *x, const lt_error *err)
+{
+    fprintf(stderr, "linode-token: %s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message);
+    return lt_error_exit_code(err);
+}
+
+int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...)
+{
+    lt_error e = {.kind = kind};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    return cli_fail(x, &e);
+}
+
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int *argc,
+              char ***argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new(params);
+    g_autofree char *desc = g_strdup_printf("%s\n\n%s", summary, EXIT_CODES);
+    g_option_context_set_description(ctx, desc);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GOptionGroup *g = g_option_group_new("global", "Global options:", "Show global options", NULL, NULL);
+    g_option_group_add_entries(g, global_entries);
+    g_option_context_add_group(ctx, g);
+    g_autoptr(GError) gerr = NULL;
+    if (!g_option_context_parse(ctx, argc, argv, &gerr))
+        return cli_failf(x, LT_ERR_USAGE, "%s (see linode-token %s --help)", gerr->message, x->cmd);
+    lt_config_flags f = {.config_file = opt_config, .api_url = opt_api_url,
+                         .allow_insecure_loopback = opt_insecure, .parent_token_file = opt_parent_file};
+    lt_error e;
+    if (lt_config_load(&f, &x->cfg, &e) != LT_OK)
+        return cli_fail(x, &e);
+    x->debug = opt_debug;
+    return -1;
+}
+
+lt_client *cli_client_for(const cli *x, const char *token, lt_error *err)
+{
+    lt_client_options o = {.api_url = x->cfg.api_url, .token = token,
+                           .allow_insecure_loopback = x->cfg.allow_insecure_loopback, .debug = x->debug};
+    return lt_client_new(&o, err);
+}
+
+lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err)
+{
+    /* Check the URL first: a refused URL should not cost a keyring lookup. */
+    if (lt_api_url_check(x->cfg.api_url, x->cfg.allow_insecure_loopback, err) != LT_OK)
+        return NULL;
+    char *parent = NULL;
+    if (lt_parent_get(&x->cfg, &parent, err) != LT_OK)
+        return NULL;
+    if (prefix)
+        g_strlcpy(prefix, parent, 17);
+    lt_client *c = cli_client_for(x, parent, err);
+    lt_secret_free(parent);
+    return c;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!g_ascii_isdigit(*s))
+            return 0;
+    return 1;
+}
+
+lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (all_digits(ref)) {
+        int64_t id = g_ascii_strtoll(ref, NULL, 10);
+        if (id <= 0 || strlen(ref) > 18)
+            return lt_error_set(err, LT_ERR_USAGE, "'%s' is not a token id", ref);
+        lt_error_kind rc = lt_client_get_token(c, id, out, err);
+        if (rc != LT_OK && lt_error_is_not_found(err))
+            lt_error_set(err, LT_ERR_API, "no token with id %s (HTTP 404)", ref), err->http_status = 404;
+        return rc;
+    }
+    json_t *f = json_pack("{s:s}", "label", ref);
+    if (!f)
+        return lt_error_set(err, LT_ERR_USAGE, "the label is not valid UTF-8");
+    g_autofree char *filter = json_dumps(f, JSON_COMPACT);
+    json_decref(f);
+    lt_token_list l;
+    lt_error_kind rc = lt_client_list_tokens(c, filter, &l, err);
+    if (rc != LT_OK)
+        return rc;
+    size_t hits = 0, at = 0;
+    for (size_t i = 0; i < l.count; i++)
+        if (!strcmp(l.items[i].label, ref)) /* do not trust the server's filter alone */
+            hits++, at = i;
+    if (hits == 1) {
+        *out = l.items[at];
+        memset(&l.items[at], 0, sizeof l.items[at]);
+    } else if (hits == 0) {
+        rc = lt_error_set(err, LT_ERR_API, "no token labelled '%s'", ref);
+    } else {
+        GString *ids = g_string_new(NULL);
+        for (size_t i = 0; i < l.count; i++)
+            if (!strcmp(l.items[i].label, ref))
+                g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, ids->len ? ", " : "", l.items[i].id);
+        rc = lt_error_set(err, LT_ERR_USAGE, "the label '%s' matches %zu tokens (ids %s): give an id", ref, hits,
+                          ids->str);
+        g_string_free(ids, TRUE);
+    }
+    lt_token_list_clear(&l);
+    return rc;
+}
+
+const char *cli_when(int64_t t, char buf[20])
+{
+    if (t == LT_TIME_NEVER)
+        return "never";
+    lt_time_format_api(t, buf);
+    return buf;
+}
+
+char *cli_scope_summary(const char *scopes)
+{
+    lt_scopes s;
+    lt_scopes_parse(scopes, LT_SCOPES_LENIENT, &s, NULL);
+    if (s.all)
+        return g_strdup("all");
+    GString *out = g_string_new(NULL);
+    for (size_t i = 0; i < lt_scopes_service_count(); i++)
+        if (s.level[i] != LT_LEVEL_NONE)
+            g_string_append_printf(out, "%s%s:%s", out->len ? " " : "", lt_scopes_service_name(i),
+                                   s.level[i] == LT_LEVEL_READ_WRITE ? "rw" : "ro");
+    if (!out->len)
+        g_string_append(out, "none");
+    return g_string_free(out, FALSE);
+}
+
+static void usage(FILE *out)
+{
+    fputs("Usage: linode-token [GLOBAL-OPTION...] COMMAND [OPTION...] [ARG...]\n\n"
+          "Manage Linode personal access tokens from a parent token kept in the Secret Service.\n\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+    fputs("\nGlobal options (also accepted after the command):\n"
+          "  --config FILE              read FILE instead of $XDG_CONFIG_HOME/linode-token/config\n"
+          "  --api-url URL              API base URL (else config, else LINODE_URL + LINODE_API_VERSION,\n"
+          "                             else https://api.linode.com/v4)\n"
+          "  --allow-insecure-loopback  permit http:// to 127.0.0.1, ::1 and localhost only\n"
+          "  --parent-token-file FILE   read the parent token from FILE (must not be group/other readable)\n"
+          "  --debug                    trace API requests to stderr (Authorization and tokens redacted)\n\n"
+          "'linode-token COMMAND --help' describes each command.\n\n" EXIT_CODES "\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    cli x = {0};
+    int i = 1;
+    /* Global options may come before the command; find the command word. */
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--version")) {
+            puts("linode-token " LT_VERSION);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "--api-url") || !strcmp(argv[i], "--parent-token-file"))
+            i++; /* takes a value */
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const command *cmd = NULL;
+    for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
+        if (!strcmp(commands[k].name, argv[i]))
+            cmd = &commands[k];
+    if (!cmd) {
+        fprintf(stderr, "linode-token: unknown command '%s' (see linode-token --help)\n", argv[i]);
+        return 2;
+    }
+    x.cmd = cmd->name;
+    /* Hand the subcommand argv with the command word first and the globals after it. */
+    g_autofree char **sub = g_new0(char *, (size_t)argc + 1);
+    int n = 0;
+    sub[n++] = argv[i];
+    for (int k = 1; k < i; k++)
+        sub[n++] = argv[k];
+    for (int k = i + 1; k < argc; k++)
+        sub[n++] = argv[k];
+    lt_error e;
+    if (lt_global_init(&e) != LT_OK)
+        return cli_fail(&x, &e);
+    int rc = cmd->fn(&x, n, sub);
+    lt_config_clear(&x.cfg);
+    g_free(opt_config);
+    g_free(opt_api_url);
+    g_free(opt_parent_file);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,164 @@
+/* parent.c - the parent token: from a private file, a command, or the Secret Service
+ * (highest precedence first). The secret is wiped wherever it passes through. */
+#include "upper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libsecret/secret.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_TOKEN 4096
+
+static const SecretSchema parent_schema = {
+    "io.github.linode-token.Parent",
+    SECRET_SCHEMA_NONE,
+    {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"username", SECRET_SCHEMA_ATTRIBUTE_STRING}, {NULL, 0}},
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+const char *lt_parent_source_name(lt_parent_source s)
+{
+    switch (s) {
+    case LT_PARENT_FILE: return "file";
+    case LT_PARENT_COMMAND: return "command";
+    case LT_PARENT_SECRET_SERVICE: return "secret-service";
+    default: return "none";
+    }
+}
+
+lt_parent_source lt_parent_source_for(const lt_config *cfg)
+{
+    if (cfg->parent_token_file)
+        return LT_PARENT_FILE;
+    if (cfg->parent_token_command)
+        return LT_PARENT_COMMAND;
+    return LT_PARENT_SECRET_SERVICE;
+}
+
+/* Trim surrounding white space in place; the token must then be one printable word. */
+static lt_error_kind clean_token(char *buf, const char *where, char **out, lt_error *err)
+{
+    char *s = buf;
+    while (*s && g_ascii_isspace(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && g_ascii_isspace(s[n - 1]))
+        n--;
+    s[n] = '\0';
+    if (!n)
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "%s holds no token", where);
+    for (size_t i = 0; i < n; i++)
+        if (!g_ascii_isgraph(s[i]))
+            return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "%s does not hold a single token", where);
+    if (!(*out = strdup(s)))
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+    return LT_OK;
+}
+
+static lt_error_kind from_file(const char *path, char **out, lt_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path,
+                            g_strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s is not a regular file", path);
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                            "parent token file %s is accessible by group or others (mode %04o): "
+                            "run chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+    }
+    char buf[MAX_TOKEN + 1];
+    ssize_t n, len = 0;
+    while (len < MAX_TOKEN && (n = read(fd, buf + len, (size_t)(MAX_TOKEN - len))) > 0)
+        len += n;
+    close(fd);
+    buf[len] = '\0';
+    g_autofree char *where = g_strdup_printf("parent token file %s", path);
+    lt_error_kind rc = clean_token(buf, where, out, err);
+    explicit_bzero(buf, sizeof buf);
+    return rc;
+}
+
+static lt_error_kind from_command(const char *cmd, char **out, lt_error *err)
+{
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    char *sout = NULL;
+    int status = 0;
+    g_autoptr(GError) gerr = NULL;
+    /* stderr passes through, so the command can say why it failed. */
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &sout, NULL, &status, &gerr))
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot run parent_token_command: %s", gerr->message);
+    lt_error_kind rc;
+    if (!g_spawn_check_wait_status(status, NULL))
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_command failed (%s)",
+                          WIFEXITED(status) ? "non-zero exit" : "killed by a signal");
+    else
+        rc = clean_token(sout, "the output of parent_token_command", out, err);
+    if (sout) {
+        explicit_bzero(sout, strlen(sout));
+        g_free(sout);
+    }
+    return rc;
+}
+
+static lt_error_kind from_secret_service(const char *api_url, char **out, lt_error *err)
+{
+    if (lt_secret_service_ready(err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
+    g_autoptr(GError) gerr = NULL;
+    char *pw = secret_password_lookup_sync(&parent_schema, NULL, &gerr, "api_url", api_url, NULL);
+    if (gerr)
+        return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    if (!pw)
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                            "no parent token for %s: run 'linode-token login' (or use --parent-token-file)",
+                            api_url);
+    lt_error_kind rc = clean_token(pw, "the Secret Service item", out, err);
+    secret_password_free(pw); /* wipes */
+    return rc;
+}
+
+lt_error_kind lt_parent_get(const lt_config *cfg, char **token, lt_error *err)
+{
+    *token = NULL;
+    switch (lt_parent_source_for(cfg)) {
+    case LT_PARENT_FILE:
+        return from_file(cfg->parent_token_file, token, err);
+    case LT_PARENT_COMMAND:
+        return from_command(cfg->parent_token_command, token, err);
+    default:
+        return from_secret_service(cfg->api_url, token, err);
+    }
+}
+
+lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err)
+{
+    if (lt_secret_service_ready(err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
+    g_autofree char *label = g_strdup_printf("Linode API token (parent) for %s", username);
+    g_autoptr(GError) gerr = NULL;
+    /* One parent per API URL: drop any older item (another username) first. */
+    secret_password_clear_sync(&parent_schema, NULL, NULL, "api_url", api_url, NULL);
+    if (!secret_password_store_sync(&parent_schema, SECRET_COLLECTION_DEFAULT, label, token, NULL, &gerr,
+                                    "api_url", api_url, "username", username, NULL))
+        return lt_error_set(err, LT_ERR_STORE, "cannot store the token in the Secret Service: %s", gerr->message);
+    return LT_OK;
+}
+
+lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err)
+{
+    *removed = 0;
+    if (lt_secret_service_ready(err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
+    g_autoptr(GError) gerr = NULL;
+    *removed = secret_password_clear_sync(&parent_schema, NULL, &gerr, "api_url", api_url, NULL);
+    if (gerr)
+        return lt_error_set(err, LT_ERR_STORE, "cannot update the Secret Service: %s", gerr->message);
+    return LT_OK;
+}
