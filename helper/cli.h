@@ -8,6 +8,7 @@ typedef struct cli {
     const char *cmd;   /* the subcommand, for error lines */
     lt_config cfg;
     int debug;
+    long deadline_ms; /* --timeout; 0 = the client's default */
 } cli;
 
 /* Print "linode-token: CMD: message" and return the exit code for err. */

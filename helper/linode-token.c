@@ -8,7 +8,7 @@
     "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
     "4 network or timeout."
 
-static char *opt_config, *opt_api_url, *opt_parent_file;
+static char *opt_config, *opt_api_url, *opt_parent_file, *opt_timeout;
 static gboolean opt_insecure, opt_debug;
 
 static const GOptionEntry global_entries[] = {
@@ -19,6 +19,7 @@ static const GOptionEntry global_entries[] = {
     {"parent-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_parent_file,
      "Read the parent token from FILE (mode 0600)", "FILE"},
     {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, "Trace API requests to stderr (secrets redacted)", NULL},
+    {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout, "Give up on the API after DURATION (default 30s)", "DURATION"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -58,6 +59,8 @@ int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...)
 int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int *argc,
               char ***argv)
 {
+    g_autofree char *prg = g_strdup_printf("linode-token %s", x->cmd);
+    g_set_prgname(prg);
     g_autoptr(GOptionContext) ctx = g_option_context_new(params);
     g_autofree char *desc = g_strdup_printf("%s\n\n%s", summary, EXIT_CODES);
     g_option_context_set_description(ctx, desc);
@@ -74,13 +77,20 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
     if (lt_config_load(&f, &x->cfg, &e) != LT_OK)
         return cli_fail(x, &e);
     x->debug = opt_debug;
+    if (opt_timeout) {
+        int64_t secs;
+        if (lt_duration_parse(opt_timeout, &secs, &e) != LT_OK)
+            return cli_failf(x, LT_ERR_USAGE, "--timeout: %s", e.message);
+        x->deadline_ms = secs > 3600 ? 3600000 : (long)secs * 1000;
+    }
     return -1;
 }
 
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err)
 {
     lt_client_options o = {.api_url = x->cfg.api_url, .token = token,
-                           .allow_insecure_loopback = x->cfg.allow_insecure_loopback, .debug = x->debug};
+                           .allow_insecure_loopback = x->cfg.allow_insecure_loopback, .debug = x->debug,
+                           .deadline_ms = x->deadline_ms, .request_timeout_ms = x->deadline_ms};
     return lt_client_new(&o, err);
 }
 
@@ -190,7 +200,8 @@ static void usage(FILE *out)
           "                             else https://api.linode.com/v4)\n"
           "  --allow-insecure-loopback  permit http:// to 127.0.0.1, ::1 and localhost only\n"
           "  --parent-token-file FILE   read the parent token from FILE (must not be group/other readable)\n"
-          "  --debug                    trace API requests to stderr (Authorization and tokens redacted)\n\n"
+          "  --debug                    trace API requests to stderr (Authorization and tokens redacted)\n"
+          "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n\n"
           "'linode-token COMMAND --help' describes each command.\n\n" EXIT_CODES "\n",
           out);
 }
@@ -209,7 +220,8 @@ int main(int argc, char **argv)
             puts("linode-token " LT_VERSION);
             return 0;
         }
-        if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "--api-url") || !strcmp(argv[i], "--parent-token-file"))
+        if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "--api-url") || !strcmp(argv[i], "--parent-token-file") ||
+            !strcmp(argv[i], "--timeout"))
             i++; /* takes a value */
     }
     if (i >= argc) {
@@ -241,6 +253,7 @@ int main(int argc, char **argv)
     g_free(opt_config);
     g_free(opt_api_url);
     g_free(opt_parent_file);
+    g_free(opt_timeout);
     curl_global_cleanup();
     return rc;
 }

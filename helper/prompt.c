@@ -19,11 +19,11 @@ int cli_read_line(const char *prompt, int hide, char *buf, size_t cap)
     if (echo_off) {
         quiet = old;
         quiet.c_lflag &= (tcflag_t)~ECHO;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet); /* TCSAFLUSH would drop type-ahead */
     }
     int ok = fgets(buf, (int)cap, stdin) != NULL;
     if (echo_off) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
         fputc('\n', stderr);
     }
     if (!ok) {

@@ -1,0 +1,59 @@
+# lib.sh - sourced by the shell tests: TAP output, the fake API, and running the CLI.
+# Needs LT_BUILD_DIR and LT_SOURCE_DIR (run-suite.sh sets them).
+B=${LT_BUILD_DIR:?}
+S=${LT_SOURCE_DIR:?}
+WSS="$S/../shared/tools/with-secret-service"
+T_N=0
+T_FAILED=0
+ok() { # ok COND-STATUS NAME
+    T_N=$((T_N + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAILED=$((T_FAILED + 1)); fi
+}
+is() { # is GOT WANT NAME
+    if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got: '$1'"; echo "#   expected: '$2'"; fi
+}
+like() { # like GOT NEEDLE NAME
+    case $1 in *"$2"*) ok 0 "$3" ;; *) ok 1 "$3"; echo "#   '$1'"; echo "#   does not contain '$2'" ;; esac
+}
+unlike() {
+    case $1 in *"$2"*) ok 1 "$3"; echo "#   unexpectedly contains '$2'" ;; *) ok 0 "$3" ;; esac
+}
+done_testing() { echo "1..$T_N"; [ "$T_FAILED" -eq 0 ]; }
+bail() { echo "Bail out! $*"; exit 1; }
+
+# Re-run this script under a private Secret Service unless already there.
+need_secret_service() {
+    if [ -z "${LT_IN_WSS:-}" ]; then
+        [ -x "$WSS" ] || bail "with-secret-service not found at $WSS"
+        LT_IN_WSS=1 exec "$WSS" sh "$0" "$@"
+    fi
+}
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/lt-test.XXXXXX")
+FAKE_PID=
+cleanup() {
+    [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+    rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+# start_fake ARGS... : sets FAKE_URL (http://127.0.0.1:PORT) and FAKE_PID
+start_fake() {
+    rm -f "$SCRATCH/port"
+    "$B/linode-fake-api" --port-file "$SCRATCH/port" "$@" 2>>"$SCRATCH/fake.log" &
+    FAKE_PID=$!
+    i=0
+    while [ ! -s "$SCRATCH/port" ]; do
+        i=$((i + 1)); [ $i -gt 500 ] && bail "linode-fake-api did not start"
+        sleep 0.02
+    done
+    FAKE_URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
+}
+stop_fake() { kill "$FAKE_PID"; wait "$FAKE_PID"; FAKE_RC=$?; FAKE_PID=; }
+fake_get() { curl -sS --max-time 10 "$FAKE_URL$1"; }
+fake_post() { curl -sS --max-time 10 -X POST -d "$2" "$FAKE_URL$1"; }
+fake_reset() { fake_post /__fake/reset '{}' >/dev/null; }
+fake_fault() { fake_post /__fake/faults "$1" >/dev/null; }
+# count METHOD PATH: requests the fake saw
+count() { fake_get /__fake/requests | jq --arg m "$1" --arg p "$2" '[.[] | select(.method == $m and .path == $p)] | length'; }
+live_tokens() { fake_get /__fake/tokens | jq '[.[] | select(.revoked | not) | select(.expired | not)] | length'; }
