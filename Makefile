@@ -35,8 +35,8 @@ UPPER_LIBS   = $(shell $(PKG_CONFIG) --libs $(UPPER_PKGS))
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/http.c lib/token-json.c lib/client.c
-UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c
+CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/http.c lib/token-json.c lib/client.c lib/labels.c
+UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -45,8 +45,9 @@ LIB_A     := $(B)/liblinode-token.a
 LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
-CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c
+CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
+GIT_HELPER := $(B)/git-credential-linode
 
 TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
@@ -56,7 +57,7 @@ TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
-all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI)
+all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI) $(GIT_HELPER)
 
 $(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h lib/upper.h
 	@mkdir -p $(@D)
@@ -80,6 +81,9 @@ $(B)/helper/%.o: helper/%.c helper/cli.h include/linode-token.h lib/internal.h l
 
 $(CLI): $(CLI_OBJ) $(LIB_A)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(UPPER_LIBS)
+
+$(GIT_HELPER): $(B)/helper/git-credential-linode.o $(LIB_A)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $< $(LIB_A) $(UPPER_LIBS)
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
@@ -121,14 +125,14 @@ install: all
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so
-	install -m 0755 $(FAKE) $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(FAKE) $(CLI) $(GIT_HELPER) $(DESTDIR)$(BINDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  build-aux/linode-token.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
 	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api \
-	  $(DESTDIR)$(BINDIR)/linode-token
+	  $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode
 
 clean:
 	rm -rf build build-asan

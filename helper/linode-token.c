@@ -35,6 +35,8 @@ static const command commands[] = {
     {"create", cmd_create, "Create a token (its secret is shown once)"},
     {"rename", cmd_rename, "Change a token's label"},
     {"revoke", cmd_revoke, "Revoke tokens"},
+    {"get", cmd_get, "Print a short-lived token for a profile (cached, else minted)"},
+    {"env", cmd_env, "Print export lines for LINODE_TOKEN and LINODE_CLI_TOKEN"},
     {"login", cmd_login, "Store the parent token in the Secret Service"},
     {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
@@ -100,7 +102,7 @@ lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err)
     if (lt_api_url_check(x->cfg.api_url, x->cfg.allow_insecure_loopback, err) != LT_OK)
         return NULL;
     char *parent = NULL;
-    if (lt_parent_get(&x->cfg, &parent, err) != LT_OK)
+    if (lt_parent_get(&x->cfg, NULL, &parent, err) != LT_OK)
         return NULL;
     if (prefix)
         g_strlcpy(prefix, parent, 17);

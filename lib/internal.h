@@ -51,6 +51,23 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
 
+/* ---- labels (labels.c): lt1:HOST:USER:PROFILE:SESSION ---- */
+#define LT_LABEL_MAX 100
+#define LT_LABEL_HOST_MAX 24
+#define LT_LABEL_USER_MAX 16
+#define LT_LABEL_PROFILE_MAX 16
+#define LT_LABEL_SESSION_MAX 36
+typedef struct lt_label {
+    char host[LT_LABEL_HOST_MAX + 1];
+    char user[LT_LABEL_USER_MAX + 1];
+    char profile[LT_LABEL_PROFILE_MAX + 1];
+    char session[LT_LABEL_SESSION_MAX + 1];
+} lt_label;
+void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
+                     char out[LT_LABEL_MAX + 1]);
+/* 1 when label is in our format (fields filled), 0 otherwise. */
+int lt_label_parse(const char *label, lt_label *out);
+
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
 /* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */

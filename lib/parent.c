@@ -124,7 +124,7 @@ static lt_error_kind from_secret_service(const char *api_url, char **out, lt_err
     return rc;
 }
 
-lt_error_kind lt_parent_get(const lt_config *cfg, char **token, lt_error *err)
+lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **token, lt_error *err)
 {
     *token = NULL;
     switch (lt_parent_source_for(cfg)) {
@@ -133,8 +133,76 @@ lt_error_kind lt_parent_get(const lt_config *cfg, char **token, lt_error *err)
     case LT_PARENT_COMMAND:
         return from_command(cfg->parent_token_command, token, err);
     default:
-        return from_secret_service(cfg->api_url, token, err);
+        return from_secret_service(api_url ? api_url : cfg->api_url, token, err);
     }
+}
+
+/* ---- what is known about the parent, without its secret ---- */
+
+static char *info_path(const char *api_url, lt_error *err)
+{
+    g_autofree char *dir = NULL;
+    if (lt_state_dir(NULL, &dir, err) != LT_OK)
+        return NULL;
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, api_url, -1);
+    g_autofree char *name = g_strdup_printf("parent-%.16s", sum);
+    return g_build_filename(dir, name, NULL);
+}
+
+char *lt_parent_fingerprint(const char *token)
+{
+    return g_compute_checksum_for_string(G_CHECKSUM_SHA256, token, -1);
+}
+
+int lt_parent_info_load(const char *api_url, lt_parent_info *out)
+{
+    memset(out, 0, sizeof *out);
+    g_autofree char *path = info_path(api_url, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!path || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return 0;
+    out->fingerprint = g_key_file_get_string(kf, "parent", "fingerprint", NULL);
+    out->account = g_key_file_get_string(kf, "parent", "account", NULL);
+    out->scopes = g_key_file_get_string(kf, "parent", "scopes", NULL);
+    out->expiry = g_key_file_get_int64(kf, "parent", "expiry", NULL);
+    out->id = g_key_file_get_int64(kf, "parent", "id", NULL);
+    if (!out->fingerprint || !out->account || !out->scopes || !out->expiry) {
+        lt_parent_info_clear(out);
+        return 0;
+    }
+    return 1;
+}
+
+lt_error_kind lt_parent_info_save(const char *api_url, const lt_parent_info *info, lt_error *err)
+{
+    g_autofree char *path = info_path(api_url, err);
+    if (!path)
+        return err ? err->kind : LT_ERR_SYSTEM;
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_key_file_set_string(kf, "parent", "api_url", api_url);
+    g_key_file_set_string(kf, "parent", "fingerprint", info->fingerprint);
+    g_key_file_set_string(kf, "parent", "account", info->account);
+    g_key_file_set_string(kf, "parent", "scopes", info->scopes);
+    g_key_file_set_int64(kf, "parent", "expiry", info->expiry);
+    g_key_file_set_int64(kf, "parent", "id", info->id);
+    gsize len;
+    g_autofree char *data = g_key_file_to_data(kf, &len, NULL);
+    return lt_write_file_atomic(path, data, len, err);
+}
+
+void lt_parent_info_forget(const char *api_url)
+{
+    g_autofree char *path = info_path(api_url, NULL);
+    if (path)
+        unlink(path);
+}
+
+void lt_parent_info_clear(lt_parent_info *info)
+{
+    g_free(info->fingerprint);
+    g_free(info->account);
+    g_free(info->scopes);
+    memset(info, 0, sizeof *info);
 }
 
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err)

@@ -46,9 +46,108 @@ typedef enum {
 const char *lt_parent_source_name(lt_parent_source s);
 /* Which source applies, by precedence, without reading it. */
 lt_parent_source lt_parent_source_for(const lt_config *cfg);
-/* Read the parent token (caller frees with lt_secret_free). */
-lt_error_kind lt_parent_get(const lt_config *cfg, char **token, lt_error *err);
+/* Read the parent token for api_url (NULL: the config's); caller frees with lt_secret_free. */
+lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **token, lt_error *err);
+
+/* What is known about a parent without its secret: kept in the state dir, keyed by API URL, and
+ * valid while the parent's fingerprint (SHA-256) matches. */
+typedef struct lt_parent_info {
+    char *fingerprint, *account, *scopes; /* g_free */
+    int64_t expiry;                        /* LT_TIME_NEVER when it never expires */
+    int64_t id;                            /* 0 when not found in the token list */
+} lt_parent_info;
+char *lt_parent_fingerprint(const char *token);
+int lt_parent_info_load(const char *api_url, lt_parent_info *out);
+lt_error_kind lt_parent_info_save(const char *api_url, const lt_parent_info *info, lt_error *err);
+void lt_parent_info_forget(const char *api_url);
+void lt_parent_info_clear(lt_parent_info *info);
 /* Store / remove the parent token in the Secret Service, keyed by API URL. */
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err);
 lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err);
+
+/* ---- rundir.c: private state, durable files, session ids ---- */
+/* $XDG_RUNTIME_DIR/linode-token[/sub] (else /tmp/linode-token-UID), created 0700 and checked to
+ * be ours. Caller g_free()s *out. */
+lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
+/* Create PATH's contents 0600 (O_EXCL temp file), fsync, rename into place, sync the directory. */
+lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err);
+/* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID, else s<leader pid>-<start time>. */
+lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
+/* For a derived id: 1 alive, 0 gone; -1 when the id cannot be checked. */
+int lt_session_alive(const char *id);
+
+/* ---- ledger.c: the tokens each session minted (ids and labels, never secrets) ---- */
+lt_error_kind lt_ledger_add(const char *session, int64_t id, const char *label, const char *api_url,
+                            int64_t expiry, lt_error *err);
+lt_error_kind lt_ledger_remove(const char *session, int64_t id, lt_error *err);
+
+/* ---- profile.c: [profile NAME] or ad hoc ---- */
+typedef struct lt_mint_profile {
+    char *name;
+    char *scopes;          /* normalised (lt_scopes_format) */
+    int64_t ttl;           /* seconds, capped by max_ttl (default 1h; max 24h) */
+    int64_t max_ttl;
+    int64_t min_remaining; /* a cached token with less left is not handed out (default 5m) */
+    char *api_url;         /* the profile's own API URL (malloc), or NULL */
+} lt_mint_profile;
+
+int lt_profile_exists(const lt_config *cfg, const char *name);
+lt_error_kind lt_profile_load(const lt_config *cfg, const char *name, lt_mint_profile *out, lt_error *err);
+lt_error_kind lt_profile_adhoc(const char *scopes, const char *ttl, lt_mint_profile *out, lt_error *err);
+lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *err);
+lt_error_kind lt_profile_set_min_remaining(lt_mint_profile *p, const char *d, lt_error *err);
+void lt_mint_profile_clear(lt_mint_profile *p);
+
+/* ---- cache.c: minted tokens, keyed by (API URL, account, normalised scopes) ---- */
+typedef enum { LT_CACHE_SECRET_SERVICE, LT_CACHE_KEYRING, LT_CACHE_NONE } lt_cache_backend;
+typedef struct lt_cache_key {
+    const char *api_url, *account, *scopes;
+} lt_cache_key;
+typedef struct lt_cached {
+    char *token; /* the secret (malloc; wiped by lt_cached_clear) */
+    int64_t id;
+    int64_t expiry;
+} lt_cached;
+typedef struct lt_cached_ref {
+    int64_t id;    /* 0: not ours */
+    char *api_url; /* g_free */
+} lt_cached_ref;
+
+/* config "cache", else the Secret Service when a session bus is reachable, else the kernel keyring. */
+lt_cache_backend lt_cache_choose(const lt_config *cfg);
+const char *lt_cache_backend_name(lt_cache_backend b);
+/* The backend can store now (bus reachable and unlocked; keyring usable). */
+lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err);
+/* A cached token expiring at or after min_expiry, else out->token == NULL. Expired entries are dropped. */
+lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, lt_cached *out,
+                           lt_error *err);
+lt_error_kind lt_cache_put(lt_cache_backend b, const lt_cache_key *k, const lt_cached *c, const char *label,
+                           lt_error *err);
+/* Find the cached entry holding exactly this secret and remove it; out->id == 0 when none. */
+lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_ref *out, lt_error *err);
+void lt_cached_clear(lt_cached *c);
+
+/* ---- mint.c: the policy ---- */
+typedef struct lt_mint_options {
+    const char *session;     /* NULL: lt_session_id(NULL) */
+    int dedicated;           /* a token of its own (exec): neither taken from nor put in the cache */
+    const char *host, *user; /* for the label; NULL: this machine, this user */
+    int debug;               /* trace API requests */
+    long deadline_ms;        /* 0: the client's default */
+} lt_mint_options;
+
+typedef struct lt_minted {
+    char *token;             /* the secret (wiped by lt_minted_clear) */
+    int64_t id, expiry;
+    char *scopes, *api_url, *session;
+    char label[LT_LABEL_MAX + 1]; /* set when minted now */
+    int from_cache;          /* 1: no API call was made */
+    int clamped;             /* 1: the expiry was cut to the parent's */
+} lt_minted;
+
+lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
+                              lt_minted *out, lt_error *err);
+void lt_minted_clear(lt_minted *m);
+/* If secret is a cached token of ours: drop it from the cache and revoke it (*was_ours = 1). */
+lt_error_kind lt_mint_forget(const lt_config *cfg, const char *secret, int *was_ours, lt_error *err);
 #endif

@@ -1,0 +1,129 @@
+/* rundir.c - private per-user state: $XDG_RUNTIME_DIR/linode-token (or a checked 0700
+ * /tmp/linode-token-UID), files written 0600 from the start and renamed into place, and the
+ * session id. */
+#include "upper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* mkdir 0700 if missing; then insist it is a real directory, ours, and private. */
+static lt_error_kind private_dir(const char *path, lt_error *err)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", path, g_strerror(errno));
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot inspect %s: %s", path, g_strerror(errno));
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+        return lt_error_set(err, LT_ERR_SYSTEM,
+                            "%s is not a private directory of ours (mode %04o, owner %u): refusing to use it",
+                            path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+    return LT_OK;
+}
+
+lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
+{
+    *out = NULL;
+    const char *run = g_getenv("XDG_RUNTIME_DIR");
+    g_autofree char *top = run && *run && g_path_is_absolute(run)
+                               ? g_build_filename(run, "linode-token", NULL)
+                               : g_strdup_printf("/tmp/linode-token-%u", (unsigned)geteuid());
+    lt_error_kind rc = private_dir(top, err);
+    if (rc != LT_OK)
+        return rc;
+    g_autofree char *dir = sub ? g_build_filename(top, sub, NULL) : g_strdup(top);
+    if (sub && (rc = private_dir(dir, err)) != LT_OK)
+        return rc;
+    *out = g_steal_pointer(&dir);
+    return LT_OK;
+}
+
+lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err)
+{
+    g_autofree char *tmp = g_strdup_printf("%s.%u.XXXXXX", path, (unsigned)getpid());
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600); /* O_EXCL, 0600 from the start */
+    if (fd < 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", tmp, g_strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    int ok = off == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", path, g_strerror(e));
+    }
+    /* durable: the rename itself reaches the disk */
+    g_autofree char *dir = g_path_get_dirname(path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return LT_OK;
+}
+
+/* A session id is a file name: keep [A-Za-z0-9._-], at most 36 characters. */
+static int valid_session(const char *s)
+{
+    size_t n = strlen(s);
+    if (!n || n > LT_LABEL_SESSION_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+        return 0;
+    for (; *s; s++)
+        if (!g_ascii_isalnum(*s) && *s != '.' && *s != '_' && *s != '-')
+            return 0;
+    return 1;
+}
+
+/* The login session's leader and its start time (so a recycled pid is another session). */
+static char *derived_session(void)
+{
+    pid_t sid = getsid(0);
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)sid);
+    g_autofree char *stat = NULL;
+    if (sid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
+        return g_strdup_printf("uid%u", (unsigned)geteuid());
+    /* field 22 (starttime) counts from after the ")" that ends the command name */
+    const char *p = strrchr(stat, ')');
+    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
+    if (!f || g_strv_length(f) < 21)
+        return g_strdup_printf("uid%u", (unsigned)geteuid());
+    return g_strdup_printf("s%d-%s", (int)sid, f[19]);
+}
+
+lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
+{
+    const char *env = g_getenv("LINODE_TOKEN_SESSION"), *logind = g_getenv("XDG_SESSION_ID");
+    const char *pick = explicit_id ? explicit_id : env && *env ? env : logind && *logind ? logind : NULL;
+    if (pick && !valid_session(pick))
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "session id '%.40s' must be 1-36 characters of A-Z a-z 0-9 . _ -", pick);
+    *out = pick ? g_strdup(pick) : derived_session();
+    return LT_OK;
+}
+
+int lt_session_alive(const char *id)
+{
+    /* Only derived ids can be checked here: s<PID>-<STARTTIME>. */
+    int pid;
+    char start[32];
+    if (sscanf(id, "s%d-%31s", &pid, start) != 2)
+        return -1;
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+    g_autofree char *stat = NULL;
+    if (!g_file_get_contents(path, &stat, NULL, NULL))
+        return 0;
+    const char *p = strrchr(stat, ')');
+    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
+    return f && g_strv_length(f) >= 21 && !strcmp(f[19], start);
+}
