@@ -36,7 +36,7 @@ MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
 CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/http.c lib/token-json.c lib/client.c lib/labels.c
-UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c
+UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -53,7 +53,8 @@ TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS  := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS)
+API_CLIENT   := $(B)/tests/api-client
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
@@ -103,6 +104,12 @@ $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(LIB_A) $(UPPER_LIBS)
+
+# Built as another program would be: the installed-style header and the shared library only.
+$(API_CLIENT): tests/api/api-client.c include/linode-token.h $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(WERROR) -Iinclude $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	  -L$(B) -llinode-token -Wl,-rpath,$(abspath $(B)) -lpthread
 
 deps:
 	@sh build-aux/deps.sh

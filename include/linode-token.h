@@ -182,6 +182,26 @@ LT_API lt_error_kind lt_client_revoke_token(lt_client *c, int64_t id, lt_error *
 /* GET /profile plus the acting token's scopes. */
 LT_API lt_error_kind lt_client_whoami(lt_client *c, lt_profile *out, lt_error *err);
 
+/* ---- minting on demand ------------------------------------------------ */
+
+typedef struct lt_credential {
+    char *token;    /* the secret; wiped and freed by lt_release() */
+    int64_t id;     /* the token's id in the API */
+    int64_t expiry; /* unix seconds */
+    char *scopes;   /* normalised scopes */
+} lt_credential;
+
+/* Acquire a short-lived token for [profile NAME] of the user's config
+ * ($XDG_CONFIG_HOME/linode-token/config; NAME NULL means "default"): a cached token with at least
+ * the profile's min_remaining left, else one minted from the parent token (one POST however many
+ * callers ask at once). Blocks on the network and the Secret Service; never prompts.
+ * Ownership: the caller owns *out until lt_release(). Thread-safety: safe to call from several
+ * threads at once (after lt_global_init); concurrent callers for the same profile share one mint. */
+LT_API lt_error_kind lt_acquire(const char *profile, lt_credential *out, lt_error *err);
+/* Wipe and free what lt_acquire() filled. The token is not revoked: it stays cached for others
+ * until it expires or its session ends. NULL and an empty credential are fine. */
+LT_API void lt_release(lt_credential *cred);
+
 /* Overwrite a secret in memory (explicit_bzero), then free it. NULL is fine. */
 LT_API void lt_secret_free(char *secret);
 

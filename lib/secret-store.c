@@ -15,11 +15,9 @@ int lt_session_bus_available(void)
         return 0;
     g_autofree char *sock = g_build_filename(run, "bus", NULL);
     struct stat st;
-    if (stat(sock, &st) != 0 || !S_ISSOCK(st.st_mode))
-        return 0;
-    g_autofree char *a = g_strdup_printf("unix:path=%s", sock);
-    g_setenv("DBUS_SESSION_BUS_ADDRESS", a, TRUE);
-    return 1;
+    /* GIO itself connects to $XDG_RUNTIME_DIR/bus when the variable is unset (no setenv here:
+     * it is not thread-safe, and lt_acquire may run in several threads). */
+    return stat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 lt_error_kind lt_secret_service_ready(lt_error *err)

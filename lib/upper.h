@@ -30,7 +30,7 @@ void lt_config_clear(lt_config *cfg);
 
 /* ---- secret-store.c: the Secret Service through libsecret ---- */
 /* A reachable session bus, found without autolaunching D-Bus: DBUS_SESSION_BUS_ADDRESS, or the
- * socket $XDG_RUNTIME_DIR/bus (then exported for GIO). */
+ * socket $XDG_RUNTIME_DIR/bus (which GIO also finds by itself). */
 int lt_session_bus_available(void);
 /* The Secret Service is reachable and its default collection unlocked; never prompts. */
 lt_error_kind lt_secret_service_ready(lt_error *err);

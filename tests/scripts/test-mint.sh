@@ -1,0 +1,292 @@
+#!/bin/sh
+# test-mint.sh - minting on demand: real git, the real keyring (with-secret-service), the kernel
+# keyring fallback, the fake API; asserting what the fake saw (POSTs, live tokens).
+set -u
+. "$(dirname "$0")/lib.sh"
+need_secret_service "$@"
+
+P=p000000000000000000000000000000000000000000000000000000000000001   # parent: *
+L=l000000000000000000000000000000000000000000000000000000000000002   # parent: linodes only
+SOON=$(date -u -d '+20 min' +%Y-%m-%dT%H:%M:%S)
+C=c000000000000000000000000000000000000000000000000000000000000003   # parent: expires in 20 min
+start_fake --token "$P=*" --token "$L=linodes:read_write account:read_write" --token "$C=*@$SOON"
+API="$FAKE_URL/v4"
+HOSTPORT=${FAKE_URL#http://}
+LT="$B/linode-token"
+GCL="$B/git-credential-linode"
+mkdir -p "$XDG_CONFIG_HOME/linode-token"
+CONFIG="$XDG_CONFIG_HOME/linode-token/config"
+cat > "$CONFIG" <<EOF
+[general]
+api_url = $API
+allow_insecure_loopback = true
+
+[profile default]
+scopes = linodes:read_only
+ttl = 30m
+
+[profile dns]
+scopes = domains:read_write
+
+[profile short]
+scopes = events:read_only
+ttl = 10m
+min_remaining = 1m
+
+[profile par]
+scopes = volumes:read_only
+
+[profile api]
+scopes = images:read_only
+
+[profile wide]
+scopes = nodebalancers:read_write
+
+[profile soon]
+scopes = firewall:read_only
+EOF
+run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
+posts() { count POST /v4/profile/tokens; }
+all_requests() { fake_get /__fake/requests | jq length; }
+token_field() { fake_get /__fake/tokens | jq -r --arg id "$1" ".[] | select(.id == (\$id | tonumber)) | .$2"; }
+id_by_prefix() { curl -sS -H "Authorization: Bearer $P" "$API/profile/tokens?page_size=500" |
+    jq -r --arg p "$(printf '%s' "$1" | cut -c1-16)" '.data[] | select(.token == $p) | .id'; }
+fill() { printf 'protocol=http\nhost=%s\n%s\n' "$HOSTPORT" "${1:-}" | git -c credential.helper= -c "credential.helper=$GCL ${2:-}" credential fill; }
+field() { printf '%s\n' "$1" | sed -n "s/^$2=//p"; }
+
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+
+# --- git credential fill: a miss, then a hit ----------------------------------------------------
+p0=$(posts)
+out=$(fill)
+T1=$(field "$out" password)
+is "${#T1}" 64 "git credential fill yields a 64-char token"
+is "$(field "$out" username)" default "... username names the profile"
+is "$(posts)" $((p0 + 1)) "... minted with exactly one POST"
+id1=$(id_by_prefix "$T1")
+is "$(token_field "$id1" scopes)" "linodes:read_only" "... with the profile's scopes"
+label=$(token_field "$id1" label)
+case $label in "lt1:$(hostname | cut -c1-24 | tr -c 'A-Za-z0-9._\n-' _):$(id -un):default:"*) r=0 ;; *) r=1 ;; esac
+ok $r "... labelled lt1:HOST:USER:PROFILE:SESSION ($label)"
+exp=$(date -u -d "$(token_field "$id1" expiry) UTC" +%s)
+d=$((exp - $(date -u +%s) - 1800)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le 5 ]; ok $? "... expiring after the profile's ttl (30m)"
+req0=$(all_requests)
+out=$(fill)
+is "$(field "$out" password)" "$T1" "a second fill is served from the cache"
+is "$(all_requests)" "$req0" "... with no API request at all"
+out=$(printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | "$GCL" get)
+is "$(field "$out" password_expiry_utc)" "$exp" "password_expiry_utc is the token's expiry"
+
+# --- other hosts: silence ---------------------------------------------------------------------------
+run sh -c "printf 'protocol=https\nhost=github.com\n\n' | '$GCL' get"
+is "$RC:$OUT:$ERR" "0::" "another host: nothing on stdout or stderr, exit 0"
+run sh -c "printf 'protocol=https\nhost=$HOSTPORT\n\n' | '$GCL' get"
+is "$RC:$OUT:$ERR" "0::" "another protocol: silence"
+run sh -c "printf 'protocol=http\nhost=127.0.0.1\n\n' | '$GCL' get"
+is "$RC:$OUT:$ERR" "0::" "another port: silence"
+run sh -c "printf 'url=http://$HOSTPORT/v4\n\n' | '$GCL' get"
+is "$(field "$OUT" password)" "$T1" "url= is understood"
+
+# --- profiles -------------------------------------------------------------------------------------
+out=$(fill "username=dns")
+Td=$(field "$out" password)
+is "$(token_field "$(id_by_prefix "$Td")" scopes)" "domains:read_write" "username=dns selects [profile dns]"
+is "$(field "$out" username)" dns "... and answers username=dns"
+out=$(fill "" "--profile dns")
+is "$(field "$out" password)" "$Td" "helper --profile dns selects it too (and hits the cache)"
+out=$(fill "username=nobody")
+is "$(field "$out" password)" "$T1" "an unknown username falls back to [profile default]"
+
+# --- capability negotiation (a git >= 2.46 request, fed directly) -------------------------------------
+out=$(printf 'capability[]=authtype\nprotocol=http\nhost=%s\n\n' "$HOSTPORT" | "$GCL" get)
+is "$(printf '%s\n' "$out" | head -n 1)" "capability[]=authtype" "authtype: capability[]=authtype comes first"
+is "$(field "$out" authtype)" Bearer "... authtype=Bearer"
+is "$(field "$out" credential)" "$T1" "... credential=<token>"
+is "$(field "$out" ephemeral)" 1 "... ephemeral=1"
+is "$(field "$out" password_expiry_utc)" "$exp" "... and the expiry"
+is "$(field "$out" password)" "" "... and no password"
+out=$(printf 'capability[]=authtype\ncapability[]=\nprotocol=http\nhost=%s\n\n' "$HOSTPORT" | "$GCL" get)
+is "$(field "$out" password)" "$T1" "an empty capability[] clears the list: username/password again"
+
+# --- store is a no-op; erase revokes ours only -----------------------------------------------------------
+req0=$(all_requests)
+printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$T1" |
+    git -c credential.helper= -c "credential.helper=$GCL" credential approve
+is "$(all_requests)" "$req0" "approve (store): no API request"
+printf 'protocol=http\nhost=%s\nusername=default\npassword=not-ours\n\n' "$HOSTPORT" |
+    git -c credential.helper= -c "credential.helper=$GCL" credential reject
+is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject with a password that is not ours: nothing revoked"
+out=$(fill)
+is "$(field "$out" password)" "$T1" "... and the cached token still serves"
+printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$T1" |
+    git -c credential.helper= -c "credential.helper=$GCL" credential reject
+is "$(token_field "$id1" revoked)" true "reject (erase) with our token revokes it on the server"
+p1=$(posts)
+out=$(fill)
+T2=$(field "$out" password)
+[ "$T2" != "$T1" ] && [ ${#T2} -eq 64 ]; ok $? "... and drops it from the cache: the next fill mints anew"
+is "$(posts)" $((p1 + 1)) "... with one POST"
+
+# --- bad input --------------------------------------------------------------------------------------------
+run sh -c "printf 'protocol=http\nhost\n\n' | '$GCL' get"
+[ $RC -ne 0 ] && [ -z "$OUT" ]; ok $? "a line without '=': non-zero exit, nothing on stdout"
+like "$ERR" "no '='" "... and says why"
+run sh -c "printf 'protocol=http\nho\000st=x\n\n' | '$GCL' get"
+[ $RC -ne 0 ] && [ -z "$OUT" ]; ok $? "a NUL byte: non-zero exit, nothing on stdout"
+run sh -c "printf 'protocol=http\r\nhost=$HOSTPORT\r\n\r\n' | '$GCL' get"
+is "$(field "$OUT" password)" "$T2" "CRLF is tolerated"
+big=$(head -c 65000 /dev/zero | tr '\0' a)
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=$big\n\n' | '$GCL' get"
+is "$(field "$OUT" password)" "$T2" "a 65000-byte value is fine"
+huge=$(head -c 70000 /dev/zero | tr '\0' a)
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=$huge\n\n' | '$GCL' get"
+[ $RC -ne 0 ] && [ -z "$OUT" ]; ok $? "a 70000-byte line is refused"
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | '$GCL' frobnicate"
+is "$RC:$OUT" "0:" "an unknown operation is ignored"
+
+# --- expired and nearly expired cache entries are never handed out -------------------------------------------
+p1=$(posts)
+for e in $(( $(date +%s) - 60 )) $(( $(date +%s) + 30 )); do
+    printf 'stale-%s' "$e" | secret-tool store --label="stale" xdg:schema io.github.linode-token.Minted \
+        api_url "$API" account fakeuser scopes "events:read_only" token_id 4242 expiry "$e"
+done
+run "$LT" get --profile short
+[ $RC -eq 0 ] && [ ${#OUT} -eq 64 ]; ok $? "get with only stale cache entries mints a fresh token"
+is "$(posts)" $((p1 + 1)) "... one POST"
+is "$(secret-tool search --all xdg:schema io.github.linode-token.Minted expiry "$(( $(date +%s) - 60 ))" 2>&1 | grep -c '^label')" 0 \
+    "... and the expired entry was removed when seen"
+Ts=$OUT
+# min_remaining: the cached token has ~10m left; asking for 15m mints a longer one
+run "$LT" get --profile short --ttl 20m --min-remaining 15m
+[ "$OUT" != "$Ts" ] && [ $RC -eq 0 ]; ok $? "--min-remaining 15m refuses a token with 10m left"
+is "$(posts)" $((p1 + 2)) "... and mints (one POST)"
+Ts2=$OUT
+run "$LT" get --profile short --ttl 20m --min-remaining 15m
+is "$OUT" "$Ts2" "... which then serves from the cache"
+run "$LT" get --profile short --min-remaining 1h
+is "$RC" 2 "--min-remaining not below the ttl: exit 2"
+
+# --- get --json, env ------------------------------------------------------------------------------------------
+run "$LT" get --json
+is "$(printf '%s' "$OUT" | jq -r .token)" "$T2" "get --json: token"
+printf '%s' "$OUT" | jq -r .expiry | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+ok $? "get --json: expiry in RFC 3339"
+is "$(printf '%s' "$OUT" | jq -r .scopes)" "linodes:read_only" "get --json: scopes"
+is "$(printf '%s' "$OUT" | jq -r .id)" "$(id_by_prefix "$T2")" "get --json: id"
+run "$LT" env
+is "$OUT" "export LINODE_TOKEN='$T2'
+export LINODE_CLI_TOKEN='$T2'" "env prints export lines"
+run "$LT" env --fish
+like "$OUT" "set -gx LINODE_TOKEN '$T2';" "env --fish"
+run sh -c "eval \"\$('$LT' env)\"; printf %s \"\$LINODE_TOKEN\""
+is "$OUT" "$T2" "eval \"\$(linode-token env)\" sets LINODE_TOKEN"
+
+# --- 32 parallel callers: one POST, one token ---------------------------------------------------------------------
+p1=$(posts)
+pids=""
+i=0
+while [ $i -lt 32 ]; do
+    "$LT" get --profile par > "$SCRATCH/par.$i" 2>&1 &
+    pids="$pids $!"
+    i=$((i + 1))
+done
+wait $pids
+is "$(posts)" $((p1 + 1)) "32 parallel gets: exactly one POST"
+is "$(cat "$SCRATCH"/par.* | sort -u | wc -l)" 1 "... and one token for all"
+is "$(head -c 64 "$SCRATCH/par.0" | wc -c)" 64 "... a real token"
+
+# --- the C API, from 8 threads, through the shared library ---------------------------------------------------------
+p1=$(posts)
+run "$B/tests/api-client" api 8
+is "$RC" 0 "lt_acquire from 8 threads"
+is "$(printf '%s\n' "$OUT" | wc -l)" 8 "... 8 credentials"
+is "$(printf '%s\n' "$OUT" | cut -d' ' -f1 | sort -u | wc -l)" 1 "... all the same token id"
+is "$(printf '%s\n' "$OUT" | cut -d' ' -f3,4 | sort -u)" "images:read_only 64" "... with the profile's scopes"
+is "$(posts)" $((p1 + 1)) "... one POST"
+run "$B/tests/api-client" nosuch
+is "$RC" 2 "lt_acquire with an unknown profile: usage error"
+like "$ERR" "no profile 'nosuch'" "... says so"
+
+# --- policy: scopes within the parent, expiry within the parent, "*" only when allowed ------------------------------
+# (each with scopes nothing has cached: a hit, keyed by API URL, account and scopes, never consults the parent)
+printf '%s' "$L" > "$SCRATCH/narrow"; chmod 600 "$SCRATCH/narrow"
+p1=$(posts)
+run "$LT" --parent-token-file "$SCRATCH/narrow" get --profile wide
+is "$RC" 2 "a profile beyond the parent's scopes: exit 2"
+like "$ERR" "beyond the parent token's scopes" "... says so"
+is "$(posts)" "$p1" "... no POST"
+printf '%s' "$C" > "$SCRATCH/soon"; chmod 600 "$SCRATCH/soon"
+run "$LT" --parent-token-file "$SCRATCH/soon" get --profile soon
+is "$RC" 0 "minting from a parent that expires in 20 minutes"
+like "$ERR" "expires with its parent" "... says the expiry was clamped"
+is "$(token_field "$(id_by_prefix "$OUT")" expiry)" "$SOON" "... a child never outlives its parent"
+run "$LT" get --scopes '*'
+is "$RC" 2 "ad-hoc '*': exit 2"
+printf '[profile all]\nscopes = *\n' >> "$CONFIG"
+run "$LT" get --profile all
+is "$RC" 2 "profile scopes '*' without allow_full_scopes: exit 2"
+printf 'allow_full_scopes = true\n' >> "$CONFIG"
+run "$LT" get --profile all
+is "$RC" 0 "... allowed with allow_full_scopes = true"
+run "$LT" get --profile nosuch
+is "$RC" 2 "an unknown profile: exit 2"
+run "$LT" get --scopes "events:read_only" --ttl never
+is "$RC" 2 "--ttl never: exit 2"
+
+# --- the session record: ids and labels, never a secret ----------------------------------------------------------------
+run env LINODE_TOKEN_SESSION=sess-42 "$LT" get --scopes "ips:read_only"
+is "$RC" 0 "get for session sess-42"
+Tx=$OUT
+idx=$(id_by_prefix "$Tx")
+led="$XDG_RUNTIME_DIR/linode-token/sessions/sess-42"
+[ -f "$led" ] && grep -q "^id=$idx$" "$led"; ok $? "the session ledger records the token id"
+like "$(token_field "$idx" label)" ":adhoc:sess-42" "... and the label names the session"
+is "$(stat -c %a "$led")" 600 "the ledger is 0600"
+is "$(stat -c %a "$XDG_RUNTIME_DIR/linode-token")" 700 "the state dir is 0700"
+is "$(grep -rlF -e "$Tx" -e "$T2" -e "$P" "$XDG_RUNTIME_DIR/linode-token" | wc -l)" 0 "no secret in any state file"
+run env LINODE_TOKEN_SESSION=../../etc "$LT" get
+is "$RC" 2 "a session id with a slash: exit 2"
+
+# --- locked keyring: an error, not a miss; no POST ----------------------------------------------------------------------
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+    org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null 2>&1
+p1=$(posts)
+run "$LT" --parent-token-file "$SCRATCH/narrow" get
+is "$RC" 3 "locked keyring: get exits 3"
+like "$ERR" "locked" "... says the keyring is locked"
+is "$(posts)" "$p1" "... and mints nothing"
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | '$GCL' --config '$CONFIG' get"
+[ $RC -ne 0 ] && [ -z "$OUT" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]
+ok $? "locked keyring: the git helper prints one line on stderr, nothing on stdout"
+
+# --- no session bus: the kernel keyring ---------------------------------------------------------------------------------
+mkdir -m 700 "$SCRATCH/run2"
+nobus() { run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" "$LT" --parent-token-file "$SCRATCH/narrow" "$@"; }
+p1=$(posts)
+nobus status
+like "$OUT" "Cache:        keyring (no session bus)" "no bus: status names the kernel keyring"
+nobus get --scopes "linodes:read_only" --ttl 15m
+Tk=$OUT
+[ $RC -eq 0 ] && [ ${#Tk} -eq 64 ]; ok $? "no bus: get mints"
+nobus get --scopes "linodes:read_only" --ttl 15m
+is "$OUT" "$Tk" "no bus: the second get hits the kernel keyring"
+is "$(posts)" $((p1 + 1)) "... one POST in all"
+key=$(keyctl list @u 2>/dev/null | grep -o '[0-9]*: .*linode-token:.*' | head -n 1 | cut -d: -f1)
+[ -n "$key" ] && keyctl rdescribe "$key" >/dev/null; ok $? "the token sits in the user keyring"
+keyctl timeout "$key" 1 2>/dev/null; sleep 2
+nobus get --scopes "linodes:read_only" --ttl 15m
+[ "$OUT" != "$Tk" ] && [ $RC -eq 0 ]; ok $? "a key past its timeout is gone: a new mint"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\n' "$API" > "$SCRATCH/nocache"
+p1=$(posts)
+run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
+run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
+is "$(posts)" $((p1 + 2)) "cache = none: every get mints"
+
+# --- failures: one line, nothing on stdout ----------------------------------------------------------------------------------
+stop_fake
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | XDG_RUNTIME_DIR='$SCRATCH/run3' '$GCL' get"
+[ $RC -ne 0 ] && [ -z "$OUT" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]
+ok $? "API down: the git helper prints one line on stderr, nothing on stdout"
+keyctl purge -p user linode-token: >/dev/null 2>&1
+done_testing
