@@ -118,10 +118,10 @@ static int for_our_api(const lt_config *cfg, const request *r)
     if (!r->protocol || !r->host)
         return 0;
     g_autoptr(GUri) u = g_uri_parse(cfg->api_url, G_URI_FLAGS_NON_DNS, NULL);
-    if (!u || g_ascii_strcasecmp(r->protocol, g_uri_get_scheme(u)) != 0)
+    if (!u || !g_uri_get_host(u) || g_ascii_strcasecmp(r->protocol, g_uri_get_scheme(u)) != 0)
         return 0;
-    /* plain http only for a loopback API with the opt-in */
-    if (lt_api_url_check(cfg->api_url, cfg->allow_insecure_loopback, NULL) != LT_OK)
+    /* plain http only for a loopback API with the opt-in (the policy alone: no libcurl on a hit) */
+    if (lt_api_url_policy(g_uri_get_scheme(u), g_uri_get_host(u), cfg->allow_insecure_loopback, NULL) != LT_OK)
         return 0;
     int port = g_uri_get_port(u);
     g_autofree char *want = port > 0 ? g_strdup_printf("%s:%d", g_uri_get_host(u), port)
@@ -217,10 +217,8 @@ int main(int argc, char **argv)
     } else if (lt_config_load(&f, &cfg, &e) != LT_OK) {
         rc = fail(op, &e);
     } else {
-        lt_global_init(NULL);
         rc = !strcmp(op, "get") ? op_get(&cfg, &r) : op_erase(&cfg, &r);
         lt_config_clear(&cfg);
-        curl_global_cleanup();
     }
     request_clear(&r);
     g_free(opt_profile);

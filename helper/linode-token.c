@@ -247,15 +247,11 @@ int main(int argc, char **argv)
         sub[n++] = argv[k];
     for (int k = i + 1; k < argc; k++)
         sub[n++] = argv[k];
-    lt_error e;
-    if (lt_global_init(&e) != LT_OK)
-        return cli_fail(&x, &e);
-    int rc = cmd->fn(&x, n, sub);
+    int rc = cmd->fn(&x, n, sub); /* libcurl is loaded only if the command speaks HTTP */
     lt_config_clear(&x.cfg);
     g_free(opt_config);
     g_free(opt_api_url);
     g_free(opt_parent_file);
     g_free(opt_timeout);
-    curl_global_cleanup();
     return rc;
 }

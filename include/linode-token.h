@@ -7,8 +7,8 @@
  * *_clear(). Secrets held in these structs are wiped before they are freed.
  *
  * Thread-safety: an lt_client is not thread-safe (it owns one reused curl handle);
- * use one client per thread. Everything else here is reentrant. Call
- * curl_global_init() (or lt_global_init()) once before starting threads.
+ * use one client per thread. Everything else here is reentrant. libcurl is loaded on first
+ * use (thread-safe); lt_global_init() does that early, if you prefer to fail at start.
  */
 #ifndef LINODE_TOKEN_H
 #define LINODE_TOKEN_H
@@ -155,7 +155,7 @@ typedef struct lt_client_options {
 
 typedef struct lt_client lt_client;
 
-/* Call once per process before threads start (wraps curl_global_init). */
+/* Load and initialise libcurl now (otherwise done on first use). Optional; thread-safe. */
 LT_API lt_error_kind lt_global_init(lt_error *err);
 
 /* NULL on error (err says why). */
@@ -196,7 +196,7 @@ typedef struct lt_credential {
  * the profile's min_remaining left, else one minted from the parent token (one POST however many
  * callers ask at once). Blocks on the network and the Secret Service; never prompts.
  * Ownership: the caller owns *out until lt_release(). Thread-safety: safe to call from several
- * threads at once (after lt_global_init); concurrent callers for the same profile share one mint. */
+ * threads at once; concurrent callers (threads or processes) for the same scopes share one mint. */
 LT_API lt_error_kind lt_acquire(const char *profile, lt_credential *out, lt_error *err);
 /* Wipe and free what lt_acquire() filled. The token is not revoked: it stays cached for others
  * until it expires or its session ends. NULL and an empty credential are fine. */

@@ -43,32 +43,39 @@ static int host_is_loopback(const char *host)
     return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
+lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_insecure_loopback, lt_error *err)
+{
+    if (!strcasecmp(scheme, "https"))
+        return LT_OK;
+    if (strcasecmp(scheme, "http") != 0)
+        return lt_error_set(err, LT_ERR_USAGE, "API URL scheme '%s' is not https", scheme);
+    if (!host_is_loopback(host))
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "refusing plain http to %s: only https, or http to a loopback address "
+                            "with --allow-insecure-loopback", host);
+    if (!allow_insecure_loopback)
+        return lt_error_set(err, LT_ERR_USAGE, "refusing plain http to %s without --allow-insecure-loopback", host);
+    return LT_OK;
+}
+
 lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_error *err)
 {
-    CURLU *u = curl_url();
+    const lt_curl_api *C = lt_curl(err);
+    if (!C)
+        return LT_ERR_SYSTEM;
+    CURLU *u = C->url();
     char *scheme = NULL, *host = NULL;
-    lt_error_kind rc = LT_OK;
+    lt_error_kind rc;
     if (!u)
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
-    if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (!url || C->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        C->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        C->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
         rc = lt_error_set(err, LT_ERR_USAGE, "API URL '%.200s' is not a valid URL", url ? url : "");
-    } else if (!strcasecmp(scheme, "https")) {
-        rc = LT_OK;
-    } else if (!strcasecmp(scheme, "http")) {
-        if (!host_is_loopback(host))
-            rc = lt_error_set(err, LT_ERR_USAGE,
-                              "refusing plain http to %s: only https, or http to a loopback address "
-                              "with --allow-insecure-loopback", host);
-        else if (!allow_insecure_loopback)
-            rc = lt_error_set(err, LT_ERR_USAGE,
-                              "refusing plain http to %s without --allow-insecure-loopback", host);
-    } else {
-        rc = lt_error_set(err, LT_ERR_USAGE, "API URL scheme '%s' is not https", scheme);
-    }
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(u);
+    else
+        rc = lt_api_url_policy(scheme, host, allow_insecure_loopback, err);
+    C->free(scheme);
+    C->free(host);
+    C->url_cleanup(u);
     return rc;
 }

@@ -16,14 +16,12 @@ static int64_t now_ms(void)
 
 lt_error_kind lt_global_init(lt_error *err)
 {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot initialise libcurl");
-    return LT_OK;
+    return lt_curl(err) ? LT_OK : LT_ERR_SYSTEM;
 }
 
 static int append_header(lt_client *c, const char *line)
 {
-    struct curl_slist *h = curl_slist_append(c->headers, line);
+    struct curl_slist *h = c->c->slist_append(c->headers, line);
     if (!h)
         return 0;
     c->headers = h;
@@ -35,11 +33,15 @@ lt_client *lt_client_new(const lt_client_options *opts, lt_error *err)
     lt_client_options none = {0};
     if (!opts)
         opts = &none;
+    const lt_curl_api *api = lt_curl(err);
+    if (!api)
+        return NULL;
     lt_client *c = calloc(1, sizeof *c);
     if (!c) {
         lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
         return NULL;
     }
+    c->c = api;
     c->opt = *opts;
     c->opt.api_url = c->opt.token = c->opt.ca_file = NULL;
     if (c->opt.connect_timeout_ms <= 0)
@@ -57,7 +59,7 @@ lt_client *lt_client_new(const lt_client_options *opts, lt_error *err)
     const char *ca = opts->ca_file ? opts->ca_file : getenv("LINODE_CA");
     c->ca_file = ca && *ca ? strdup(ca) : NULL;
     c->token = strdup(opts->token ? opts->token : "");
-    c->curl = curl_easy_init();
+    c->curl = api->easy_init();
     if (!c->base_url || !c->token || !c->curl) {
         lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
         lt_client_free(c);
@@ -98,9 +100,10 @@ void lt_client_free(lt_client *c)
     if (!c)
         return;
     if (c->curl)
-        curl_easy_cleanup(c->curl);
+        c->c->easy_cleanup(c->curl);
     wipe_headers(c->headers);
-    curl_slist_free_all(c->headers);
+    if (c->headers)
+        c->c->slist_free_all(c->headers);
     lt_secret_free(c->token);
     free(c->ca_file);
     free(c->base_url);
@@ -174,7 +177,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
         if (!errno && end != buf && !*end && secs >= 0) {
             r->retry_after = (double)(secs > 86400 ? 86400 : secs);
         } else {
-            time_t when = curl_getdate(buf, NULL); /* HTTP-date form */
+            time_t when = lt_curl(NULL)->getdate(buf, NULL); /* HTTP-date form */
             time_t now = time(NULL);
             if (when > now)
                 r->retry_after = (double)(when - now);
@@ -254,7 +257,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *use
 static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, const lt_http_response *r,
                                     lt_error *err)
 {
-    const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+    const char *detail = c->errbuf[0] ? c->errbuf : c->c->easy_strerror(rc);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: %s", url, detail);
@@ -284,48 +287,49 @@ static lt_error_kind attempt(lt_client *c, const char *method, const char *url, 
                              lt_error *err)
 {
     CURL *h = c->curl;
-    curl_easy_reset(h);
+    const lt_curl_api *C = c->c;
+    C->easy_reset(h);
     c->errbuf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    C->easy_setopt(h, CURLOPT_URL, url);
+    C->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    C->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    C->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    C->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    C->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->ca_file)
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms < timeout_ms
+        C->easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    C->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms < timeout_ms
                                                        ? c->opt.connect_timeout_ms : timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "linode-token/" LT_VERSION);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LT_BODY_CAP);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    C->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    C->easy_setopt(h, CURLOPT_USERAGENT, "linode-token/" LT_VERSION);
+    C->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    C->easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    C->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LT_BODY_CAP);
+    C->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    C->easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    C->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    C->easy_setopt(h, CURLOPT_HEADERDATA, resp);
+    C->easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     /* libcurl re-sends a request whose reused connection died without an answer; for a
      * POST that could mint twice, so a POST always gets a connection of its own. */
     if (!strcmp(method, "POST"))
-        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        C->easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     if (json_body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json_body));
+        C->easy_setopt(h, CURLOPT_POSTFIELDS, json_body);
+        C->easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json_body));
     } else if (!strcmp(method, "GET")) {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+        C->easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        C->easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
     }
     if (c->opt.debug) {
-        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+        C->easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        C->easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        C->easy_setopt(h, CURLOPT_DEBUGDATA, c);
     }
-    CURLcode rc = curl_easy_perform(h);
+    CURLcode rc = C->easy_perform(h);
     if (rc != CURLE_OK)
         return map_curl_error(c, rc, url, resp, err);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    C->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     return LT_OK;
 }
 
@@ -345,7 +349,7 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
     struct curl_slist *headers = c->headers, *extra = NULL;
     char *xf_line = NULL;
     if (xfilter) {
-        if (asprintf(&xf_line, "X-Filter: %s", xfilter) < 0 || !(extra = curl_slist_append(NULL, xf_line))) {
+        if (asprintf(&xf_line, "X-Filter: %s", xfilter) < 0 || !(extra = c->c->slist_append(NULL, xf_line))) {
             free(xf_line);
             free(url);
             return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
@@ -390,7 +394,7 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
     }
     if (extra) {
         extra->next = NULL;
-        curl_slist_free_all(extra);
+        c->c->slist_free_all(extra);
         free(xf_line);
     }
     free(url);

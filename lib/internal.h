@@ -18,7 +18,33 @@ static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
 #define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
 
+/* curl-loader.c: libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
+typedef struct lt_curl_api {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *h);
+    void (*easy_reset)(CURL *h);
+    CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *h);
+    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode rc);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+    time_t (*getdate)(const char *s, const time_t *unused);
+    CURLU *(*url)(void);
+    CURLUcode (*url_set)(CURLU *u, CURLUPart what, const char *part, unsigned int flags);
+    CURLUcode (*url_get)(const CURLU *u, CURLUPart what, char **part, unsigned int flags);
+    void (*url_cleanup)(CURLU *u);
+    void (*free)(void *p);
+} lt_curl_api;
+/* NULL (err set) when libcurl cannot be loaded. Thread-safe. */
+const lt_curl_api *lt_curl(lt_error *err);
+
+/* api-url.c: the scheme/host policy alone, for callers that parsed the URL themselves. */
+lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_insecure_loopback, lt_error *err);
+
 struct lt_client {
+    const lt_curl_api *c;           /* libcurl, loaded */
     CURL *curl;                     /* reused: keeps the connection alive */
     char *base_url;                 /* no trailing slash */
     char *token;                    /* owned; wiped on free */

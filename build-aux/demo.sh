@@ -1,0 +1,102 @@
+#!/bin/sh
+# demo.sh BUILD_DIR - the main job, end to end: the bundled fake API, a private keyring, real git.
+# Prints each step and a summary; exits 0 only if every step behaved.
+set -u
+B=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
+S=$(cd "$(dirname "$0")/.." && pwd)
+WSS="$S/../shared/tools/with-secret-service"
+if [ -z "${LT_DEMO_INSIDE:-}" ]; then
+    [ -x "$WSS" ] || { echo "demo: $WSS not found (../shared must sit beside the project)" >&2; exit 1; }
+    LT_DEMO_INSIDE=1 exec "$WSS" sh "$0" "$@"
+fi
+
+PARENT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SCRATCH=$(mktemp -d)
+FAKE_PID=
+trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+PASS=0 FAIL=0
+step() { printf '\n== %s\n' "$*"; }
+check() { # check STATUS WHAT
+    if [ "$1" -eq 0 ]; then PASS=$((PASS + 1)); echo "   ok: $2"; else FAIL=$((FAIL + 1)); echo "   FAILED: $2"; fi
+}
+show() { printf '   $ %s\n' "$*"; }
+short() { printf '%.8s... (%s chars)' "$1" "${#1}"; }
+posts() { curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "POST")] | length'; }
+
+step "Start the fake Linode API with a parent token, and a private GNOME Keyring"
+"$B/linode-fake-api" --port-file "$SCRATCH/port" --username demo --token "$PARENT=*" 2>"$SCRATCH/fake.log" &
+FAKE_PID=$!
+while [ ! -s "$SCRATCH/port" ]; do sleep 0.05; done
+FAKE_URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
+API="$FAKE_URL/v4"
+mkdir -p "$XDG_CONFIG_HOME/linode-token"
+cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
+[general]
+api_url = $API
+allow_insecure_loopback = true
+
+[profile default]
+scopes = linodes:read_only domains:read_write
+ttl = 1h
+EOF
+echo "   API $API; config: [profile default] scopes = linodes:read_only domains:read_write, ttl = 1h"
+export PATH="$B:$PATH"
+check 0 "fake API listening, keyring unlocked"
+
+step "login: the parent token goes into the Secret Service"
+show "echo \$PARENT | linode-token login"
+echo "$PARENT" | linode-token login | sed 's/^/   /'
+[ "$(secret-tool lookup api_url "$API")" = "$PARENT" ]; check $? "the keyring holds the parent"
+
+step "create, list, view, revoke: the API Tokens page on the command line"
+show "linode-token create --label demo-ci --scope linodes=ro --expiry 7d"
+T=$(linode-token create --label demo-ci --scope linodes=ro --expiry 7d 2>"$SCRATCH/err")
+sed 's/^/   /' "$SCRATCH/err"
+[ ${#T} -eq 64 ]; check $? "the secret was printed once: $(short "$T")"
+show "linode-token list"
+linode-token list | sed 's/^/   /'
+linode-token list | grep -q "demo-ci"; check $? "list shows it"
+show "linode-token view demo-ci"
+linode-token view demo-ci | sed -n '1,5p;/^linodes /p' | sed 's/^/   /'
+show "linode-token revoke demo-ci --yes"
+linode-token revoke demo-ci --yes | sed 's/^/   /'
+[ "$(curl -s "$FAKE_URL/__fake/tokens" | jq '[.[] | select(.label == "demo-ci" and .revoked)] | length')" = 1 ]
+check $? "the fake shows it revoked"
+
+step "git credential fill mints a scoped token"
+git config --global credential.helper ""
+git config --global --add "credential.$FAKE_URL.helper" "$B/git-credential-linode"
+show "git config --global credential.$FAKE_URL.helper $B/git-credential-linode"
+fill() { printf 'protocol=http\nhost=%s\n\n' "${FAKE_URL#http://}" | git credential fill; }
+p0=$(posts)
+out=$(fill)
+T1=$(printf '%s\n' "$out" | sed -n 's/^password=//p')
+printf '%s\n' "$out" | sed 's/^password=.*/password=<64-char token>/' | sed 's/^/   /'
+[ ${#T1} -eq 64 ] && [ "$(posts)" -eq $((p0 + 1)) ]; check $? "one POST minted $(short "$T1")"
+curl -s "$FAKE_URL/__fake/tokens" | jq -r '.[-1] | "   on the fake: id \(.id), label \(.label), scopes \(.scopes), expiry \(.expiry)"'
+
+step "a second fill is served from the cache"
+T2=$(fill | sed -n 's/^password=//p')
+[ "$T2" = "$T1" ] && [ "$(posts)" -eq $((p0 + 1)) ]; check $? "same token, still one POST"
+
+step "20 parallel fills"
+pids=""
+i=0
+while [ $i -lt 20 ]; do
+    (fill | sed -n 's/^password=//p' > "$SCRATCH/fill.$i") &
+    pids="$pids $!"
+    i=$((i + 1))
+done
+wait $pids
+n=$(cat "$SCRATCH"/fill.* | sort -u | wc -l)
+[ "$n" -eq 1 ] && [ "$(cat "$SCRATCH/fill.0")" = "$T1" ] && [ "$(posts)" -eq $((p0 + 1)) ]
+check $? "20 callers, 1 token, still one POST on the fake"
+
+step "erase: git rejects the token, the helper revokes it"
+show "git credential reject   (what git does after a 401)"
+printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "${FAKE_URL#http://}" "$T1" | git credential reject
+[ "$(curl -s "$FAKE_URL/__fake/tokens" | jq '[.[] | select(.label | startswith("lt1:")) | select(.revoked | not)] | length')" = 0 ]
+check $? "the minted token is revoked on the server"
+
+printf '\n== Summary: %d steps ok, %d failed\n' "$PASS" "$FAIL"
+[ "$FAIL" -eq 0 ]

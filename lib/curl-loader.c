@@ -1,0 +1,58 @@
+/* curl-loader.c - libcurl is loaded when HTTP is first needed, not at process start. Most calls
+ * are cache hits that never speak HTTP, and mapping libcurl's thirty-odd dependencies (two TLS
+ * stacks, Kerberos, LDAP, p11-kit) costs more than the whole hit (see bench/). */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+static lt_curl_api api;
+static const char *load_error;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+#define SYM(field, name)                                   \
+    do {                                                   \
+        *(void **)&api.field = dlsym(h, name);             \
+        if (!api.field) {                                  \
+            load_error = "libcurl.so.4 lacks " name;       \
+            return;                                        \
+        }                                                  \
+    } while (0)
+
+static void load(void)
+{
+    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        load_error = "cannot load libcurl.so.4 (install libcurl4)";
+        return;
+    }
+    SYM(global_init, "curl_global_init");
+    SYM(easy_init, "curl_easy_init");
+    SYM(easy_cleanup, "curl_easy_cleanup");
+    SYM(easy_reset, "curl_easy_reset");
+    SYM(easy_setopt, "curl_easy_setopt");
+    SYM(easy_perform, "curl_easy_perform");
+    SYM(easy_getinfo, "curl_easy_getinfo");
+    SYM(easy_strerror, "curl_easy_strerror");
+    SYM(slist_append, "curl_slist_append");
+    SYM(slist_free_all, "curl_slist_free_all");
+    SYM(getdate, "curl_getdate");
+    SYM(url, "curl_url");
+    SYM(url_set, "curl_url_set");
+    SYM(url_get, "curl_url_get");
+    SYM(url_cleanup, "curl_url_cleanup");
+    SYM(free, "curl_free");
+    /* libcurl stays loaded for the life of the process (never dlclose'd). */
+    if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        load_error = "cannot initialise libcurl";
+}
+
+const lt_curl_api *lt_curl(lt_error *err)
+{
+    pthread_once(&once, load);
+    if (load_error) {
+        lt_error_set(err, LT_ERR_SYSTEM, "%s", load_error);
+        return NULL;
+    }
+    return &api;
+}
