@@ -9,6 +9,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR    ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PAMDIR    ?= /lib/x86_64-linux-gnu/security
+SYSTEMD_USER_DIR ?= $(PREFIX)/lib/systemd/user
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -38,8 +39,8 @@ TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/client.c lib/labels.c
-UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c
+CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/client.c lib/labels.c lib/revoke-many.c
+UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c lib/queue.c lib/session.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -48,7 +49,7 @@ LIB_A     := $(B)/liblinode-token.a
 LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
-CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c
+CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 
@@ -138,11 +139,15 @@ install: all
 	install -m 0755 $(FAKE) $(CLI) $(GIT_HELPER) $(DESTDIR)$(BINDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  build-aux/linode-token.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
+	install -d $(DESTDIR)$(SYSTEMD_USER_DIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-session.service.in \
+	  > $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
 	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api \
-	  $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode
+	  $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode \
+	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
 
 clean:
 	rm -rf build build-asan

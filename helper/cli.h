@@ -43,6 +43,9 @@ int cmd_logout(cli *x, int argc, char **argv);
 int cmd_status(cli *x, int argc, char **argv);
 int cmd_get(cli *x, int argc, char **argv);
 int cmd_env(cli *x, int argc, char **argv);
+int cmd_exec(cli *x, int argc, char **argv);
+int cmd_end_session(cli *x, int argc, char **argv);
+int cmd_reap(cli *x, int argc, char **argv);
 
 /* Parse a subcommand's options (its own entries plus the global ones) and load the config.
  * Returns -1 on success, else the exit code to return. */

@@ -97,6 +97,7 @@ int cmd_status(cli *x, int argc, char **argv)
     printf("API:          %s\n", x->cfg.api_url);
     printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
     printf("Cache:        %s\n", cache_backend(&x->cfg));
+    printf("Pending:      %zu revocation(s) queued\n", lt_queue_length());
     printf("Parent token: %s%s%s\n", lt_parent_source_name(src),
            src == LT_PARENT_FILE ? " " : "", src == LT_PARENT_FILE ? x->cfg.parent_token_file : "");
     fflush(stdout);

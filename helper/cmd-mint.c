@@ -1,9 +1,14 @@
 /* cmd-mint.c - minting on demand from the command line: get, env. */
 #include "cli.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char *m_profile, *m_scopes, *m_ttl, *m_min_remaining, *m_session;
+static char **m_env;
 static gboolean m_json, m_fish;
 
 #define MINT_ENTRIES                                                                                       \
@@ -27,8 +32,17 @@ static const GOptionEntry env_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* The profile the flags describe, then acquire. */
-static int acquire(cli *x, lt_minted *m)
+static const GOptionEntry exec_entries[] = {
+    {"profile", 0, 0, G_OPTION_ARG_STRING, &m_profile, "Use [profile NAME] from the config (default: default)", "NAME"},
+    {"scopes", 0, 0, G_OPTION_ARG_STRING, &m_scopes, "An ad-hoc profile with these scopes", "SCOPES"},
+    {"ttl", 0, 0, G_OPTION_ARG_STRING, &m_ttl, "Lifetime of the token: size it to the job (e.g. 2h)", "DURATION"},
+    {"env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &m_env,
+     "Put the token in NAME (repeatable; default LINODE_TOKEN and LINODE_CLI_TOKEN)", "NAME"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* The profile the flags describe, then acquire (dedicated: a token of its own, for exec). */
+static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
 {
     lt_error e;
     lt_mint_profile prof;
@@ -41,7 +55,8 @@ static int acquire(cli *x, lt_minted *m)
     if (rc == LT_OK && m_min_remaining)
         rc = lt_profile_set_min_remaining(&prof, m_min_remaining, &e);
     if (rc == LT_OK) {
-        lt_mint_options o = {.session = m_session, .debug = x->debug, .deadline_ms = x->deadline_ms};
+        lt_mint_options o = {.session = session, .dedicated = dedicated, .debug = x->debug,
+                             .deadline_ms = x->deadline_ms};
         rc = lt_mint_acquire(&x->cfg, &prof, &o, m, &e);
     }
     lt_mint_profile_clear(&prof);
@@ -54,6 +69,8 @@ static int acquire(cli *x, lt_minted *m)
     }
     return -1;
 }
+
+static int acquire(cli *x, lt_minted *m) { return acquire_as(x, m, 0, m_session); }
 
 int cmd_get(cli *x, int argc, char **argv)
 {
@@ -101,4 +118,91 @@ int cmd_env(cli *x, int argc, char **argv)
         printf(m_fish ? "set -gx %s '%s';\n" : "export %s='%s'\n", names[i], m.token);
     lt_minted_clear(&m);
     return 0;
+}
+
+/* ---- exec ---- */
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+    if (child_pid > 0)
+        kill((pid_t)child_pid, sig);
+}
+
+int cmd_exec(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "-- COMMAND [ARG...]",
+                       "Run COMMAND with a token of its own in LINODE_TOKEN and LINODE_CLI_TOKEN, and revoke the\n"
+                       "token when it ends, however it ends. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
+                       "Exits with COMMAND's status (128+N when a signal N ended it). If the wrapper itself is\n"
+                       "killed, `linode-token reap` finds the token later.",
+                       exec_entries, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    int first = 1;
+    if (first < argc && !strcmp(argv[first], "--"))
+        first++;
+    if (first >= argc)
+        return cli_failf(x, LT_ERR_USAGE, "give a command to run after --");
+    g_auto(GStrv) names = g_key_file_get_string_list(x->cfg.kf, "general", "exec_env", NULL, NULL);
+    const char *const dflt[] = {"LINODE_TOKEN", "LINODE_CLI_TOKEN", NULL};
+    const char *const *envs = m_env ? (const char *const *)m_env : names ? (const char *const *)names : dflt;
+
+    /* The token is recorded under this wrapper's own session, which ends when the wrapper does. */
+    g_autofree char *session = lt_session_id_for_self();
+    lt_minted m;
+    if ((rc = acquire_as(x, &m, 1, session)) >= 0)
+        return rc;
+    char **envp = g_get_environ();
+    for (size_t i = 0; envs[i]; i++)
+        envp = g_environ_setenv(envp, envs[i], m.token, TRUE);
+
+    struct sigaction sa = {.sa_handler = forward}, old[3];
+    sigemptyset(&sa.sa_mask);
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < 3; i++)
+            sigaction(sigs[i], &old[i], NULL);
+        execvpe(argv[first], argv + first, envp);
+        fprintf(stderr, "linode-token: exec: cannot run %s: %s\n", argv[first], g_strerror(errno));
+        _exit(127);
+    }
+    child_pid = pid;
+    /* The child has its own copy; wipe ours. */
+    for (size_t i = 0; envp[i]; i++)
+        for (size_t k = 0; envs[k]; k++)
+            if (g_str_has_prefix(envp[i], envs[k]) && envp[i][strlen(envs[k])] == '=')
+                explicit_bzero(envp[i], strlen(envp[i]));
+    g_strfreev(envp);
+    int status = 0;
+    if (pid < 0) {
+        rc = cli_failf(x, LT_ERR_SYSTEM, "cannot fork: %s", g_strerror(errno));
+    } else {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    child_pid = 0;
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    if (g_get_real_time() / G_USEC_PER_SEC > m.expiry)
+        fprintf(stderr, "linode-token: exec: warning: the command outlived its token (expired %s); use a longer --ttl\n",
+                cli_when(m.expiry, (char[20]){0}));
+    /* Revoke whatever happened; what cannot be revoked now is queued. */
+    g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+    g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
+    lt_revoke_options ro = {.deadline_ms = x->deadline_ms, .debug = x->debug};
+    lt_error e;
+    lt_session_end(&x->cfg, session, &ro, out, &e);
+    for (guint i = 0; i < out->len; i++) {
+        lt_outcome *r = &g_array_index(out, lt_outcome, i);
+        if (r->error.kind != LT_OK)
+            fprintf(stderr, "linode-token: exec: token %" G_GINT64_FORMAT " not revoked (%s)%s\n", r->id,
+                    r->error.message, r->queued ? "; queued for the next run" : "");
+    }
+    lt_minted_clear(&m);
+    return rc;
 }

@@ -37,6 +37,9 @@ static const command commands[] = {
     {"revoke", cmd_revoke, "Revoke tokens"},
     {"get", cmd_get, "Print a short-lived token for a profile (cached, else minted)"},
     {"env", cmd_env, "Print export lines for LINODE_TOKEN and LINODE_CLI_TOKEN"},
+    {"exec", cmd_exec, "Run a command with a token of its own, revoked when it ends"},
+    {"end-session", cmd_end_session, "Revoke every token minted in a session"},
+    {"reap", cmd_reap, "Revoke our tokens whose session is gone"},
     {"login", cmd_login, "Store the parent token in the Secret Service"},
     {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
@@ -195,7 +198,7 @@ static void usage(FILE *out)
           "Commands:\n",
           out);
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-        fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s  %s\n", commands[i].name, commands[i].summary);
     fputs("\nGlobal options (also accepted after the command):\n"
           "  --config FILE              read FILE instead of $XDG_CONFIG_HOME/linode-token/config\n"
           "  --api-url URL              API base URL (else config, else LINODE_URL + LINODE_API_VERSION,\n"

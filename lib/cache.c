@@ -105,7 +105,13 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     return LT_OK;
 }
 
-static lt_error_kind ss_take(const char *secret, lt_cached_ref *out, lt_error *err)
+/* An entry matches by its secret, or (secret NULL) by its token id. */
+static int matches(const char *secret, int64_t id, const char *have_secret, int64_t have_id)
+{
+    return secret ? have_secret && !strcmp(have_secret, secret) : have_id == id;
+}
+
+static lt_error_kind ss_take(const char *secret, int64_t want_id, lt_cached_ref *out, lt_error *err)
 {
     if (!lt_session_bus_available())
         return lt_secret_service_ready(err);
@@ -122,10 +128,11 @@ static lt_error_kind ss_take(const char *secret, lt_cached_ref *out, lt_error *e
         SecretItem *it = l->data;
         g_autoptr(SecretValue) v = secret_item_get_secret(it);
         const char *text = v ? secret_value_get_text(v) : NULL;
-        if (!text || strcmp(text, secret) != 0)
-            continue;
         g_autoptr(GHashTable) a = secret_item_get_attributes(it);
-        out->id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
+        int64_t id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
+        if (!matches(secret, want_id, text, id))
+            continue;
+        out->id = id;
         out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
         secret_item_delete_sync(it, NULL, NULL);
         break;
@@ -201,7 +208,7 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     return LT_OK;
 }
 
-static lt_error_kind kr_take(const char *secret, lt_cached_ref *out, lt_error *err)
+static lt_error_kind kr_take(const char *secret, int64_t want_id, lt_cached_ref *out, lt_error *err)
 {
     (void)err;
     key_serial_t *ids = NULL;
@@ -218,7 +225,7 @@ static lt_error_kind kr_take(const char *secret, lt_cached_ref *out, lt_error *e
             continue;
         lt_cached c = {0};
         char *url = NULL;
-        if (key_parse(buf, &c, &url) && !strcmp(c.token, secret)) {
+        if (key_parse(buf, &c, &url) && matches(secret, want_id, c.token, c.id)) {
             out->id = c.id;
             out->api_url = url;
             url = NULL;
@@ -272,8 +279,20 @@ lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_re
     if (!secret || !*secret)
         return LT_OK;
     if (b == LT_CACHE_SECRET_SERVICE)
-        return ss_take(secret, out, err);
+        return ss_take(secret, 0, out, err);
     if (b == LT_CACHE_KEYRING)
-        return kr_take(secret, out, err);
+        return kr_take(secret, 0, out, err);
     return LT_OK;
+}
+
+lt_error_kind lt_cache_drop_id(lt_cache_backend b, int64_t id, lt_error *err)
+{
+    lt_cached_ref ref = {0};
+    lt_error_kind rc = LT_OK;
+    if (b == LT_CACHE_SECRET_SERVICE && lt_session_bus_available())
+        rc = ss_take(NULL, id, &ref, err);
+    else if (b == LT_CACHE_KEYRING)
+        rc = kr_take(NULL, id, &ref, err);
+    g_free(ref.api_url);
+    return rc;
 }

@@ -42,6 +42,13 @@ static void load(void)
     SYM(url_get, "curl_url_get");
     SYM(url_cleanup, "curl_url_cleanup");
     SYM(free, "curl_free");
+    SYM(multi_init, "curl_multi_init");
+    SYM(multi_add_handle, "curl_multi_add_handle");
+    SYM(multi_remove_handle, "curl_multi_remove_handle");
+    SYM(multi_perform, "curl_multi_perform");
+    SYM(multi_poll, "curl_multi_poll");
+    SYM(multi_info_read, "curl_multi_info_read");
+    SYM(multi_cleanup, "curl_multi_cleanup");
     /* libcurl stays loaded for the life of the process (never dlclose'd). */
     if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         load_error = "cannot initialise libcurl";

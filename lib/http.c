@@ -255,9 +255,9 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *use
 }
 
 static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, const lt_http_response *r,
-                                    lt_error *err)
+                                    const char *errbuf, lt_error *err)
 {
-    const char *detail = c->errbuf[0] ? c->errbuf : c->c->easy_strerror(rc);
+    const char *detail = errbuf[0] ? errbuf : c->c->easy_strerror(rc);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: %s", url, detail);
@@ -281,15 +281,12 @@ static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, 
     }
 }
 
-/* One attempt. Returns LT_OK when an HTTP response (any status) arrived. */
-static lt_error_kind attempt(lt_client *c, const char *method, const char *url, const char *json_body,
-                             struct curl_slist *headers, long timeout_ms, lt_http_response *resp,
-                             lt_error *err)
+void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
+                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf)
 {
-    CURL *h = c->curl;
     const lt_curl_api *C = c->c;
     C->easy_reset(h);
-    c->errbuf[0] = '\0';
+    errbuf[0] = '\0';
     C->easy_setopt(h, CURLOPT_URL, url);
     C->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     C->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -303,7 +300,7 @@ static lt_error_kind attempt(lt_client *c, const char *method, const char *url, 
     C->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     C->easy_setopt(h, CURLOPT_USERAGENT, "linode-token/" LT_VERSION);
     C->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    C->easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    C->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     C->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LT_BODY_CAP);
     C->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     C->easy_setopt(h, CURLOPT_WRITEDATA, resp);
@@ -326,11 +323,21 @@ static lt_error_kind attempt(lt_client *c, const char *method, const char *url, 
         C->easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
         C->easy_setopt(h, CURLOPT_DEBUGDATA, c);
     }
-    CURLcode rc = C->easy_perform(h);
+}
+
+lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
+                             const char *errbuf, lt_error *err)
+{
     if (rc != CURLE_OK)
-        return map_curl_error(c, rc, url, resp, err);
-    C->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-    return LT_OK;
+        return map_curl_error(c, rc, url, resp, errbuf, err);
+    c->c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (resp->status >= 200 && resp->status < 300) {
+        if (resp->len && strncmp(resp->content_type, "application/json", 16) != 0)
+            return lt_error_set(err, LT_ERR_BAD_RESPONSE, "unexpected Content-Type '%.60s' from %s (HTTP %ld)",
+                                resp->content_type[0] ? resp->content_type : "none", url, resp->status);
+        return LT_OK;
+    }
+    return lt_api_error_from_response(resp, err);
 }
 
 static int retryable(const lt_http_response *r)
@@ -369,18 +376,11 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
             break;
         }
         lt_http_response_clear(resp);
-        rc = attempt(c, method, url, json_body, headers,
-                     left < c->opt.request_timeout_ms ? (long)left : c->opt.request_timeout_ms, resp, err);
-        if (rc != LT_OK)
+        lt_http_prepare(c, c->curl, method, url, json_body, headers,
+                        left < c->opt.request_timeout_ms ? (long)left : c->opt.request_timeout_ms, resp, c->errbuf);
+        rc = lt_http_finish(c, c->c->easy_perform(c->curl), c->curl, url, resp, c->errbuf, err);
+        if (rc == LT_OK || resp->status == 0) /* success, or no HTTP answer at all */
             break;
-        if (resp->status >= 200 && resp->status < 300) {
-            if (resp->len && strncmp(resp->content_type, "application/json", 16) != 0)
-                rc = lt_error_set(err, LT_ERR_BAD_RESPONSE,
-                                  "unexpected Content-Type '%.60s' from %s (HTTP %ld)",
-                                  resp->content_type[0] ? resp->content_type : "none", url, resp->status);
-            break;
-        }
-        rc = lt_api_error_from_response(resp, err);
         if (!may_retry || !retryable(resp) || tries >= c->opt.max_retries)
             break;
         double wait = resp->retry_after > 0 ? resp->retry_after : 1.0;

@@ -36,6 +36,13 @@ typedef struct lt_curl_api {
     CURLUcode (*url_get)(const CURLU *u, CURLUPart what, char **part, unsigned int flags);
     void (*url_cleanup)(CURLU *u);
     void (*free)(void *p);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
+    CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
+    CURLMcode (*multi_perform)(CURLM *m, int *running);
+    CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd extra[], unsigned n, int timeout_ms, int *ret);
+    CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+    CURLMcode (*multi_cleanup)(CURLM *m);
 } lt_curl_api;
 /* NULL (err set) when libcurl cannot be loaded. Thread-safe. */
 const lt_curl_api *lt_curl(lt_error *err);
@@ -93,6 +100,20 @@ void lt_label_format(const char *host, const char *user, const char *profile, co
                      char out[LT_LABEL_MAX + 1]);
 /* 1 when label is in our format (fields filled), 0 otherwise. */
 int lt_label_parse(const char *label, lt_label *out);
+
+/* http.c: set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
+ * redacted trace); errbuf has CURL_ERROR_SIZE bytes. */
+void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
+                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf);
+/* A finished transfer: LT_OK for 2xx JSON; else the error (resp->status 0: no HTTP answer). */
+lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
+                             const char *errbuf, lt_error *err);
+
+/* revoke-many.c: DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
+ * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
+ * (404), else holds the error. */
+lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
+                                    lt_error *results);
 
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);

@@ -68,3 +68,57 @@ lt_error_kind lt_ledger_remove(const char *session, int64_t id, lt_error *err)
         close(lk);
     return rc;
 }
+
+GArray *lt_ledger_load(const char *session)
+{
+    GArray *a = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(a, (GDestroyNotify)lt_ledger_entry_clear);
+    g_autofree char *path = ledger_path(session, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!path || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return a;
+    g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+    for (size_t i = 0; groups[i]; i++) {
+        if (strncmp(groups[i], "token ", 6) != 0)
+            continue;
+        lt_ledger_entry e = {
+            .id = g_key_file_get_int64(kf, groups[i], "id", NULL),
+            .label = g_key_file_get_string(kf, groups[i], "label", NULL),
+            .api_url = g_key_file_get_string(kf, groups[i], "api_url", NULL),
+            .expiry = g_key_file_get_int64(kf, groups[i], "expiry", NULL),
+        };
+        if (e.id > 0 && e.api_url)
+            g_array_append_val(a, e);
+        else
+            lt_ledger_entry_clear(&e);
+    }
+    return a;
+}
+
+int lt_ledger_exists(const char *session)
+{
+    g_autofree char *path = ledger_path(session, NULL);
+    return path && g_file_test(path, G_FILE_TEST_IS_REGULAR);
+}
+
+GArray *lt_ledger_take(const char *session)
+{
+    g_autofree char *path = ledger_path(session, NULL);
+    if (!path)
+        return lt_ledger_load(session);
+    int lk = lock_ledger(path);
+    GArray *a = lt_ledger_load(session);
+    unlink(path);
+    g_autofree char *lp = g_strdup_printf("%s.lock", path);
+    unlink(lp);
+    if (lk >= 0)
+        close(lk);
+    return a;
+}
+
+void lt_ledger_entry_clear(lt_ledger_entry *e)
+{
+    g_free(e->label);
+    g_free(e->api_url);
+    memset(e, 0, sizeof *e);
+}

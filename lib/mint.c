@@ -192,6 +192,12 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
             close(lock);
         }
     }
+    /* A run that minted also retries the revocations earlier runs still owe (a stat when none). */
+    if (rc == LT_OK && !out->from_cache) {
+        size_t revoked, left;
+        lt_revoke_options ro = {.deadline_ms = o->deadline_ms};
+        lt_queue_drain(cfg, &ro, &revoked, &left, NULL);
+    }
 done:
     if (rc != LT_OK)
         lt_minted_clear(out);

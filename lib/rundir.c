@@ -43,7 +43,7 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
 
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err)
 {
-    g_autofree char *tmp = g_strdup_printf("%s.%u.XXXXXX", path, (unsigned)getpid());
+    g_autofree char *tmp = g_strdup_printf("%s.tmp.%u.XXXXXX", path, (unsigned)getpid());
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600); /* O_EXCL, 0600 from the start */
     if (fd < 0)
         return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", tmp, g_strerror(errno));
@@ -85,20 +85,30 @@ static int valid_session(const char *s)
     return 1;
 }
 
-/* The login session's leader and its start time (so a recycled pid is another session). */
+/* A process's start time (field 22 of /proc/PID/stat), so that a recycled pid is another session. */
+static char *start_time(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    if (pid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
+        return NULL;
+    const char *p = strrchr(stat, ')'); /* the fields count from after the command name */
+    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
+    return f && g_strv_length(f) >= 21 ? g_strdup(f[19]) : NULL;
+}
+
+/* The login session's leader and its start time. */
 static char *derived_session(void)
 {
     pid_t sid = getsid(0);
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)sid);
-    g_autofree char *stat = NULL;
-    if (sid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
-        return g_strdup_printf("uid%u", (unsigned)geteuid());
-    /* field 22 (starttime) counts from after the ")" that ends the command name */
-    const char *p = strrchr(stat, ')');
-    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
-    if (!f || g_strv_length(f) < 21)
-        return g_strdup_printf("uid%u", (unsigned)geteuid());
-    return g_strdup_printf("s%d-%s", (int)sid, f[19]);
+    g_autofree char *start = start_time(sid);
+    return start ? g_strdup_printf("s%d-%s", (int)sid, start) : g_strdup_printf("uid%u", (unsigned)geteuid());
+}
+
+char *lt_session_id_for_self(void)
+{
+    g_autofree char *start = start_time(getpid());
+    return g_strdup_printf("x%d-%s", (int)getpid(), start ? start : "0");
 }
 
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
@@ -114,16 +124,15 @@ lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
 
 int lt_session_alive(const char *id)
 {
-    /* Only derived ids can be checked here: s<PID>-<STARTTIME>. */
     int pid;
-    char start[32];
-    if (sscanf(id, "s%d-%31s", &pid, start) != 2)
-        return -1;
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
-    g_autofree char *stat = NULL;
-    if (!g_file_get_contents(path, &stat, NULL, NULL))
-        return 0;
-    const char *p = strrchr(stat, ')');
-    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
-    return f && g_strv_length(f) >= 21 && !strcmp(f[19], start);
+    char kind, start[32];
+    if (sscanf(id, "%c%d-%31s", &kind, &pid, start) == 3 && (kind == 's' || kind == 'x')) {
+        g_autofree char *now = start_time(pid);
+        return now && !strcmp(now, start);
+    }
+    if (id[0] && strspn(id, "0123456789c") == strlen(id) && g_file_test("/run/systemd/sessions", G_FILE_TEST_IS_DIR)) {
+        g_autofree char *path = g_build_filename("/run/systemd/sessions", id, NULL);
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+    }
+    return -1;
 }

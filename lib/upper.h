@@ -73,13 +73,27 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err);
 /* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID, else s<leader pid>-<start time>. */
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
-/* For a derived id: 1 alive, 0 gone; -1 when the id cannot be checked. */
+/* 1 alive, 0 gone, -1 cannot tell. Checkable: derived ids (s<pid>-<start> for a login session,
+ * x<pid>-<start> for an exec wrapper) and logind's numeric ids (/run/systemd/sessions). */
 int lt_session_alive(const char *id);
+/* The id of this process as a session of its own (exec): x<pid>-<start time>. */
+char *lt_session_id_for_self(void);
 
 /* ---- ledger.c: the tokens each session minted (ids and labels, never secrets) ---- */
 lt_error_kind lt_ledger_add(const char *session, int64_t id, const char *label, const char *api_url,
                             int64_t expiry, lt_error *err);
 lt_error_kind lt_ledger_remove(const char *session, int64_t id, lt_error *err);
+typedef struct lt_ledger_entry {
+    int64_t id;
+    char *label, *api_url; /* g_free */
+    int64_t expiry;
+} lt_ledger_entry;
+void lt_ledger_entry_clear(lt_ledger_entry *e);
+/* The session's entries (an array of lt_ledger_entry; empty when there is no ledger). */
+GArray *lt_ledger_load(const char *session);
+int lt_ledger_exists(const char *session);
+/* Load and remove the ledger in one step (end-session). */
+GArray *lt_ledger_take(const char *session);
 
 /* ---- profile.c: [profile NAME] or ad hoc ---- */
 typedef struct lt_mint_profile {
@@ -126,6 +140,8 @@ lt_error_kind lt_cache_put(lt_cache_backend b, const lt_cache_key *k, const lt_c
 /* Find the cached entry holding exactly this secret and remove it; out->id == 0 when none. */
 lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_ref *out, lt_error *err);
 void lt_cached_clear(lt_cached *c);
+/* Remove the cached entry of token id, if any (after it was revoked). */
+lt_error_kind lt_cache_drop_id(lt_cache_backend b, int64_t id, lt_error *err);
 
 /* ---- mint.c: the policy ---- */
 typedef struct lt_mint_options {
@@ -150,4 +166,42 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
 void lt_minted_clear(lt_minted *m);
 /* If secret is a cached token of ours: drop it from the cache and revoke it (*was_ours = 1). */
 lt_error_kind lt_mint_forget(const lt_config *cfg, const char *secret, int *was_ours, lt_error *err);
+
+/* ---- queue.c: revocations still owed ---- */
+#define LT_DEFAULT_PARALLEL 50
+typedef struct lt_revoke_options {
+    int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
+    long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
+    int debug;
+} lt_revoke_options;
+typedef struct lt_pending {
+    int64_t id;
+    char *api_url;
+} lt_pending;
+void lt_pending_clear(lt_pending *p);
+lt_error_kind lt_queue_add(const lt_pending *items, size_t n, lt_error *err);
+size_t lt_queue_length(void);
+/* Retry everything owed; what the API confirms (200/404) leaves the queue. */
+lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
+                             lt_error *err);
+
+/* ---- session.c: end-session, reap ---- */
+typedef struct lt_outcome {
+    int64_t id;
+    char *label, *api_url; /* g_free */
+    int queued;            /* not revoked now: in the pending queue (error says why) */
+    lt_error error;        /* kind LT_OK: revoked (or already gone) */
+} lt_outcome;
+void lt_outcome_clear(lt_outcome *r);
+/* Revoke ids on api_url with its parent, in parallel; drop their cache entries. results[i] as in
+ * lt_client_revoke_many. */
+void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
+                   const lt_revoke_options *o, lt_error *results);
+/* Revoke every token in the session's ledger and remove the ledger; failures are queued.
+ * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
+lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
+                             lt_error *err);
+/* Our tokens (label format, this host, this user) whose session is gone (no ledger entry, or a
+ * session known to have ended): revoke them (or, dry_run, only report them). */
+lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
 #endif
