@@ -80,8 +80,54 @@ par_ms=$(( $(now_ms) - t0 ))
 par_posts=$(( $(posts) - p0 ))
 par_tokens=$(cat "$SCRATCH"/par.* | sort -u | wc -l)
 
+# end-session revoking 100 tokens against a fake with 50 ms latency: parallel vs sequential
+"$B/linode-fake-api" --port-file "$SCRATCH/port2" --latency-ms 50 --token "$PARENT=*" 2>/dev/null &
+FAKE2=$!
+while [ ! -s "$SCRATCH/port2" ]; do sleep 0.05; done
+API2="http://127.0.0.1:$(cat "$SCRATCH/port2")/v4"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\n' "$API2" > "$SCRATCH/slow"
+fill_session() { # mint 100 tokens into session $1, 20 at a time
+    k=0
+    while [ $k -lt 100 ]; do
+        pids=""
+        j=0
+        while [ $j -lt 20 ]; do
+            LINODE_TOKEN_SESSION=$1 "$B/linode-token" --config "$SCRATCH/slow" --parent-token-file "$SCRATCH/parent" \
+                get --scopes linodes:read_only >/dev/null 2>&1 &
+            pids="$pids $!"
+            j=$((j + 1))
+        done
+        wait $pids
+        k=$((k + 20))
+    done
+}
+end_ms() { # end-session $1 with --max-parallel $2: wall ms
+    t0=$(now_ms)
+    "$B/linode-token" --config "$SCRATCH/slow" --parent-token-file "$SCRATCH/parent" end-session --session "$1" \
+        --max-parallel "$2" >/dev/null 2>&1
+    echo $(( $(now_ms) - t0 ))
+}
+REV_RUNS=${REV_RUNS:-3}
+: > "$SCRATCH/par.ms"; : > "$SCRATCH/seq.ms"
+r=0
+while [ $r -lt "$REV_RUNS" ]; do
+    fill_session "bp$r"; end_ms "bp$r" 50 >> "$SCRATCH/par.ms"
+    fill_session "bs$r"; end_ms "bs$r" 1 >> "$SCRATCH/seq.ms"
+    r=$((r + 1))
+done
+left=$(curl -s "${API2%/v4}/__fake/tokens" | jq '[.[] | select(.label | startswith("lt1:")) | select(.revoked | not)] | length')
+kill $FAKE2
+rev_par=$(median < "$SCRATCH/par.ms")
+rev_seq=$(median < "$SCRATCH/seq.ms")
+
 echo "| case | runs | median (ms) | baseline | baseline median (ms) | ratio | POSTs |"
 echo "|---|---|---|---|---|---|---|"
 echo "| cache hit: \`git-credential-linode get\` | $RUNS | $hit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$hit" "$lib") | $hit_posts |"
 echo "| cold mint: \`linode-token get\` (cache none) | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $RUNS mints |"
 echo "| 64 parallel \`linode-token get\`, cold | 1 | $par_ms (wall) | | | | $par_posts ($par_tokens distinct token) |"
+echo
+echo "| end-session, 100 tokens, fake at --latency-ms 50 | runs | median wall (ms) | round trips (50 ms) | live tokens left |"
+echo "|---|---|---|---|---|"
+echo "| parallel (--max-parallel 50, one curl multi) | $REV_RUNS | $rev_par | $(awk -v a="$rev_par" 'BEGIN {printf "%.1f", a / 50}') | $left |"
+echo "| sequential baseline (--max-parallel 1) | $REV_RUNS | $rev_seq | $(awk -v a="$rev_seq" 'BEGIN {printf "%.1f", a / 50}') | |"
+echo "| ratio parallel / sequential | | $(ratio "$rev_par" "$rev_seq") | | |"

@@ -64,7 +64,7 @@ lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, 
         int running = 0;
         C->multi_perform(m, &running);
         CURLMsg *msg;
-        int queued;
+        int queued, freed = 0;
         while ((msg = C->multi_info_read(m, &queued))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
@@ -78,9 +78,12 @@ lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, 
             lt_http_response_clear(&sl->resp);
             sl->busy = 0;
             active--;
+            freed = 1;
         }
         if (!active && next >= n)
             break;
+        if (freed && next < n && now_ms() < deadline)
+            continue; /* start the next requests now: polling first would wait on nothing */
         if (now_ms() >= deadline) {
             /* The per-request timeout ends in-flight requests at the deadline too; this catches the rest. */
             for (int s = 0; s < max_parallel; s++)

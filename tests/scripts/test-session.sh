@@ -1,0 +1,147 @@
+#!/bin/sh
+# test-session.sh - every minted token dies with its session: exec, end-session, reap, the pending
+# queue; against the fake API and the real keyring, asserting which tokens the fake still has alive.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_secret_service "$@"
+
+P=p000000000000000000000000000000000000000000000000000000000000001
+start_fake --token "$P=*"
+API="$FAKE_URL/v4"
+LT="$B/linode-token"
+mkdir -p "$XDG_CONFIG_HOME/linode-token"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n[profile default]\nscopes = linodes:read_only\n' "$API" \
+    > "$XDG_CONFIG_HOME/linode-token/config"
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
+tokens() { fake_get /__fake/tokens; }
+live_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked | not)] | length'; }
+revoked_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked)] | length'; }
+SECRETS="$SCRATCH/secrets"; : > "$SECRETS"
+HOSTF=$(hostname | cut -c1-24 | tr -c 'A-Za-z0-9._\n-' _)
+USERF=$(id -un | cut -c1-16)
+
+# --- exec ----------------------------------------------------------------------------------------------
+run "$LT" exec --scopes domains:read_only -- sh -c 'printf "%s" "$LINODE_TOKEN" > "$0"; [ "$LINODE_TOKEN" = "$LINODE_CLI_TOKEN" ]' "$SCRATCH/child-token"
+is "$RC" 0 "exec: the command's exit status (0)"
+T=$(cat "$SCRATCH/child-token"); echo "$T" >> "$SECRETS"
+is "${#T}" 64 "exec: the command sees LINODE_TOKEN (and LINODE_CLI_TOKEN, the same)"
+is "$(tokens | jq --arg p "$(printf %s "$T" | cut -c1-16)" '[.[] | select(.revoked)] | length')" 1 \
+    "exec: revoked on a normal exit"
+run "$LT" exec --scopes domains:read_only -- sh -c 'exit 7'
+is "$RC" 7 "exec: a non-zero exit status is passed through (7)"
+run "$LT" exec --scopes domains:read_only -- sh -c 'kill -TERM $$'
+is "$RC" 143 "exec: a command ended by SIGTERM gives 128+15"
+run "$LT" exec --scopes domains:read_only --env MY_TOKEN -- sh -c 'test -n "$MY_TOKEN" && test -z "$LINODE_TOKEN"'
+is "$RC" 0 "exec --env MY_TOKEN: the token in the named variable only"
+# a signal to the wrapper reaches the command, and the token is still revoked
+"$LT" exec --scopes domains:read_only -- sh -c 'trap "echo got-term > \"$0\"; exit 5" TERM; sleep 30 & wait' "$SCRATCH/sig" &
+W=$!
+sleep 1
+kill -TERM $W
+wait $W
+WRC=$?
+is "$WRC" 5 "exec forwards SIGTERM to the command (which exits 5)"
+is "$(cat "$SCRATCH/sig" 2>/dev/null)" got-term "... the command received it"
+is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:x")) | select(.revoked | not)] | length')" 0 \
+    "every exec token is revoked: normal exit, non-zero exit, signal"
+run "$LT" exec --scopes domains:read_only -- /nonexistent/program
+is "$RC" 127 "exec of a missing program: 127"
+run "$LT" exec --scopes domains:read_only
+is "$RC" 2 "exec without a command: 2"
+
+# --- exec killed with SIGKILL: reap finds the token --------------------------------------------------------
+"$LT" exec --scopes domains:read_only -- sleep 60 &
+W=$!
+sleep 1
+kill -KILL $W
+wait $W 2>/dev/null
+is "$(live_with ":adhoc:x")" 1 "a SIGKILLed exec leaves its token alive"
+run "$LT" reap --dry-run
+like "$OUT" "Would revoke token" "reap --dry-run names it"
+is "$(live_with ":adhoc:x")" 1 "... and revokes nothing"
+run "$LT" reap
+is "$RC" 0 "reap"
+is "$(live_with ":adhoc:x")" 0 "reap revoked the killed wrapper's token"
+
+# --- end-session: N tokens, in parallel -------------------------------------------------------------------
+for s in account:read_only databases:read_only domains:read_only events:read_only firewall:read_only \
+         images:read_only ips:read_only linodes:read_only lke:read_only volumes:read_only; do
+    LINODE_TOKEN_SESSION=sess-a "$LT" get --scopes "$s" >> "$SECRETS" || bail "get $s failed"
+done
+is "$(live_with ":sess-a")" 10 "session sess-a minted 10 tokens"
+led="$XDG_RUNTIME_DIR/linode-token/sessions/sess-a"
+is "$(grep -c '^\[token ' "$led")" 10 "... all in its ledger"
+run "$LT" end-session --session sess-a
+is "$RC" 0 "end-session --session sess-a"
+is "$(live_with ":sess-a")" 0 "the fake has 0 live tokens of that session"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 10 "... and it reports 10 revoked"
+[ ! -e "$led" ]; ok $? "... and the ledger is gone"
+dels=$(count DELETE "/v4/profile/tokens/$(tokens | jq '[.[] | select(.label | contains(":sess-a"))][0].id')")
+run env LINODE_TOKEN_SESSION=sess-a "$LT" end-session
+is "$RC" 0 "end-session again is harmless"
+is "$(count DELETE "/v4/profile/tokens/$(tokens | jq '[.[] | select(.label | contains(":sess-a"))][0].id')")" "$dels" \
+    "... and sends nothing"
+LINODE_TOKEN_SESSION=sess-a "$LT" get >> "$SECRETS"
+run env LINODE_TOKEN_SESSION=sess-a "$LT" get
+is "$RC" 0 "after end-session, a new get in that session"
+is "$(live_with ":sess-a")" 1 "... mints anew (the revoked token left the cache)"
+"$LT" end-session --session sess-a >/dev/null 2>&1
+
+# --- the API failing at end-session: queued, then retried ----------------------------------------------------
+for s in account:read_only databases:read_only domains:read_only; do
+    LINODE_TOKEN_SESSION=sess-b "$LT" get --scopes "$s" >> "$SECRETS"
+done
+fake_fault '{"kind":"status","status":503,"method":"DELETE","count":1000}'
+run "$LT" end-session --session sess-b
+[ "$RC" -ne 0 ]; ok $? "end-session with the API failing exits non-zero ($RC)"
+like "$ERR" "queued" "... and says the tokens were queued"
+Q="$XDG_STATE_HOME/linode-token/pending-revocations"
+is "$(wc -l < "$Q")" 3 "the pending queue holds the 3 ids"
+is "$(stat -c %a "$Q")" 600 "... mode 0600"
+is "$(live_with ":sess-b")" 3 "... still alive on the server"
+run "$LT" status
+like "$OUT" "Pending:      3 revocation(s) queued" "status shows the queue's length"
+run "$LT" reap
+is "$(wc -l < "$Q")" 3 "a run while the API still fails keeps them queued"
+curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
+run "$LT" end-session --session nothing-here
+is "$RC" 0 "the next end-session (of any session) with the API back"
+is "$(live_with ":sess-b")" 0 "... revoked the queued tokens"
+[ ! -s "$Q" ]; ok $? "... and the queue is empty"
+stop_fake
+start_fake --token "$P=*" --listen "127.0.0.1:${FAKE_URL##*:}"   # a fresh fake on the same port: the API is back
+FAKE_URL="http://127.0.0.1:${FAKE_URL##*:}"
+run "$LT" exec --scopes domains:read_only -- true
+is "$RC" 0 "exec with the API up"
+
+# --- reap leaves what is not ours alone -----------------------------------------------------------------------
+mk() { curl -sS -H "Authorization: Bearer $P" -d "{\"label\":\"$1\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens" >/dev/null; }
+mk "ci-token"                                   # another label format
+mk "lt1:otherhost:$USERF:p:s999-1"              # another host
+mk "lt1:$HOSTF:someoneelse:p:s999-1"            # another user
+mk "lt2:$HOSTF:$USERF:p:s999-1"                 # another format version
+mk "lt1:$HOSTF:$USERF:p:s999-1"                 # ours, no ledger: an orphan
+mk "lt1:$HOSTF:$USERF:p:x1-1"                   # ours, an exec wrapper that is gone: an orphan
+LINODE_TOKEN_SESSION=alive "$LT" get --scopes ips:read_only >> "$SECRETS"   # ours, session alive
+run "$LT" reap
+is "$RC" 0 "reap with decoys"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 2 "... revokes exactly the 2 orphans"
+for d in "ci-token" "lt1:otherhost:" "lt1:$HOSTF:someoneelse:" "lt2:" ":alive"; do
+    is "$(tokens | jq --arg d "$d" '[.[] | select(.label | contains($d)) | select(.revoked)] | length')" 0 "... leaves '$d' alone"
+done
+is "$(revoked_with ":s999-1")" 1 "... revoked ours without a ledger"
+is "$(revoked_with ":x1-1")" 1 "... revoked the dead wrapper's"
+
+# --- no secret in the ledger or the queue (canary: every token handed out) --------------------------------------
+found=0
+while read -r s; do
+    [ -n "$s" ] || continue
+    grep -rqF "$s" "$XDG_RUNTIME_DIR/linode-token" "$XDG_STATE_HOME/linode-token" 2>/dev/null && found=$((found + 1))
+    grep -rqF "$(printf %s "$s" | cut -c1-16)" "$XDG_RUNTIME_DIR/linode-token" "$XDG_STATE_HOME/linode-token" 2>/dev/null &&
+        found=$((found + 1))
+done < "$SECRETS"
+is "$found" 0 "no token (nor its 16-char prefix) in any ledger, queue or state file ($(wc -l < "$SECRETS") canaries)"
+grep -rqF "$P" "$XDG_RUNTIME_DIR/linode-token" "$XDG_STATE_HOME/linode-token" 2>/dev/null
+ok $((! $?)) "... nor the parent"
+done_testing
