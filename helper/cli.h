@@ -47,8 +47,9 @@ int cmd_exec(cli *x, int argc, char **argv);
 int cmd_end_session(cli *x, int argc, char **argv);
 int cmd_reap(cli *x, int argc, char **argv);
 
-/* Parse a subcommand's options (its own entries plus the global ones) and load the config.
+/* Parse a subcommand's options (its own entries plus the global ones), refuse more than max_args
+ * positional arguments (-1: any number), and load the config.
  * Returns -1 on success, else the exit code to return. */
-int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int *argc,
-              char ***argv);
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args,
+              int *argc, char ***argv);
 #endif

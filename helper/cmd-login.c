@@ -16,10 +16,10 @@ int cmd_login(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Read the parent token from stdin (not echoed on a terminal; never from the\n"
                               "command line), check it with the API, and store it in the Secret Service.",
-                       no_entries, &argc, &argv);
+                       no_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
+    if (argc > 1) /* never echo it: it may be the token */
         return cli_failf(x, LT_ERR_USAGE, "unexpected argument (the token is read from stdin, never argv)");
     lt_error e;
     if (lt_api_url_check(x->cfg.api_url, x->cfg.allow_insecure_loopback, &e) != LT_OK)
@@ -63,11 +63,9 @@ int cmd_login(cli *x, int argc, char **argv)
 int cmd_logout(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.", no_entries,
-                       &argc, &argv);
+                       0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_error e;
     int removed;
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
@@ -88,11 +86,9 @@ int cmd_status(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
                               "and which cache backend is in use.",
-                       no_entries, &argc, &argv);
+                       no_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_parent_source src = lt_parent_source_for(&x->cfg);
     printf("API:          %s\n", x->cfg.api_url);
     printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");

@@ -76,11 +76,9 @@ int cmd_get(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Print a short-lived token for a profile: a cached one with enough time left,\n"
                               "else a newly minted one (one POST, whatever the number of callers).",
-                       get_entries, &argc, &argv);
+                       get_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_minted m;
     if ((rc = acquire(x, &m)) >= 0)
         return rc;
@@ -104,11 +102,9 @@ int cmd_env(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN:\n"
                               "  eval \"$(linode-token env --profile dns)\"",
-                       env_entries, &argc, &argv);
+                       env_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_minted m;
     if ((rc = acquire(x, &m)) >= 0)
         return rc;
@@ -136,7 +132,7 @@ int cmd_exec(cli *x, int argc, char **argv)
                        "token when it ends, however it ends. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
                        "Exits with COMMAND's status (128+N when a signal N ended it). If the wrapper itself is\n"
                        "killed, `linode-token reap` finds the token later.",
-                       exec_entries, &argc, &argv);
+                       exec_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
     int first = 1;

@@ -54,11 +54,9 @@ int cmd_end_session(cli *x, int argc, char **argv)
                               "Run it when a session ends (the systemd user unit linode-token-session.service\n"
                               "does, with --all). Running it again is harmless; a token the API no longer knows\n"
                               "counts as revoked; what cannot be revoked now is queued and retried later.",
-                       end_entries, &argc, &argv);
+                       end_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_error e;
     g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
     if (s_all) {
@@ -89,11 +87,9 @@ int cmd_reap(cli *x, int argc, char **argv)
                               "this host and user, whose session has no record or is known to have ended\n"
                               "(a wrapper that was killed, a login session that ended without end-session).\n"
                               "Tokens that are not ours (another label, host or user) are never touched.",
-                       reap_entries, &argc, &argv);
+                       reap_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_error e;
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};

@@ -40,11 +40,9 @@ int cmd_list(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "List your personal access tokens: id, label, created, expiry, scopes.\n"
                               "An aligned table on a terminal, tab-separated otherwise.",
-                       list_entries, &argc, &argv);
+                       list_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     lt_error e;
     lt_client *c = cli_parent_client(x, NULL, &e);
     if (!c)
@@ -105,7 +103,7 @@ static const char *level_name(int level)
 int cmd_view(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "ID|LABEL", "Show a token's label, dates and access for every service.", view_entries,
-                       &argc, &argv);
+                       1, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc != 2)
@@ -248,11 +246,9 @@ int cmd_create(cli *x, int argc, char **argv)
                        "  TOKEN=$(linode-token create --label ci --scope linodes=ro --expiry 7d)\n"
                        "Without a scope it asks on a terminal and refuses otherwise (never a silent '*').\n"
                        "Scopes beyond the parent token's are refused before any request is made.",
-                       create_entries, &argc, &argv);
+                       create_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
-    if (argc > 1)
-        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s'", argv[1]);
     if (!create_label)
         return cli_failf(x, LT_ERR_USAGE, "--label is required");
     if (create_scope && create_scopes)
@@ -315,7 +311,7 @@ int cmd_create(cli *x, int argc, char **argv)
 int cmd_rename(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "ID|LABEL NEW-LABEL", "Change a token's label (the only thing that can change).",
-                       no_entries, &argc, &argv);
+                       no_entries, 2, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc != 3)
@@ -352,7 +348,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
                        "Revoke tokens. On a terminal it names them and asks; otherwise it needs --yes.\n"
                        "The parent token is only revoked with --yes --including-parent. A token that is\n"
                        "already gone is reported and does not stop the others.",
-                       revoke_entries, &argc, &argv);
+                       revoke_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc < 2)

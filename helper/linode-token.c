@@ -61,8 +61,8 @@ int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...)
     return cli_fail(x, &e);
 }
 
-int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int *argc,
-              char ***argv)
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args,
+              int *argc, char ***argv)
 {
     g_autofree char *prg = g_strdup_printf("linode-token %s", x->cmd);
     g_set_prgname(prg);
@@ -76,6 +76,9 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
     g_autoptr(GError) gerr = NULL;
     if (!g_option_context_parse(ctx, argc, argv, &gerr))
         return cli_failf(x, LT_ERR_USAGE, "%s (see linode-token %s --help)", gerr->message, x->cmd);
+    if (max_args >= 0 && *argc > max_args + 1)
+        return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s' (see linode-token %s --help)",
+                         (*argv)[max_args + 1], x->cmd);
     lt_config_flags f = {.config_file = opt_config, .api_url = opt_api_url,
                          .allow_insecure_loopback = opt_insecure, .parent_token_file = opt_parent_file};
     lt_error e;

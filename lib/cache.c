@@ -45,21 +45,31 @@ void lt_cached_clear(lt_cached *c)
 
 /* ---- Secret Service ---- */
 
-static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, lt_cached *out, lt_error *err)
+/* Our items matching attrs, secrets loaded. No SECRET_SEARCH_UNLOCK: never prompt (locked items
+ * come back without their secret). */
+static lt_error_kind ss_search(GHashTable *attrs, GList **items, lt_error *err)
 {
+    *items = NULL;
     if (!lt_session_bus_available())
         return lt_secret_service_ready(err);
     g_autoptr(GError) gerr = NULL;
     g_autoptr(SecretService) svc = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
     if (!svc)
         return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "api_url", k->api_url, "account",
-                                                          k->account, "scopes", k->scopes, NULL);
-    /* No SECRET_SEARCH_UNLOCK: never prompt. Locked items come back without their secret. */
-    GList *items = secret_service_search_sync(svc, &cached_schema, attrs,
-                                              SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS, NULL, &gerr);
+    *items = secret_service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS,
+                                        NULL, &gerr);
     if (gerr)
         return lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
+    return LT_OK;
+}
+
+static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, lt_cached *out, lt_error *err)
+{
+    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "api_url", k->api_url, "account",
+                                                          k->account, "scopes", k->scopes, NULL);
+    GList *items;
+    if (ss_search(attrs, &items, err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
     const int64_t now = g_get_real_time() / G_USEC_PER_SEC;
     lt_error_kind rc = LT_OK;
     SecretItem *best = NULL;
@@ -113,17 +123,10 @@ static int matches(const char *secret, int64_t id, const char *have_secret, int6
 
 static lt_error_kind ss_take(const char *secret, int64_t want_id, lt_cached_ref *out, lt_error *err)
 {
-    if (!lt_session_bus_available())
-        return lt_secret_service_ready(err);
-    g_autoptr(GError) gerr = NULL;
-    g_autoptr(SecretService) svc = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
-    if (!svc)
-        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
     g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, NULL);
-    GList *items = secret_service_search_sync(svc, &cached_schema, attrs,
-                                              SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS, NULL, &gerr);
-    if (gerr)
-        return lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
+    GList *items;
+    if (ss_search(attrs, &items, err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {
         SecretItem *it = l->data;
         g_autoptr(SecretValue) v = secret_item_get_secret(it);

@@ -54,6 +54,7 @@ one_line "$ERR"; ok $? "... in one line"
 # --- login / status / logout -----------------------------------------------------------------------
 lt login "$P"
 is "$RC" 2 "login refuses a token in argv"
+unlike "$ERR" "$P" "... without echoing it"
 echo "wrong-token-wrong-token" | { lt login; echo $RC > "$SCRATCH/rc"; }
 is "$(cat "$SCRATCH/rc")" 1 "login with a bad token: exit 1"
 like "$(cat "$SCRATCH/err")" "login: Invalid Token (HTTP 401)" "... Invalid Token"
