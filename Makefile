@@ -39,7 +39,7 @@ TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/client.c lib/labels.c lib/revoke-many.c
+CORE_SRC  := lib/error.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/client.c lib/labels.c lib/revoke-many.c lib/session-record.c
 UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c lib/queue.c lib/session.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
@@ -52,17 +52,19 @@ CLI       := $(B)/linode-token
 CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
+PAM_MODULE := $(B)/pam_linode_token.so
+PAM_DRIVER := $(B)/pamdrv
 
 TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS  := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 API_CLIENT   := $(B)/tests/api-client
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT)
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
-all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI) $(GIT_HELPER)
+all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI) $(GIT_HELPER) $(PAM_MODULE)
 
 $(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h lib/upper.h
 	@mkdir -p $(@D)
@@ -89,6 +91,14 @@ $(CLI): $(CLI_OBJ) $(LIB_A)
 
 $(GIT_HELPER): $(B)/helper/git-credential-linode.o $(LIB_A)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $< $(LIB_A) $(UPPER_LIBS)
+
+# The PAM module links the GLib-free core only; the version script exports pam_sm_* alone.
+$(PAM_MODULE): plugin/pam_linode_token.c plugin/pam_linode_token.map $(CORE_A)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
+	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -o $@ $< $(CORE_A) $(CORE_LIBS) -lpam
+
+$(PAM_DRIVER): tests/pam/pamdrv.c
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
@@ -139,6 +149,9 @@ install: all
 	install -m 0755 $(FAKE) $(CLI) $(GIT_HELPER) $(DESTDIR)$(BINDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  build-aux/linode-token.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(PAM_MODULE) $(DESTDIR)$(PAMDIR)/
+	install -m 0644 plugin/pam_linode_token.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(SYSTEMD_USER_DIR)
 	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-session.service.in \
 	  > $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
@@ -147,7 +160,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
 	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api \
 	  $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode \
-	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
+	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service $(DESTDIR)$(PAMDIR)/pam_linode_token.so \
+	  $(DESTDIR)$(PREFIX)/share/man/man8/pam_linode_token.8
 
 clean:
 	rm -rf build build-asan

@@ -5,7 +5,8 @@
 
 static char *s_session;
 static int s_parallel;
-static gboolean s_all, s_dry_run;
+static gboolean s_all, s_dry_run, s_system;
+static char *s_state_dir, *s_queue_dir;
 
 static const GOptionEntry end_entries[] = {
     {"session", 0, 0, G_OPTION_ARG_STRING, &s_session, "End session ID (default: this session)", "ID"},
@@ -15,6 +16,12 @@ static const GOptionEntry end_entries[] = {
 };
 static const GOptionEntry reap_entries[] = {
     {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &s_dry_run, "Only say which tokens would be revoked", NULL},
+    {"system", 0, 0, G_OPTION_ARG_NONE, &s_system,
+     "Reap the PAM module's sessions instead (root): ended sessions and queued revocations", NULL},
+    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir, "With --system: records (default /run/linode-token)",
+     "DIR"},
+    {"queue-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_queue_dir,
+     "With --system: queued revocations (default /var/lib/linode-token)", "DIR"},
     {"max-parallel", 0, 0, G_OPTION_ARG_INT, &s_parallel, "Revoke at most N at a time (default 50)", "N"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -93,7 +100,9 @@ int cmd_reap(cli *x, int argc, char **argv)
     lt_error e;
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
-    if (lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
+    if (s_system ? lt_reap_system(&x->cfg, s_state_dir ? s_state_dir : "/run/linode-token",
+                                  s_queue_dir ? s_queue_dir : "/var/lib/linode-token", s_dry_run, &o, out, &e) != LT_OK
+                 : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
         return cli_fail(x, &e);
     return report(x, out, s_dry_run ? "Would revoke" : "Revoked");
 }

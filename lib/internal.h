@@ -115,6 +115,29 @@ lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url
 lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
                                     lt_error *results);
 
+/* ---- session-record.c: a PAM session's root-only record (never the secret) ---- */
+typedef struct lt_record {
+    char session[40];          /* 128-bit random hex; the file name */
+    int64_t id;                /* the token's id */
+    char user[64];
+    long uid;
+    char label[LT_LABEL_MAX + 1];
+    char api_url[512];
+    int64_t expiry;
+    char service[64], tty[64], rhost[256], xdg_session_id[64];
+    long pid;                  /* the process that opened the session, and its start time */
+    char pid_start[32];
+    char token_file[512];      /* the user's token file, if any */
+} lt_record;
+lt_error_kind lt_record_write(const char *dir, const lt_record *r, lt_error *err);
+lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
+/* 1 while the process that opened the session still runs. */
+int lt_record_process_alive(const lt_record *r);
+/* Field 22 of /proc/PID/stat into buf; 0 when the process is gone. */
+int lt_proc_start_time(long pid, char *buf, size_t cap);
+/* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
+int lt_random_hex(char *out, size_t bytes);
+
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
 /* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */

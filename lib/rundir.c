@@ -85,16 +85,11 @@ static int valid_session(const char *s)
     return 1;
 }
 
-/* A process's start time (field 22 of /proc/PID/stat), so that a recycled pid is another session. */
+/* A process's start time, so that a recycled pid is another session. */
 static char *start_time(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *stat = NULL;
-    if (pid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
-        return NULL;
-    const char *p = strrchr(stat, ')'); /* the fields count from after the command name */
-    g_auto(GStrv) f = p ? g_strsplit(p + 2, " ", 24) : NULL;
-    return f && g_strv_length(f) >= 21 ? g_strdup(f[19]) : NULL;
+    char buf[32];
+    return lt_proc_start_time((long)pid, buf, sizeof buf) ? g_strdup(buf) : NULL;
 }
 
 /* The login session's leader and its start time. */

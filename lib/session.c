@@ -3,6 +3,7 @@
 #include "upper.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
                    const lt_revoke_options *o, lt_error *results)
@@ -151,4 +152,49 @@ void lt_outcome_clear(lt_outcome *r)
     g_free(r->label);
     g_free(r->api_url);
     memset(r, 0, sizeof *r);
+}
+
+/* PAM's records: revoke the token of every session whose opening process is gone, and every
+ * queued one. A record leaves only when the API confirms; a failure moves it to queue_dir. */
+lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const char *queue_dir, int dry_run,
+                             const lt_revoke_options *o, GArray *out, lt_error *err)
+{
+    (void)err;
+    const char *dirs[2] = {state_dir, queue_dir};
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) recs = g_array_new(FALSE, TRUE, sizeof(lt_record));
+    for (int k = 0; k < 2; k++) {
+        g_autoptr(GDir) d = g_dir_open(dirs[k], 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            if (name[0] == '.')
+                continue;
+            g_autofree char *path = g_build_filename(dirs[k], name, NULL);
+            lt_record r;
+            if (lt_record_read(path, &r, NULL) != LT_OK)
+                continue;
+            if (k == 0 && lt_record_process_alive(&r))
+                continue; /* the session may still be open */
+            g_ptr_array_add(paths, g_steal_pointer(&path));
+            g_array_append_val(recs, r);
+        }
+    }
+    for (guint i = 0; i < recs->len; i++) {
+        lt_record *r = &g_array_index(recs, lt_record, i);
+        lt_outcome res = {.id = r->id, .label = g_strdup(r->label), .api_url = g_strdup(r->api_url)};
+        if (!dry_run) {
+            lt_revoke_ids(cfg, r->api_url, &r->id, 1, o, &res.error);
+            const char *path = paths->pdata[i];
+            if (res.error.kind == LT_OK) {
+                unlink(path);
+            } else if (!g_str_has_prefix(path, queue_dir)) {
+                g_autofree char *q = g_build_filename(queue_dir, r->session, NULL);
+                res.queued = g_mkdir_with_parents(queue_dir, 0700) == 0 && rename(path, q) == 0;
+            } else {
+                res.queued = 1;
+            }
+        }
+        g_array_append_val(out, res);
+    }
+    return LT_OK;
 }

@@ -204,4 +204,7 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
 /* Our tokens (label format, this host, this user) whose session is gone (no ledger entry, or a
  * session known to have ended): revoke them (or, dry_run, only report them). */
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
+/* The PAM module's records (root): sessions whose opening process is gone, and queued ones. */
+lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const char *queue_dir, int dry_run,
+                             const lt_revoke_options *o, GArray *out, lt_error *err);
 #endif

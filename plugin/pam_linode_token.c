@@ -1,0 +1,494 @@
+/* pam_linode_token.c - a PAM session module: open_session mints a short-lived child token for the
+ * login session and exports it; close_session revokes it (or queues the revocation). Links the
+ * GLib-free core only. Never prompts, never hangs a login (one deadline per call), never logs a
+ * secret, restores whatever it changes. See pam_linode_token(8) and ../shared/spec/pam-session-module.md. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define DATA_KEY "pam_linode_token.session"
+#define SESSION_ENV "LINODE_TOKEN_PAM_SESSION"
+#define EXPIRY_ENV "LINODE_TOKEN_EXPIRY"
+#define FILE_ENV "LINODE_TOKEN_FILE"
+
+typedef struct {
+    const char *parent_token_file, *scopes, *api_url, *ca_file, *env, *cli_env, *token_file;
+    const char *state_dir, *queue_dir;
+    int64_t ttl, max_ttl;
+    long timeout_ms, close_timeout_ms;
+    int allow_http_loopback, debug, silent;
+    char group_scopes[512]; /* from scopes_group_NAME= matching the user's groups */
+} args;
+
+/* What open keeps in memory for close (pam_set_data); its cleanup only wipes and frees. */
+typedef struct {
+    char session[40];
+    char *token; /* the secret */
+} session_data;
+
+static void cleanup_data(pam_handle_t *pamh, void *data, int status)
+{
+    (void)pamh, (void)status; /* never calls the API, whatever the status (PAM_DATA_SILENT or not) */
+    session_data *d = data;
+    if (d) {
+        lt_secret_free(d->token);
+        explicit_bzero(d, sizeof *d);
+        free(d);
+    }
+}
+
+static int parse_duration(pam_handle_t *pamh, const char *arg, const char *v, int64_t *out)
+{
+    lt_error e;
+    if (lt_duration_parse(v, out, &e) == LT_OK)
+        return 1;
+    pam_syslog(pamh, LOG_ERR, "bad argument %s (%s); using the default", arg, e.message);
+    return 0;
+}
+
+static int user_in_group(const struct passwd *pw, const char *group)
+{
+    struct group *g = getgrnam(group);
+    if (!g)
+        return 0;
+    if (g->gr_gid == pw->pw_gid)
+        return 1;
+    for (char **m = g->gr_mem; m && *m; m++)
+        if (!strcmp(*m, pw->pw_name))
+            return 1;
+    return 0;
+}
+
+static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv, const struct passwd *pw, args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->env = "LINODE_TOKEN";
+    a->cli_env = "LINODE_CLI_TOKEN";
+    a->state_dir = "/run/linode-token";
+    a->queue_dir = "/var/lib/linode-token";
+    a->ttl = 8 * 3600;
+    a->max_ttl = 24 * 3600;
+    a->timeout_ms = 5000;
+    a->close_timeout_ms = 2000;
+    a->silent = (flags & PAM_SILENT) != 0;
+    int64_t secs;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i], *eq = strchr(s, '=');
+        const char *v = eq ? eq + 1 : "";
+        size_t kl = eq ? (size_t)(eq - s) : strlen(s);
+#define KEY(k) (kl == sizeof(k) - 1 && !strncmp(s, k, kl))
+        if (KEY("parent_token_file")) a->parent_token_file = v;
+        else if (KEY("scopes")) a->scopes = v;
+        else if (KEY("api_url")) a->api_url = v;
+        else if (KEY("ca_file")) a->ca_file = v;
+        else if (KEY("env")) a->env = v;
+        else if (KEY("cli_env")) a->cli_env = v;
+        else if (KEY("token_file")) a->token_file = v;
+        else if (KEY("state_dir")) a->state_dir = v;
+        else if (KEY("queue_dir")) a->queue_dir = v;
+        else if (KEY("allow_http_loopback")) a->allow_http_loopback = 1;
+        else if (KEY("debug")) a->debug = 1;
+        else if (KEY("ttl")) { if (parse_duration(pamh, s, v, &secs)) a->ttl = secs; }
+        else if (KEY("max_ttl")) { if (parse_duration(pamh, s, v, &secs)) a->max_ttl = secs; }
+        else if (KEY("timeout")) { if (parse_duration(pamh, s, v, &secs)) a->timeout_ms = (long)secs * 1000; }
+        else if (KEY("close_timeout")) { if (parse_duration(pamh, s, v, &secs)) a->close_timeout_ms = (long)secs * 1000; }
+        else if (kl > 13 && !strncmp(s, "scopes_group_", 13)) {
+            char group[128];
+            snprintf(group, sizeof group, "%.*s", (int)(kl - 13), s + 13);
+            if (pw && !a->group_scopes[0] && user_in_group(pw, group))
+                snprintf(a->group_scopes, sizeof a->group_scopes, "%s", v);
+        } else
+            pam_syslog(pamh, LOG_ERR, "unknown argument '%.*s' (ignored)", (int)kl, s);
+#undef KEY
+    }
+    if (a->ttl > a->max_ttl)
+        a->ttl = a->max_ttl;
+}
+
+/* The parent: a regular file owned by root (by us when not root) and closed to group and others. */
+static char *read_parent(pam_handle_t *pamh, const char *path)
+{
+    if (!path) {
+        pam_syslog(pamh, LOG_ERR, "parent_token_file= is required");
+        return NULL;
+    }
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot read parent_token_file %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+        pam_syslog(pamh, LOG_ERR, "parent_token_file %s must be a regular file owned by %s with mode 0600 "
+                                  "(it is %04o, owner %u): refusing it", path, geteuid() ? "this user" : "root",
+                   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        close(fd);
+        return NULL;
+    }
+    char buf[4097];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        pam_syslog(pamh, LOG_ERR, "parent_token_file %s is empty", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    size_t start = strspn(buf, " \t\r\n"), len = strcspn(buf + start, " \t\r\n");
+    char *tok = len ? strndup(buf + start, len) : NULL;
+    explicit_bzero(buf, sizeof buf);
+    if (!tok)
+        pam_syslog(pamh, LOG_ERR, "parent_token_file %s holds no token", path);
+    return tok;
+}
+
+static lt_client *parent_client(pam_handle_t *pamh, const args *a, const char *api_url, long deadline_ms, int retries,
+                                lt_error *e)
+{
+    char *parent = read_parent(pamh, a->parent_token_file);
+    if (!parent) {
+        lt_error_set(e, LT_ERR_NO_CREDENTIAL, "no usable parent token");
+        return NULL;
+    }
+    lt_client_options o = {.api_url = api_url, .token = parent, .ca_file = a->ca_file,
+                           .allow_insecure_loopback = a->allow_http_loopback,
+                           .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
+                           .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
+                           .max_retries = retries, .debug = 0};
+    lt_client *c = lt_client_new(&o, e);
+    lt_secret_free(parent);
+    return c;
+}
+
+static int ensure_dir(pam_handle_t *pamh, const char *dir)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        pam_syslog(pamh, LOG_CRIT, "cannot create %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+        pam_syslog(pamh, LOG_CRIT, "%s is not a private directory owned by uid %u: refusing it", dir,
+                   (unsigned)geteuid());
+        return 0;
+    }
+    return 1;
+}
+
+/* Revocations left over from earlier closes: queue_dir holds their records. */
+static void retry_queue(pam_handle_t *pamh, const args *a, long deadline_ms)
+{
+    DIR *d = opendir(a->queue_dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", a->queue_dir, de->d_name);
+        lt_record r;
+        lt_error e;
+        if (lt_record_read(path, &r, &e) != LT_OK)
+            continue;
+        lt_client *c = parent_client(pamh, a, r.api_url, deadline_ms, 0, &e);
+        if (!c)
+            break;
+        if (lt_client_revoke_token(c, r.id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+            unlink(path);
+            pam_syslog(pamh, LOG_INFO, "revoked queued token %" PRId64 " (%s)", r.id, r.label);
+        }
+        lt_client_free(c);
+    }
+    closedir(d);
+}
+
+/* Write the token to a 0600 file of the user's, in their XDG_RUNTIME_DIR, as the user. */
+static int write_token_file(pam_handle_t *pamh, const struct passwd *pw, const char *name, const char *session,
+                            const char *token, char *path_out, size_t cap)
+{
+    const char *run = pam_getenv(pamh, "XDG_RUNTIME_DIR");
+    if (!run || strchr(name, '/')) {
+        pam_syslog(pamh, LOG_ERR, "token_file= needs XDG_RUNTIME_DIR (pam_systemd earlier in the stack) and a "
+                                  "plain file name");
+        return 0;
+    }
+    struct stat st;
+    if (lstat(run, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid || (st.st_mode & 077)) {
+        pam_syslog(pamh, LOG_ERR, "%s is not the user's private runtime directory", run);
+        return 0;
+    }
+    snprintf(path_out, cap, "%s/%s.%s", run, name, session);
+    int ok = 0;
+    int root = geteuid() == 0;
+    PAM_MODUTIL_DEF_PRIVS(privs);
+    if (root && pam_modutil_drop_priv(pamh, &privs, pw) != 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot drop privileges to write the token file");
+        return 0;
+    }
+    mode_t old = umask(077);
+    int fd = open(path_out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    umask(old);
+    if (fd >= 0) {
+        size_t len = strlen(token);
+        ok = write(fd, token, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+        ok = close(fd) == 0 && ok;
+        if (!ok)
+            unlink(path_out);
+    }
+    if (root)
+        pam_modutil_regain_priv(pamh, &privs);
+    if (!ok)
+        pam_syslog(pamh, LOG_ERR, "cannot write %s", path_out);
+    return ok;
+}
+
+static void remove_token_file(pam_handle_t *pamh, const char *path, const char *user)
+{
+    if (!path || !path[0])
+        return;
+    struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+    PAM_MODUTIL_DEF_PRIVS(privs);
+    int dropped = pw && geteuid() == 0 && pam_modutil_drop_priv(pamh, &privs, pw) == 0;
+    unlink(path);
+    if (dropped)
+        pam_modutil_regain_priv(pamh, &privs);
+}
+
+static void put_env(pam_handle_t *pamh, const char *name, const char *value)
+{
+    if (!name || !*name)
+        return;
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *kv = malloc(n);
+    if (!kv)
+        return;
+    snprintf(kv, n, "%s=%s", name, value);
+    pam_putenv(pamh, kv);
+    explicit_bzero(kv, n);
+    free(kv);
+}
+
+static void unset_env(pam_handle_t *pamh, const char *name)
+{
+    if (name && *name && pam_getenv(pamh, name))
+        pam_putenv(pamh, name); /* "NAME" alone removes it */
+}
+
+EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    const char *user = NULL;
+    if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || !*user) {
+        pam_syslog(pamh, LOG_ERR, "no user");
+        return PAM_SESSION_ERR;
+    }
+    struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+    if (!pw) {
+        pam_syslog(pamh, LOG_ERR, "unknown user %s", user);
+        return PAM_SESSION_ERR;
+    }
+    args a;
+    parse_args(pamh, flags, argc, argv, pw, &a);
+    const char *scopes = a.group_scopes[0] ? a.group_scopes : a.scopes;
+    if (!scopes || !*scopes) {
+        if (a.debug)
+            pam_syslog(pamh, LOG_DEBUG, "no scopes for %s: nothing to do", user);
+        return PAM_IGNORE;
+    }
+    lt_scopes want;
+    lt_error e;
+    if (lt_scopes_parse(scopes, 0, &want, &e) != LT_OK || lt_scopes_is_empty(&want)) {
+        pam_syslog(pamh, LOG_ERR, "bad scopes= for %s: %s", user, e.message);
+        return PAM_SESSION_ERR;
+    }
+    char *norm = lt_scopes_format(&want);
+    char *api_url = lt_api_url_resolve(a.api_url);
+    if (!norm || !api_url || !ensure_dir(pamh, a.state_dir)) {
+        free(norm);
+        free(api_url);
+        return PAM_SESSION_ERR;
+    }
+    lt_record r = {0};
+    if (!lt_random_hex(r.session, 16)) {
+        free(norm);
+        free(api_url);
+        return PAM_SESSION_ERR;
+    }
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    lt_label_format(host, user, "pam", r.session, r.label);
+
+    int rc = PAM_SESSION_ERR;
+    lt_token t = {0};
+    lt_client *c = parent_client(pamh, &a, api_url, a.timeout_ms, 1, &e);
+    if (!c) {
+        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        goto out;
+    }
+    if (lt_client_create_token(c, r.label, norm, (int64_t)time(NULL) + a.ttl, &t, &e) != LT_OK) {
+        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        goto out;
+    }
+    /* From here on a failure revokes the token before returning. */
+    r.id = t.id;
+    r.expiry = t.expiry;
+    snprintf(r.user, sizeof r.user, "%s", user);
+    r.uid = (long)pw->pw_uid;
+    snprintf(r.api_url, sizeof r.api_url, "%s", api_url);
+    const void *item;
+    if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS && item)
+        snprintf(r.service, sizeof r.service, "%s", (const char *)item);
+    if (pam_get_item(pamh, PAM_TTY, &item) == PAM_SUCCESS && item)
+        snprintf(r.tty, sizeof r.tty, "%s", (const char *)item);
+    if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item)
+        snprintf(r.rhost, sizeof r.rhost, "%s", (const char *)item);
+    const char *xsid = pam_getenv(pamh, "XDG_SESSION_ID");
+    snprintf(r.xdg_session_id, sizeof r.xdg_session_id, "%s", xsid ? xsid : "");
+    r.pid = (long)getpid();
+    lt_proc_start_time(r.pid, r.pid_start, sizeof r.pid_start);
+    if (a.token_file && !write_token_file(pamh, pw, a.token_file, r.session, t.token, r.token_file,
+                                          sizeof r.token_file))
+        goto revoke;
+    if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
+        pam_syslog(pamh, LOG_CRIT, "%s", e.message);
+        goto revoke;
+    }
+    session_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->token = strdup(t.token))) {
+        free(d);
+        rc = PAM_BUF_ERR;
+        goto revoke;
+    }
+    snprintf(d->session, sizeof d->session, "%s", r.session);
+    if (pam_set_data(pamh, DATA_KEY, d, cleanup_data) != PAM_SUCCESS) {
+        cleanup_data(pamh, d, 0);
+        goto revoke;
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, r.expiry);
+    if (a.token_file) {
+        put_env(pamh, FILE_ENV, r.token_file);
+    } else {
+        put_env(pamh, a.env, t.token);
+        put_env(pamh, a.cli_env, t.token);
+    }
+    put_env(pamh, EXPIRY_ENV, num);
+    put_env(pamh, SESSION_ENV, r.session);
+    if (a.debug)
+        pam_syslog(pamh, LOG_DEBUG, "minted token %" PRId64 " '%s' for %s", r.id, r.label, user);
+    rc = PAM_SUCCESS;
+    lt_client_free(c);
+    c = NULL;
+    retry_queue(pamh, &a, 1000); /* revocations owed by earlier closes */
+    goto out;
+revoke:
+    if (r.token_file[0])
+        remove_token_file(pamh, r.token_file, user);
+    if (lt_client_revoke_token(c, t.id, &e) != LT_OK && !lt_error_is_not_found(&e))
+        pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open: %s", t.id, e.message);
+out:
+    lt_token_clear(&t);
+    lt_client_free(c);
+    free(norm);
+    free(api_url);
+    return rc;
+}
+
+/* The record of this handle's session: our data, else the exported id, else a unique match. */
+static int find_record(pam_handle_t *pamh, const args *a, const char *user, char *path, size_t cap)
+{
+    const void *data = NULL;
+    const char *sid = NULL;
+    if (pam_get_data(pamh, DATA_KEY, &data) == PAM_SUCCESS && data)
+        sid = ((const session_data *)data)->session;
+    else
+        sid = pam_getenv(pamh, SESSION_ENV);
+    if (sid && strspn(sid, "0123456789abcdef") == strlen(sid) && strlen(sid) == 32) {
+        snprintf(path, cap, "%s/%s", a->state_dir, sid);
+        return access(path, F_OK) == 0;
+    }
+    const void *tty = NULL, *rhost = NULL;
+    pam_get_item(pamh, PAM_TTY, &tty);
+    pam_get_item(pamh, PAM_RHOST, &rhost);
+    DIR *d = opendir(a->state_dir);
+    if (!d)
+        return 0;
+    int hits = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[1024];
+        lt_record r;
+        snprintf(p, sizeof p, "%s/%s", a->state_dir, de->d_name);
+        if (lt_record_read(p, &r, NULL) != LT_OK)
+            continue;
+        if (!strcmp(r.user, user) && !strcmp(r.tty, tty ? (const char *)tty : "") &&
+            !strcmp(r.rhost, rhost ? (const char *)rhost : "")) {
+            hits++;
+            snprintf(path, cap, "%s", p);
+        }
+    }
+    closedir(d);
+    return hits == 1;
+}
+
+EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    const char *user = NULL;
+    if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user)
+        return PAM_IGNORE;
+    args a;
+    parse_args(pamh, flags, argc, argv, NULL, &a);
+    char path[1024];
+    lt_record r;
+    lt_error e;
+    if (!find_record(pamh, &a, user, path, sizeof path) || lt_record_read(path, &r, &e) != LT_OK) {
+        pam_syslog(pamh, LOG_INFO, "no session record for %s: nothing to revoke here (expiry and "
+                                   "'linode-token reap --system' cover it)", user);
+        pam_set_data(pamh, DATA_KEY, NULL, NULL);
+        return PAM_IGNORE;
+    }
+    /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
+    lt_client *c = parent_client(pamh, &a, r.api_url, a.close_timeout_ms, -1, &e);
+    lt_error_kind k = c ? lt_client_revoke_token(c, r.id, &e) : e.kind;
+    lt_client_free(c);
+    if (k == LT_OK || lt_error_is_not_found(&e)) {
+        unlink(path);
+        if (a.debug)
+            pam_syslog(pamh, LOG_DEBUG, "revoked token %" PRId64 " '%s'", r.id, r.label);
+    } else {
+        char q[1024];
+        snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
+        if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0)
+            pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r.id,
+                       e.message, a.queue_dir);
+        else
+            pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r.id, e.message);
+    }
+    remove_token_file(pamh, r.token_file, r.user);
+    pam_set_data(pamh, DATA_KEY, NULL, NULL);
+    unset_env(pamh, a.env);
+    unset_env(pamh, a.cli_env);
+    unset_env(pamh, EXPIRY_ENV);
+    unset_env(pamh, SESSION_ENV);
+    unset_env(pamh, FILE_ENV);
+    return PAM_SUCCESS;
+}
