@@ -3,6 +3,7 @@
 #include "upper.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
@@ -187,6 +188,10 @@ lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const 
             const char *path = paths->pdata[i];
             if (res.error.kind == LT_OK) {
                 unlink(path);
+                struct stat st; /* the user's file, as the module made it: nothing else */
+                if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) &&
+                    (long)st.st_uid == r->uid)
+                    unlink(r->token_file);
             } else if (!g_str_has_prefix(path, queue_dir)) {
                 g_autofree char *q = g_build_filename(queue_dir, r->session, NULL);
                 res.queued = g_mkdir_with_parents(queue_dir, 0700) == 0 && rename(path, q) == 0;

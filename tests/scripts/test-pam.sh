@@ -1,0 +1,221 @@
+#!/bin/sh
+# test-pam.sh - pam_linode_token.so through pam_wrapper (never the real /etc/pam.d): pamtester for a
+# smoke test, tests/pam/pamdrv.c for the process shapes, faults, privileges and valgrind. Serial, and
+# every PAM run under timeout (../shared/spec/pam-session-module.md §1).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+P=p000000000000000000000000000000000000000000000000000000000000001
+MOD="$B/pam_linode_token.so"
+DRV="$B/pamdrv"
+PAM_SESSION_ERR=14
+PAM_IGNORE=25
+start_fake --token "$P=*"
+API="$FAKE_URL/v4"
+printf '%s\n' "$P" > "$SCRATCH/parent"; chmod 600 "$SCRATCH/parent"
+mkdir -p "$SCRATCH/svc"
+printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/nonexistent:/bin/sh\nbob:x:1001:1001:Bob:/nonexistent:/bin/sh\n' \
+    > "$SCRATCH/passwd"
+printf 'root:x:0:\nalice:x:1000:\nbob:x:1001:\nops:x:2000:bob\n' > "$SCRATCH/group"
+# An ASan build of the module needs the ASan runtime first in the preload list.
+PRE="libpam_wrapper.so libnss_wrapper.so"
+if nm -D "$MOD" 2>/dev/null | grep -q __asan_init; then
+    PRE="$(gcc -print-file-name=libasan.so) $PRE"
+fi
+
+service() { # service NAME ARGS...: our module, plus pam_permit (so that the stack can succeed when we ignore)
+    name=$1; shift
+    printf 'session required %s %s\nsession optional pam_permit.so\n' "$MOD" "$*" > "$SCRATCH/svc/$name"
+}
+alone() { # alone NAME ARGS...: our module only, so that its own answer shows (PAM_IGNORE alone -> PAM_PERM_DENIED)
+    name=$1; shift
+    printf 'session required %s %s\n' "$MOD" "$*" > "$SCRATCH/svc/$name"
+}
+PAM_PERM_DENIED=6
+BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s debug"
+pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stderr in ERR
+    timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
+        NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+    RC=$?
+    OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err")
+}
+drv() { pamrun "$DRV" "$@"; }
+val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1; }
+val2() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | sed -n 2p; }
+tok() { fake_get /__fake/tokens | jq -r --arg s "$1" ".[] | select(.label | endswith(\$s)) | .$2"; }
+records() { ls "$SCRATCH/run" 2>/dev/null | grep -vc '^\.'; }
+
+# --- the safety guard ---------------------------------------------------------------------------------
+run_plain() { timeout 30 "$DRV" lt alice same >/dev/null 2>&1; echo $?; }
+is "$(run_plain)" 3 "the driver refuses to run without pam_wrapper"
+
+# --- smoke: pamtester ------------------------------------------------------------------------------------
+live0=$(live_tokens)
+pamrun pamtester -v lt alice open_session close_session
+is "$RC" 0 "pamtester: open_session and close_session succeed"
+is "$(live_tokens)" "$live0" "... and the token it minted is revoked again"
+is "$(count POST /v4/profile/tokens)" 1 "... one POST"
+
+# --- open and close on one handle --------------------------------------------------------------------------
+drv lt alice same
+is "$(val OPEN)" 0 "open: PAM_SUCCESS"
+is "$(val LINODE_TOKEN_LEN)" 64 "open exports LINODE_TOKEN"
+is "$(val LINODE_CLI_TOKEN_PREFIX)" "$(val LINODE_TOKEN_PREFIX)" "... and LINODE_CLI_TOKEN, the same token"
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+printf '%s' "$SID" | grep -qE '^[0-9a-f]{32}$'; ok $? "... and a 128-bit session id ($SID)"
+is "$(val LINODE_TOKEN_EXPIRY)" "$(date -u -d "$(tok "$SID" expiry) UTC" +%s)" "... and the token's expiry"
+is "$(tok "$SID" scopes)" "linodes:read_only" "the fake's token has the configured scopes"
+exp=$(date -u -d "$(tok "$SID" expiry) UTC" +%s); d=$((exp - $(date +%s) - 3600)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le 5 ]; ok $? "... and the configured ttl (1h)"
+like "$(tok "$SID" label)" "lt1:" "... a label in the project's format"
+like "$(tok "$SID" label)" ":alice:pam:$SID" "... naming user and session"
+is "$(val CLOSE)" 0 "close: PAM_SUCCESS"
+is "$(tok "$SID" revoked)" true "close revoked it on the fake"
+[ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removed the record"
+is "$(val ENV_AFTER_CLOSE)" unset "... and the exported variable"
+like "$ERR" "SYSLOG(7): minted token" "debug logs the mint (id and label)"
+unlike "$ERR$OUT" "$(fake_get /__fake/tokens | jq -r '.[-1].label' | head -c 0)$P" "nothing logs the parent"
+
+# --- pam_end without close: the token and the record stay; reap --system revokes them --------------------
+drv lt alice noclose
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(tok "$SID" revoked)" false "pam_end without close: the token stays"
+[ -f "$SCRATCH/run/$SID" ]; ok $? "... and so does the record"
+is "$(stat -c %a "$SCRATCH/run/$SID")" 600 "the record is 0600"
+is "$(stat -c %a "$SCRATCH/run")" 700 "in a 0700 state_dir"
+grep -qF "$(val LINODE_TOKEN_PREFIX)" "$SCRATCH/run/$SID"; ok $((! $?)) "the record holds no secret (not even its prefix)"
+run_reap() { "$B/linode-token" --api-url "$API" --allow-insecure-loopback --parent-token-file "$SCRATCH/parent" \
+    reap --system --state-dir "$SCRATCH/run" --queue-dir "$SCRATCH/queue" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); }
+run_reap --dry-run
+like "$OUT" "Would revoke token" "reap --system --dry-run names the ended session's token"
+run_reap
+is "$RC" 0 "reap --system"
+is "$(tok "$SID" revoked)" true "... revokes it (its process is gone)"
+[ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removes the record"
+
+# --- a forked child ending its handle silently does not revoke --------------------------------------------
+drv lt alice fork
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(val CLOSE)" 0 "fork: the parent's close succeeds"
+ID=$(tok "$SID" id)
+is "$(count DELETE "/v4/profile/tokens/$ID")" 1 "... one DELETE in all: the child's pam_end(PAM_DATA_SILENT) sent none"
+is "$(tok "$SID" revoked)" true "... and the token is revoked"
+
+# --- close on a brand-new handle finds the session through the record ----------------------------------------
+drv lt alice newhandle
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(val CLOSE)" 0 "close on a new handle (no data, no env): PAM_SUCCESS"
+is "$(tok "$SID" revoked)" true "... found by user/tty/rhost in state_dir and revoked"
+alone ltalone "$BASE scopes=linodes:read_only"
+pamrun "$DRV" ltalone alice close
+is "$(val CLOSE)" "$PAM_PERM_DENIED" "close with nothing to find: the module ignores (an all-ignore stack is PERM_DENIED)"
+like "$ERR" "SYSLOG(6): no session record for alice" "... and says so at LOG_INFO"
+
+# --- two cycles in one process (the module unloaded and loaded again) -----------------------------------------
+drv lt alice twice
+is "$(val OPEN)$(val2 OPEN)$(val CLOSE)$(val2 CLOSE)" "0000" "two open/close cycles in one process"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" revoked)$(tok "$(val2 LINODE_TOKEN_PAM_SESSION)" revoked)" truetrue \
+    "... both tokens revoked"
+is "$(records)" 0 "no record is left behind"
+
+# --- per-group scopes, and nothing to do ---------------------------------------------------------------------
+service grp "$BASE scopes_group_ops=linodes:read_write"
+drv grp bob open
+is "$(val OPEN)" 0 "scopes_group_ops applies to bob (in ops)"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" scopes)" "linodes:read_write" "... with the group's scopes"
+drv grp alice open
+is "$(val OPEN)" 0 "alice (not in ops, no scopes=): the stack succeeds"
+is "$(val LINODE_TOKEN_LEN)" "" "... with no token: the module ignored her"
+alone grpalone "$BASE scopes_group_ops=linodes:read_write"
+drv grpalone alice open
+is "$(val OPEN)" "$PAM_PERM_DENIED" "... (alone in a stack, its PAM_IGNORE shows as PERM_DENIED)"
+run_reap >/dev/null
+
+# --- faults ------------------------------------------------------------------------------------------------------
+chmod 640 "$SCRATCH/parent"
+drv lt alice open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "a group-readable parent file: PAM_SESSION_ERR"
+like "$ERR" "must be a regular file owned by" "... with a clear syslog line"
+chmod 600 "$SCRATCH/parent"
+service bad "$BASE scopes=linodes:read_only ttl=banana bogus frob=1 timeout=-3"
+drv bad alice same
+is "$(val OPEN)$(val CLOSE)" "00" "bad arguments: logged, ignored, no crash"
+like "$ERR" "SYSLOG(3): unknown argument 'bogus'" "... an unknown argument at LOG_ERR"
+like "$ERR" "bad argument ttl=banana" "... a bad value at LOG_ERR"
+service nopar "api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run"
+drv nopar alice open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "no parent_token_file=: PAM_SESSION_ERR"
+drv lt nosuchuser open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "an unknown user: PAM_SESSION_ERR"
+
+# API down at close: PAM_SUCCESS, the record goes to the queue, the next open revokes it
+fake_fault '{"kind":"drop","method":"DELETE","count":1}'
+drv lt alice same
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(val CLOSE)" 0 "API down at close: still PAM_SUCCESS"
+[ -f "$SCRATCH/queue/$SID" ]; ok $? "... and the session is queued in queue_dir"
+is "$(tok "$SID" revoked)" false "... (not revoked yet)"
+[ "$(val CLOSE_MS)" -le 2200 ]; ok $? "... within close_timeout (took $(val CLOSE_MS) ms)"
+drv lt alice same
+is "$(tok "$SID" revoked)" true "the next open revokes the queued token"
+[ ! -e "$SCRATCH/queue/$SID" ]; ok $? "... and empties the queue"
+
+# API down at open: a server that accepts and never answers in time
+stop_fake
+start_fake --token "$P=*" --latency-ms 20000
+API2="$FAKE_URL/v4"
+service slow "parent_token_file=$SCRATCH/parent api_url=$API2 allow_http_loopback scopes=linodes:read_only timeout=2s state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+t0=$(date +%s%N)
+drv slow alice open
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$(val OPEN)" "$PAM_SESSION_ERR" "API not answering at open: PAM_SESSION_ERR"
+[ "$(val OPEN_MS)" -le 3000 ]; ok $? "... within timeout + 1 s (open took $(val OPEN_MS) ms)"
+stop_fake
+start_fake --token "$P=*"
+API="$FAKE_URL/v4"
+BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s"
+
+# --- as root: ownership, and the user's token file ------------------------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+    cp "$SCRATCH/parent" "$SCRATCH/parent-alice"; chown 1000 "$SCRATCH/parent-alice"; chmod 600 "$SCRATCH/parent-alice"
+    service own "parent_token_file=$SCRATCH/parent-alice api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+    drv own alice open
+    is "$(val OPEN)" "$PAM_SESSION_ERR" "root: a parent file not owned by root is refused"
+    mkdir -m 700 "$SCRATCH/xdg-alice"; chown 1000:1000 "$SCRATCH/xdg-alice"
+    service tf "$BASE scopes=linodes:read_only token_file=linode-token"
+    export PAMDRV_XDG_RUNTIME_DIR="$SCRATCH/xdg-alice"
+    chmod 711 "$SCRATCH" # alice (uid 1000) must be able to reach her runtime dir below it
+    drv tf alice noclose
+    F=$(val LINODE_TOKEN_FILE)
+    is "$(val OPEN)" 0 "token_file=: open succeeds"
+    is "$(val LINODE_TOKEN_LEN)" "" "... the token itself is not exported"
+    is "$(stat -c '%a %u' "$F" 2>/dev/null)" "600 1000" "... the file is 0600 and owned by alice (uid 1000)"
+    is "$(head -c 64 "$F" | wc -c)" 64 "... and holds the token"
+    run_reap
+    [ ! -e "$F" ]; ok $? "reap --system removes an ended session's token file"
+    drv tf alice newhandle
+    unset PAMDRV_XDG_RUNTIME_DIR
+    F2=$(val LINODE_TOKEN_FILE)
+    [ -n "$F2" ] && [ ! -e "$F2" ]; ok $? "close removes the token file"
+    run_reap >/dev/null
+else
+    for i in 1 2 3 4 5 6 7; do echo "ok - # SKIP ownership checks need root"; T_N=$((T_N + 1)); done
+fi
+
+# --- memory: valgrind on the driver paths ----------------------------------------------------------------------
+if ! nm -D "$MOD" | grep -q __asan_init && command -v valgrind >/dev/null; then
+    for mode in same fork newhandle twice; do
+        pamrun valgrind -q --keep-debuginfo=yes --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --error-exitcode=99 "$DRV" lt alice $mode
+        is "$RC" 0 "valgrind memcheck clean: $mode"
+        [ "$RC" = 0 ] || printf '%s\n' "$ERR" | grep -E '==[0-9]+==' | head -20 | sed 's/^/# /'
+    done
+else
+    for mode in same fork newhandle twice; do echo "ok - # SKIP valgrind: the ASan build checks memory instead"; T_N=$((T_N + 1)); done
+fi
+run_reap >/dev/null
+is "$(live_tokens)" 1 "in the end only the seed token is alive"
+rm -rf /tmp/pam.? 2>/dev/null
+done_testing
