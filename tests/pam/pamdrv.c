@@ -1,5 +1,5 @@
 /* pamdrv.c - drive pam_linode_token through pam_wrapper in the process shapes real programs use.
- * Usage: pamdrv SERVICE USER MODE   (MODE: same, noclose, fork, newhandle, twice, open, close)
+ * Usage: pamdrv SERVICE USER MODE   (MODE: same, noclose, fork, newhandle, importenv, twice, open, close)
  * Prints OPEN=rc, CLOSE=rc and the exported variables (the token only as its length and prefix). */
 #include <dlfcn.h>
 #include <security/pam_appl.h>
@@ -121,6 +121,19 @@ int main(int argc, char **argv)
         open_session(h);
         pam_end(h, PAM_SUCCESS);
         pam_handle_t *h2 = start(svc, user); /* close in "another process": no data, no env */
+        close_session(h2);
+        pam_end(h2, PAM_SUCCESS);
+    } else if (!strcmp(mode, "importenv")) {
+        /* close on a new handle that imported the session's environment, from another tty: the
+         * exported session id is the only way to the record */
+        open_session(h);
+        const char *sid = pam_getenv(h, "LINODE_TOKEN_PAM_SESSION");
+        char kv[128];
+        snprintf(kv, sizeof kv, "LINODE_TOKEN_PAM_SESSION=%s", sid ? sid : "");
+        pam_end(h, PAM_SUCCESS);
+        setenv("PAMDRV_TTY", "pts/99", 1);
+        pam_handle_t *h2 = start(svc, user);
+        pam_putenv(h2, kv);
         close_session(h2);
         pam_end(h2, PAM_SUCCESS);
     } else if (!strcmp(mode, "twice")) {

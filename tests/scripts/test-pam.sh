@@ -107,6 +107,10 @@ drv lt alice newhandle
 SID=$(val LINODE_TOKEN_PAM_SESSION)
 is "$(val CLOSE)" 0 "close on a new handle (no data, no env): PAM_SUCCESS"
 is "$(tok "$SID" revoked)" true "... found by user/tty/rhost in state_dir and revoked"
+drv lt alice importenv
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(val CLOSE)" 0 "close on a new handle with the imported environment (another tty)"
+is "$(tok "$SID" revoked)" true "... found through the exported session id and revoked"
 alone ltalone "$BASE scopes=linodes:read_only"
 pamrun "$DRV" ltalone alice close
 is "$(val CLOSE)" "$PAM_PERM_DENIED" "close with nothing to find: the module ignores (an all-ignore stack is PERM_DENIED)"

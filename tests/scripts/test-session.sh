@@ -88,6 +88,18 @@ is "$RC" 0 "after end-session, a new get in that session"
 is "$(live_with ":sess-a")" 1 "... mints anew (the revoked token left the cache)"
 "$LT" end-session --session sess-a >/dev/null 2>&1
 
+# --- end-session --all (what the systemd user unit runs at logout) -----------------------------------------
+LINODE_TOKEN_SESSION=all-1 "$LT" get --scopes lke:read_only >> "$SECRETS"
+LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes lke:read_only >/dev/null   # the same scopes: a cache hit, no new token
+LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes longview:read_only >> "$SECRETS"
+is "$(live_with ":all-")" 2 "two sessions with a token each"
+run "$LT" end-session --all
+is "$RC" 0 "end-session --all"
+is "$(live_with ":all-")" 0 "... revokes every session's tokens"
+is "$(ls "$XDG_RUNTIME_DIR/linode-token/sessions" | grep -c . )" 0 "... and leaves no ledger"
+grep -q "ExecStop=@BINDIR@/linode-token end-session --all" "$S/build-aux/linode-token-session.service.in"
+ok $? "the systemd user unit runs end-session --all at stop"
+
 # --- the API failing at end-session: queued, then retried ----------------------------------------------------
 for s in account:read_only databases:read_only domains:read_only; do
     LINODE_TOKEN_SESSION=sess-b "$LT" get --scopes "$s" >> "$SECRETS"
