@@ -45,9 +45,9 @@ void lt_cached_clear(lt_cached *c)
 
 /* ---- Secret Service ---- */
 
-/* Our items matching attrs, secrets loaded. No SECRET_SEARCH_UNLOCK: never prompt (locked items
- * come back without their secret). */
-static lt_error_kind ss_search(GHashTable *attrs, GList **items, lt_error *err)
+/* Our items matching attrs (flags: SECRET_SEARCH_LOAD_SECRETS when the secrets are needed). No
+ * SECRET_SEARCH_UNLOCK: never prompt (locked items come back without their secret). */
+static lt_error_kind ss_search(GHashTable *attrs, SecretSearchFlags flags, GList **items, lt_error *err)
 {
     *items = NULL;
     if (!lt_session_bus_available())
@@ -56,8 +56,7 @@ static lt_error_kind ss_search(GHashTable *attrs, GList **items, lt_error *err)
     g_autoptr(SecretService) svc = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
     if (!svc)
         return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    *items = secret_service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS,
-                                        NULL, &gerr);
+    *items = secret_service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | flags, NULL, &gerr);
     if (gerr)
         return lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
     return LT_OK;
@@ -68,7 +67,7 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, lt_cached
     g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "api_url", k->api_url, "account",
                                                           k->account, "scopes", k->scopes, NULL);
     GList *items;
-    if (ss_search(attrs, &items, err) != LT_OK)
+    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     const int64_t now = g_get_real_time() / G_USEC_PER_SEC;
     lt_error_kind rc = LT_OK;
@@ -115,27 +114,28 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     return LT_OK;
 }
 
-/* An entry matches by its secret, or (secret NULL) by its token id. */
-static int matches(const char *secret, int64_t id, const char *have_secret, int64_t have_id)
+static int id_in(int64_t id, const int64_t *ids, size_t n)
 {
-    return secret ? have_secret && !strcmp(have_secret, secret) : have_id == id;
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
 }
 
-static lt_error_kind ss_take(const char *secret, int64_t want_id, lt_cached_ref *out, lt_error *err)
+static lt_error_kind ss_take(const char *secret, lt_cached_ref *out, lt_error *err)
 {
     g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, NULL);
     GList *items;
-    if (ss_search(attrs, &items, err) != LT_OK)
+    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {
         SecretItem *it = l->data;
         g_autoptr(SecretValue) v = secret_item_get_secret(it);
         const char *text = v ? secret_value_get_text(v) : NULL;
-        g_autoptr(GHashTable) a = secret_item_get_attributes(it);
-        int64_t id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
-        if (!matches(secret, want_id, text, id))
+        if (!text || strcmp(text, secret) != 0)
             continue;
-        out->id = id;
+        g_autoptr(GHashTable) a = secret_item_get_attributes(it);
+        out->id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
         out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
         secret_item_delete_sync(it, NULL, NULL);
         break;
@@ -211,7 +211,10 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     return LT_OK;
 }
 
-static lt_error_kind kr_take(const char *secret, int64_t want_id, lt_cached_ref *out, lt_error *err)
+/* One pass over the user keyring: drop our keys holding secret (then out says which) or, with
+ * secret NULL, any of the n ids. */
+static lt_error_kind kr_take(const char *secret, const int64_t *ids_wanted, size_t n_wanted, lt_cached_ref *out,
+                             lt_error *err)
 {
     (void)err;
     key_serial_t *ids = NULL;
@@ -228,10 +231,13 @@ static lt_error_kind kr_take(const char *secret, int64_t want_id, lt_cached_ref 
             continue;
         lt_cached c = {0};
         char *url = NULL;
-        if (key_parse(buf, &c, &url) && matches(secret, want_id, c.token, c.id)) {
-            out->id = c.id;
-            out->api_url = url;
-            url = NULL;
+        if (key_parse(buf, &c, &url) &&
+            (secret ? !strcmp(c.token, secret) : id_in(c.id, ids_wanted, n_wanted))) {
+            if (out) {
+                out->id = c.id;
+                out->api_url = url;
+                url = NULL;
+            }
             keyctl_unlink(ids[i], KEY_SPEC_USER_KEYRING);
         }
         g_free(url);
@@ -282,20 +288,30 @@ lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_re
     if (!secret || !*secret)
         return LT_OK;
     if (b == LT_CACHE_SECRET_SERVICE)
-        return ss_take(secret, 0, out, err);
+        return ss_take(secret, out, err);
     if (b == LT_CACHE_KEYRING)
-        return kr_take(secret, 0, out, err);
+        return kr_take(secret, NULL, 0, out, err);
     return LT_OK;
 }
 
-lt_error_kind lt_cache_drop_id(lt_cache_backend b, int64_t id, lt_error *err)
+lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n, lt_error *err)
 {
-    lt_cached_ref ref = {0};
-    lt_error_kind rc = LT_OK;
-    if (b == LT_CACHE_SECRET_SERVICE && lt_session_bus_available())
-        rc = ss_take(NULL, id, &ref, err);
-    else if (b == LT_CACHE_KEYRING)
-        rc = kr_take(NULL, id, &ref, err);
-    g_free(ref.api_url);
-    return rc;
+    if (!n)
+        return LT_OK;
+    if (b == LT_CACHE_KEYRING)
+        return kr_take(NULL, ids, n, NULL, err);
+    if (b != LT_CACHE_SECRET_SERVICE || !lt_session_bus_available())
+        return LT_OK;
+    /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
+    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, NULL);
+    GList *items;
+    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
+    for (GList *l = items; l; l = l->next) {
+        g_autoptr(GHashTable) a = secret_item_get_attributes(l->data);
+        if (id_in(g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10), ids, n))
+            secret_item_delete_sync(l->data, NULL, NULL);
+    }
+    g_list_free_full(items, g_object_unref);
+    return LT_OK;
 }

@@ -29,10 +29,13 @@ void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids
     lt_client_revoke_many(c, ids, n, o->max_parallel > 0 ? o->max_parallel : LT_DEFAULT_PARALLEL, o->deadline_ms,
                           results);
     lt_client_free(c);
-    lt_cache_backend b = lt_cache_choose(cfg);
+    int64_t *gone = g_new(int64_t, n);
+    size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (results[i].kind == LT_OK)
-            lt_cache_drop_id(b, ids[i], NULL);
+            gone[k++] = ids[i];
+    lt_cache_drop_ids(lt_cache_choose(cfg), gone, k, NULL);
+    g_free(gone);
 }
 
 /* Revoke a set of ledger entries (any API URLs); queue what failed; report each in out. */

@@ -140,8 +140,8 @@ lt_error_kind lt_cache_put(lt_cache_backend b, const lt_cache_key *k, const lt_c
 /* Find the cached entry holding exactly this secret and remove it; out->id == 0 when none. */
 lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_ref *out, lt_error *err);
 void lt_cached_clear(lt_cached *c);
-/* Remove the cached entry of token id, if any (after it was revoked). */
-lt_error_kind lt_cache_drop_id(lt_cache_backend b, int64_t id, lt_error *err);
+/* Remove the cached entries of these token ids, if any (after they were revoked): one pass. */
+lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n, lt_error *err);
 
 /* ---- mint.c: the policy ---- */
 typedef struct lt_mint_options {

@@ -272,6 +272,19 @@ Tk=$OUT
 nobus get --scopes "linodes:read_only" --ttl 15m
 is "$OUT" "$Tk" "no bus: the second get hits the kernel keyring"
 is "$(posts)" $((p1 + 1)) "... one POST in all"
+krs() { run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" LINODE_TOKEN_SESSION=kr "$LT" \
+    --parent-token-file "$SCRATCH/narrow" "$@"; }
+krs get --scopes "linodes:read_write"
+Tk2=$OUT
+is "${#Tk2}" 64 "no bus, session kr: minted"
+krs get --scopes "linodes:read_write"
+is "$OUT" "$Tk2" "... and cached in the kernel keyring"
+krs end-session
+is "$RC" 0 "no bus: end-session revokes the session's token"
+p2=$(posts)
+krs get --scopes "linodes:read_write"
+[ "$OUT" != "$Tk2" ] && [ ${#OUT} -eq 64 ] && [ "$(posts)" -eq $((p2 + 1)) ]
+ok $? "... and drops its key: the next get mints anew"
 key=$(keyctl list @u 2>/dev/null | grep -o '[0-9]*: .*linode-token:.*' | head -n 1 | cut -d: -f1)
 [ -n "$key" ] && keyctl rdescribe "$key" >/dev/null; ok $? "the token sits in the user keyring"
 keyctl timeout "$key" 1 2>/dev/null; sleep 2
