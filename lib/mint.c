@@ -167,7 +167,7 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     memset(out, 0, sizeof *out);
     out->api_url = g_strdup(prof->api_url ? prof->api_url : cfg->api_url);
     out->scopes = g_strdup(prof->scopes);
-    lt_error_kind rc = lt_session_id(o->session, &out->session, err);
+    lt_error_kind rc = lt_session_check(o->session, err); /* the id itself is derived on a miss only */
     const lt_cache_backend b = o->dedicated ? LT_CACHE_NONE : lt_cache_choose(cfg);
     lt_parent_info info;
     /* 1. the hit path: local facts only */
@@ -179,6 +179,8 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     }
     /* 2. a miss. (A hit needs no URL check: only checked URLs ever had tokens minted and cached.)
      * The store must be usable before anything is minted into it. */
+    if (rc == LT_OK)
+        rc = lt_session_id(o->session, &out->session, err);
     if (rc == LT_OK)
         rc = lt_api_url_check(out->api_url, cfg->allow_insecure_loopback, err);
     if (rc == LT_OK && b != LT_CACHE_NONE)

@@ -106,13 +106,28 @@ char *lt_session_id_for_self(void)
     return g_strdup_printf("x%d-%s", (int)getpid(), start ? start : "0");
 }
 
-lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
+/* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID; NULL when none is given. */
+static const char *given_session(const char *explicit_id)
 {
     const char *env = g_getenv("LINODE_TOKEN_SESSION"), *logind = g_getenv("XDG_SESSION_ID");
-    const char *pick = explicit_id ? explicit_id : env && *env ? env : logind && *logind ? logind : NULL;
+    return explicit_id ? explicit_id : env && *env ? env : logind && *logind ? logind : NULL;
+}
+
+lt_error_kind lt_session_check(const char *explicit_id, lt_error *err)
+{
+    const char *pick = given_session(explicit_id);
     if (pick && !valid_session(pick))
         return lt_error_set(err, LT_ERR_USAGE,
                             "session id '%.40s' must be 1-36 characters of A-Z a-z 0-9 . _ -", pick);
+    return LT_OK;
+}
+
+lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
+{
+    lt_error_kind rc = lt_session_check(explicit_id, err);
+    if (rc != LT_OK)
+        return rc;
+    const char *pick = given_session(explicit_id);
     *out = pick ? g_strdup(pick) : derived_session();
     return LT_OK;
 }

@@ -73,6 +73,8 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err);
 /* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID, else s<leader pid>-<start time>. */
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
+/* Only check a given id (no derivation, no /proc): what a cache hit needs. */
+lt_error_kind lt_session_check(const char *explicit_id, lt_error *err);
 /* 1 alive, 0 gone, -1 cannot tell. Checkable: derived ids (s<pid>-<start> for a login session,
  * x<pid>-<start> for an exec wrapper) and logind's numeric ids (/run/systemd/sessions). */
 int lt_session_alive(const char *id);
