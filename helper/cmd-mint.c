@@ -90,7 +90,7 @@ int cmd_get(cli *x, int argc, char **argv)
         char *text = json_dumps(o, JSON_COMPACT);
         puts(text);
         lt_secret_free(text);
-        json_decref(o); /* jansson's copy of the token is freed, not wiped: it is short-lived heap */
+        json_decref(o); /* jansson wipes its copy (lt_json_wipe_on_free in main) */
     } else {
         puts(m.token);
     }

@@ -185,6 +185,7 @@ int main(int argc, char **argv)
         {"session", 0, 0, G_OPTION_ARG_STRING, &opt_session, "Record minted tokens for session ID", "ID"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    lt_json_wipe_on_free();
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"
                                       "  git config --global credential.https://api.linode.com.helper linode");

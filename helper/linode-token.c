@@ -245,6 +245,7 @@ int main(int argc, char **argv)
         return 2;
     }
     x.cmd = cmd->name;
+    lt_json_wipe_on_free();
     /* Hand the subcommand argv with the command word first and the globals after it. */
     g_autofree char **sub = g_new0(char *, (size_t)argc + 1);
     int n = 0;

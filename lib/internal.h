@@ -140,5 +140,8 @@ int lt_random_hex(char *out, size_t bytes);
 
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
+/* Make jansson wipe what it frees (create responses and --json output hold tokens). Process-wide:
+ * for our own programs' main(), never from the library, whose host may have its own allocator. */
+void lt_json_wipe_on_free(void);
 /* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
 json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);

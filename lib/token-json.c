@@ -3,7 +3,22 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <malloc.h>
 #include <stdio.h>
+
+/* jansson copies every string it parses or packs, tokens included, and frees them unwiped. */
+static void wiping_free(void *p)
+{
+    if (p) {
+        explicit_bzero(p, malloc_usable_size(p));
+        free(p);
+    }
+}
+
+void lt_json_wipe_on_free(void)
+{
+    json_set_alloc_funcs(malloc, wiping_free);
+}
 
 json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err)
 {

@@ -37,6 +37,12 @@ static lt_error map(long status, const char *ct, const char *body, int maint, do
 
 int main(void)
 {
+    /* Everything below parses and frees through the wiping free, as the programs do. */
+    lt_json_wipe_on_free();
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    ok(m == malloc && f != free && f != NULL, "jansson frees through the wiping free");
     lt_token t;
     is_int(decode("{\"id\":57288262,\"label\":\"linodego-token-test\",\"scopes\":\"linodes:read_only\","
                   "\"created\":\"2024-07-09T13:27:58\",\"expiry\":\"2024-07-09T13:29:58\",\"token\":\"14f8c7b07c53ac5e\"}",
