@@ -3,6 +3,7 @@
 # against the same fake, and close_session's time with the API not answering. Prints a table.
 set -u
 B=$(cd "${1:-build}" && pwd)
+. "$(dirname "$0")/../build-aux/fake.sh"
 RUNS=${RUNS:-21}
 S=$(mktemp -d)
 FAKE_PID=
@@ -10,8 +11,8 @@ trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$S"' EXIT
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 P=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-fake() { rm -f "$S/port"; "$B/linode-fake-api" --port-file "$S/port" --token "$P=*" "$@" 2>/dev/null & FAKE_PID=$!
-         while [ ! -s "$S/port" ]; do sleep 0.02; done; PORT=$(cat "$S/port"); }
+fake() { fake_launch "$S/port" /dev/null --token "$P=*" "$@" || { echo "bench: the fake API did not start"; exit 1; }
+         PORT=${FAKE_URL##*:}; }
 fake
 API="http://127.0.0.1:$PORT/v4"
 printf '%s\n' "$P" > "$S/parent"; chmod 600 "$S/parent"
@@ -41,15 +42,11 @@ while [ $i -lt 5 ]; do
     D=$!
     while ! grep -q CHILD_ENDED "$S/fork.out" 2>/dev/null; do sleep 0.05; done
     kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
-    rm -f "$S/port"; "$B/linode-fake-api" --listen "127.0.0.1:$PORT" --port-file "$S/port" --latency-ms 30000 --token "$P=*" 2>/dev/null &
-    FAKE_PID=$!
-    while [ ! -s "$S/port" ]; do sleep 0.02; done
+    fake --listen "127.0.0.1:$PORT" --latency-ms 30000
     wait $D
     sed -n 's/^CLOSE_MS=//p' "$S/fork.out" >> "$S/close"
     kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
-    rm -f "$S/port"; "$B/linode-fake-api" --listen "127.0.0.1:$PORT" --port-file "$S/port" --token "$P=*" 2>/dev/null &
-    FAKE_PID=$!
-    while [ ! -s "$S/port" ]; do sleep 0.02; done
+    fake --listen "127.0.0.1:$PORT"
     i=$((i + 1))
 done
 close=$(median < "$S/close")

@@ -28,10 +28,8 @@ time_runs() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
 PARENT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-"$B/linode-fake-api" --port-file "$SCRATCH/port" --token "$PARENT=*" 2>/dev/null &
-FAKE_PID=$!
-while [ ! -s "$SCRATCH/port" ]; do sleep 0.05; done
-FAKE_URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
+. "$S/build-aux/fake.sh"
+fake_launch "$SCRATCH/port" /dev/null --token "$PARENT=*" || { echo "bench: the fake API did not start"; exit 1; }
 API="$FAKE_URL/v4"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
 cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOC
@@ -81,10 +79,10 @@ par_posts=$(( $(posts) - p0 ))
 par_tokens=$(cat "$SCRATCH"/par.* | sort -u | wc -l)
 
 # end-session revoking 100 tokens against a fake with 50 ms latency: parallel vs sequential
-"$B/linode-fake-api" --port-file "$SCRATCH/port2" --latency-ms 50 --token "$PARENT=*" 2>/dev/null &
-FAKE2=$!
-while [ ! -s "$SCRATCH/port2" ]; do sleep 0.05; done
-API2="http://127.0.0.1:$(cat "$SCRATCH/port2")/v4"
+FAKE1=$FAKE_PID URL1=$FAKE_URL
+fake_launch "$SCRATCH/port2" /dev/null --latency-ms 50 --token "$PARENT=*" || { echo "bench: the slow fake did not start"; exit 1; }
+FAKE2=$FAKE_PID API2="$FAKE_URL/v4"
+FAKE_PID=$FAKE1 FAKE_URL=$URL1
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\n' "$API2" > "$SCRATCH/slow"
 fill_session() { # mint 100 tokens into session $1, 20 at a time
     k=0

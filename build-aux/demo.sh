@@ -24,10 +24,8 @@ short() { printf 'a %s-character token' "${#1}"; }  # never any part of a secret
 posts() { curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "POST")] | length'; }
 
 step "Start the fake Linode API with a parent token, and a private GNOME Keyring"
-"$B/linode-fake-api" --port-file "$SCRATCH/port" --username demo --token "$PARENT=*" 2>"$SCRATCH/fake.log" &
-FAKE_PID=$!
-while [ ! -s "$SCRATCH/port" ]; do sleep 0.05; done
-FAKE_URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
+. "$S/build-aux/fake.sh"
+fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" --username demo --token "$PARENT=*" || { echo "demo: the fake API did not start"; exit 1; }
 API="$FAKE_URL/v4"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
 cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF

@@ -37,18 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+. "$S/build-aux/fake.sh"
 # start_fake ARGS... : sets FAKE_URL (http://127.0.0.1:PORT) and FAKE_PID
-start_fake() {
-    rm -f "$SCRATCH/port"
-    "$B/linode-fake-api" --port-file "$SCRATCH/port" "$@" 2>>"$SCRATCH/fake.log" &
-    FAKE_PID=$!
-    i=0
-    while [ ! -s "$SCRATCH/port" ]; do
-        i=$((i + 1)); [ $i -gt 500 ] && bail "linode-fake-api did not start"
-        sleep 0.02
-    done
-    FAKE_URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
-}
+start_fake() { fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" "$@" || bail "linode-fake-api did not start"; }
 stop_fake() { kill "$FAKE_PID"; wait "$FAKE_PID"; FAKE_RC=$?; FAKE_PID=; }
 fake_get() { curl -sS --max-time 10 "$FAKE_URL$1"; }
 fake_post() { curl -sS --max-time 10 -X POST -d "$2" "$FAKE_URL$1"; }
