@@ -4,7 +4,7 @@
 set -u
 B=$(cd "${1:-build}" && pwd)
 S=$(cd "$(dirname "$0")/.." && pwd)
-WSS="$S/../shared/tools/with-secret-service"
+WSS="$S/build-aux/with-secret-service"
 if [ -z "${LT_BENCH_INSIDE:-}" ]; then
     LT_BENCH_INSIDE=1 exec "$WSS" sh "$0" "$B"
 fi

@@ -4,9 +4,9 @@
 set -u
 B=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
 S=$(cd "$(dirname "$0")/.." && pwd)
-WSS="$S/../shared/tools/with-secret-service"
+WSS="$S/build-aux/with-secret-service"
 if [ -z "${LT_DEMO_INSIDE:-}" ]; then
-    [ -x "$WSS" ] || { echo "demo: $WSS not found (../shared must sit beside the project)" >&2; exit 1; }
+    [ -x "$WSS" ] || { echo "demo: $WSS is missing or not executable" >&2; exit 1; }
     LT_DEMO_INSIDE=1 exec "$WSS" sh "$0" "$@"
 fi
 

@@ -3,7 +3,7 @@
 # As root with apt-get: installs what is missing. Otherwise: prints the apt-get line and fails.
 set -u
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsecret-1-dev libglib2.0-dev
-libkeyutils-dev libmicrohttpd-dev libpam0g-dev dbus gnome-keyring libsecret-tools keyutils
+libkeyutils-dev libmicrohttpd-dev libpam0g-dev dbus dbus-bin gnome-keyring libsecret-tools keyutils
 libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq"
 missing=""
 for p in $pkgs; do

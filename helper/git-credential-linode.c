@@ -1,4 +1,4 @@
-/* git-credential-linode.c - git's credential-helper protocol (../shared/spec/git-credential-protocol.md):
+/* git-credential-linode.c - git's credential-helper protocol (docs/git-credential-protocol.md):
  * `get` answers for the configured Linode API with a short-lived token from the minting policy;
  * `store` is a no-op; `erase` drops and revokes a token we minted. Silent on success; on failure
  * one line on stderr and nothing on stdout, so git falls back or fails cleanly. */

@@ -144,14 +144,20 @@ typedef struct lt_client_options {
     const char *api_url;       /* e.g. https://api.linode.com/v4; NULL: LINODE_URL + LINODE_API_VERSION, else default */
     const char *token;         /* the bearer token; copied, wiped on free */
     const char *ca_file;       /* NULL: LINODE_CA when set, else the system store */
+    const char *proxy;         /* a proxy URL; NULL: none (HTTPS_PROXY, ALL_PROXY, NO_PROXY are never used) */
+    int no_environment;        /* 1: read nothing from the environment (LINODE_URL, LINODE_CA...). Always so in
+                                  a set-uid/set-gid process, which also hides SSLKEYLOGFILE from libcurl */
     int allow_insecure_loopback; /* permit http:// to 127.0.0.0/8, ::1, localhost */
     long connect_timeout_ms;   /* default 5000 */
     long request_timeout_ms;   /* per attempt, default 15000 */
     long deadline_ms;          /* whole call including retries, default 30000 */
-    int max_retries;           /* safe retries (429, 408, 503): 0 means the default 3, < 0 none */
+    int max_retries;           /* safe retries (429, 408, 503): LT_RETRIES_DEFAULT (3) or LT_RETRIES_NONE */
     int debug;                 /* trace requests to stderr, Authorization and tokens redacted */
     int page_size;             /* list page size (25-500); 0: the API's default */
 } lt_client_options;
+
+#define LT_RETRIES_DEFAULT 0
+#define LT_RETRIES_NONE (-1)
 
 typedef struct lt_client lt_client;
 
@@ -163,7 +169,8 @@ LT_API lt_client *lt_client_new(const lt_client_options *opts, lt_error *err);
 LT_API void lt_client_free(lt_client *c);
 /* The base URL in use (no trailing slash). */
 LT_API const char *lt_client_api_url(const lt_client *c);
-/* Resolve the API base URL from an explicit value or the environment; caller frees. */
+/* Resolve the API base URL from an explicit value or the environment (never in a privileged
+ * process); caller frees. */
 LT_API char *lt_api_url_resolve(const char *explicit_url);
 /* Check scheme/host policy: https always; http only for loopback with opt-in. */
 LT_API lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_error *err);

@@ -18,11 +18,16 @@ static char *strip_slashes(char *s)
 
 char *lt_api_url_resolve(const char *explicit_url)
 {
+    return lt_api_url_resolve_env(explicit_url, 1);
+}
+
+char *lt_api_url_resolve_env(const char *explicit_url, int use_env)
+{
     if (explicit_url && *explicit_url)
         return strip_slashes(strdup(explicit_url));
-    const char *env_url = getenv("LINODE_URL");
+    const char *env_url = use_env ? lt_env_get("LINODE_URL") : NULL;
     if (env_url && *env_url) {
-        const char *ver = getenv("LINODE_API_VERSION");
+        const char *ver = lt_env_get("LINODE_API_VERSION");
         char *base = strip_slashes(strdup(env_url));
         if (!base)
             return NULL;

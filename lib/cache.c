@@ -1,5 +1,5 @@
 /* cache.c - where minted tokens are cached: the Secret Service (libsecret), or, with no session
- * bus, the kernel user keyring (libkeyutils) with the key's timeout at the token's expiry; or
+ * bus, the kernel session keyring (libkeyutils) with the key's timeout at the token's expiry; or
  * nowhere. Never a plain file. A locked keyring is an error, not a miss. */
 #include "upper.h"
 
@@ -20,6 +20,9 @@ static const SecretSchema cached_schema = {
 };
 
 #define KEY_PREFIX "linode-token:"
+/* The session keyring: the kernel's per-user session keyring unless the login (pam_keyinit) or
+ * the caller (keyctl session) gave this process one of its own, which then bounds the cache. */
+#define KR KEY_SPEC_SESSION_KEYRING
 
 lt_cache_backend lt_cache_choose(const lt_config *cfg)
 {
@@ -172,7 +175,7 @@ static int key_parse(const char *buf, lt_cached *out, char **api_url)
 static lt_error_kind kr_get(const lt_cache_key *k, int64_t min_expiry, lt_cached *out, lt_error *err)
 {
     g_autofree char *desc = key_description(k);
-    long key = keyctl_search(KEY_SPEC_USER_KEYRING, "user", desc, 0);
+    long key = keyctl_search(KR, "user", desc, 0);
     if (key < 0)
         return LT_OK; /* a miss */
     void *buf = NULL;
@@ -188,7 +191,7 @@ static lt_error_kind kr_get(const lt_cache_key *k, int64_t min_expiry, lt_cached
         return LT_OK;
     }
     if (c.expiry <= g_get_real_time() / G_USEC_PER_SEC)
-        keyctl_unlink((key_serial_t)key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink((key_serial_t)key, KR);
     lt_cached_clear(&c);
     return LT_OK;
 }
@@ -198,7 +201,7 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     g_autofree char *desc = key_description(k);
     g_autofree char *payload = g_strdup_printf("v1 %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s\n%s", c->id,
                                                c->expiry, k->api_url, c->token);
-    key_serial_t key = add_key("user", desc, payload, strlen(payload), KEY_SPEC_USER_KEYRING);
+    key_serial_t key = add_key("user", desc, payload, strlen(payload), KR);
     explicit_bzero(payload, strlen(payload));
     if (key < 0)
         return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",
@@ -211,14 +214,14 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     return LT_OK;
 }
 
-/* One pass over the user keyring: drop our keys holding secret (then out says which) or, with
+/* One pass over the session keyring: drop our keys holding secret (then out says which) or, with
  * secret NULL, any of the n ids. */
 static lt_error_kind kr_take(const char *secret, const int64_t *ids_wanted, size_t n_wanted, lt_cached_ref *out,
                              lt_error *err)
 {
     (void)err;
     key_serial_t *ids = NULL;
-    int n = keyctl_read_alloc(KEY_SPEC_USER_KEYRING, (void **)&ids);
+    int n = keyctl_read_alloc(KR, (void **)&ids);
     for (int i = 0; i < n / (int)sizeof *ids; i++) {
         char *d = NULL;
         if (keyctl_describe_alloc(ids[i], &d) < 0)
@@ -238,7 +241,7 @@ static lt_error_kind kr_take(const char *secret, const int64_t *ids_wanted, size
                 out->api_url = url;
                 url = NULL;
             }
-            keyctl_unlink(ids[i], KEY_SPEC_USER_KEYRING);
+            keyctl_unlink(ids[i], KR);
         }
         g_free(url);
         lt_cached_clear(&c);
@@ -255,7 +258,7 @@ lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err)
 {
     if (b == LT_CACHE_SECRET_SERVICE)
         return lt_secret_service_ready(err);
-    if (b == LT_CACHE_KEYRING && keyctl_get_keyring_ID(KEY_SPEC_USER_KEYRING, 1) < 0)
+    if (b == LT_CACHE_KEYRING && keyctl_get_keyring_ID(KR, 1) < 0)
         return lt_error_set(err, LT_ERR_STORE, "the kernel keyring is not available: %s (set cache = none)",
                             g_strerror(errno));
     return LT_OK;

@@ -1,4 +1,4 @@
-/* client.c - the token endpoints of the Linode API v4 (contract §2-§6). */
+/* client.c - the token endpoints of the Linode API v4 (docs/linode-api.md §2-§6). */
 #include "internal.h"
 
 #include <inttypes.h>

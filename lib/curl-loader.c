@@ -49,9 +49,21 @@ static void load(void)
     SYM(multi_poll, "curl_multi_poll");
     SYM(multi_info_read, "curl_multi_info_read");
     SYM(multi_cleanup, "curl_multi_cleanup");
-    /* libcurl stays loaded for the life of the process (never dlclose'd). */
+    /* libcurl stays loaded for the life of the process (never dlclose'd). Its OpenSSL backend
+     * opens SSLKEYLOGFILE here, at initialisation (Debian's 7.88 creates the file even before
+     * any TLS): where the environment is not the user's own (set-uid, or the PAM module inside
+     * su), libcurl must not see it, or root would write TLS secrets to a file the caller chose. */
+    char *keylog = NULL;
+    const int hide = !lt_env_trusted() && getenv("SSLKEYLOGFILE");
+    if (hide) {
+        keylog = strdup(getenv("SSLKEYLOGFILE"));
+        unsetenv("SSLKEYLOGFILE");
+    }
     if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         load_error = "cannot initialise libcurl";
+    if (hide && keylog) /* restored: the host process's environment is not ours to change */
+        setenv("SSLKEYLOGFILE", keylog, 1);
+    free(keylog);
 }
 
 const lt_curl_api *lt_curl(lt_error *err)

@@ -43,24 +43,26 @@ lt_client *lt_client_new(const lt_client_options *opts, lt_error *err)
     }
     c->c = api;
     c->opt = *opts;
-    c->opt.api_url = c->opt.token = c->opt.ca_file = NULL;
+    c->opt.api_url = c->opt.token = c->opt.ca_file = c->opt.proxy = NULL;
     if (c->opt.connect_timeout_ms <= 0)
         c->opt.connect_timeout_ms = 5000;
     if (c->opt.request_timeout_ms <= 0)
         c->opt.request_timeout_ms = 15000;
     if (c->opt.deadline_ms <= 0)
         c->opt.deadline_ms = 30000;
-    if (c->opt.max_retries == 0)
+    if (c->opt.max_retries == LT_RETRIES_DEFAULT)
         c->opt.max_retries = 3;
     else if (c->opt.max_retries < 0)
         c->opt.max_retries = 0;
 
-    c->base_url = lt_api_url_resolve(opts->api_url);
-    const char *ca = opts->ca_file ? opts->ca_file : getenv("LINODE_CA");
+    const int use_env = !opts->no_environment;
+    c->base_url = lt_api_url_resolve_env(opts->api_url, use_env);
+    const char *ca = opts->ca_file ? opts->ca_file : use_env ? lt_env_get("LINODE_CA") : NULL;
     c->ca_file = ca && *ca ? strdup(ca) : NULL;
+    c->proxy = opts->proxy && *opts->proxy ? strdup(opts->proxy) : NULL;
     c->token = strdup(opts->token ? opts->token : "");
     c->curl = api->easy_init();
-    if (!c->base_url || !c->token || !c->curl) {
+    if (!c->base_url || !c->token || !c->curl || (opts->proxy && *opts->proxy && !c->proxy)) {
         lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
         lt_client_free(c);
         return NULL;
@@ -106,6 +108,7 @@ void lt_client_free(lt_client *c)
         c->c->slist_free_all(c->headers);
     lt_secret_free(c->token);
     free(c->ca_file);
+    free(c->proxy);
     free(c->base_url);
     free(c);
 }
@@ -295,6 +298,11 @@ void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url,
     C->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->ca_file)
         C->easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    /* Where the bearer goes is ours to say: no proxy unless one was configured, and then that
+     * one for every host. An empty CURLOPT_PROXY makes libcurl ignore http_proxy, HTTPS_PROXY,
+     * ALL_PROXY; an explicit CURLOPT_NOPROXY makes it ignore NO_PROXY. */
+    C->easy_setopt(h, CURLOPT_PROXY, c->proxy ? c->proxy : "");
+    C->easy_setopt(h, CURLOPT_NOPROXY, c->proxy ? "" : "*");
     C->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms < timeout_ms
                                                        ? c->opt.connect_timeout_ms : timeout_ms);
     C->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);

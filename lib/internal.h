@@ -10,6 +10,16 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* ---- env.c: the only reader of the process environment ---- */
+/* From now on this process reads nothing from its environment (the PAM module calls it). */
+void lt_env_disable(void);
+/* Set-uid or set-gid (AT_SECURE), or real and effective ids differ. */
+int lt_process_privileged(void);
+/* Neither privileged nor disabled: the environment is the user's own. */
+int lt_env_trusted(void);
+/* secure_getenv(name) when the environment is trusted, else NULL. */
+const char *lt_env_get(const char *name);
+
 #endif
 
 /* ---- HTTP transport (http.c); the only code that speaks HTTP ---- */
@@ -50,12 +60,16 @@ const lt_curl_api *lt_curl(lt_error *err);
 /* api-url.c: the scheme/host policy alone, for callers that parsed the URL themselves. */
 lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_insecure_loopback, lt_error *err);
 
+/* api-url.c: lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
+char *lt_api_url_resolve_env(const char *explicit_url, int use_env);
+
 struct lt_client {
     const lt_curl_api *c;           /* libcurl, loaded */
     CURL *curl;                     /* reused: keeps the connection alive */
     char *base_url;                 /* no trailing slash */
     char *token;                    /* owned; wiped on free */
     char *ca_file;                  /* owned, may be NULL */
+    char *proxy;                    /* owned; NULL: no proxy at all, whatever the environment says */
     struct curl_slist *headers;     /* owned; holds the Authorization line; wiped on free */
     lt_client_options opt;          /* pointers cleared: values only */
     char errbuf[CURL_ERROR_SIZE];

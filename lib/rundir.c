@@ -27,7 +27,7 @@ static lt_error_kind private_dir(const char *path, lt_error *err)
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
 {
     *out = NULL;
-    const char *run = g_getenv("XDG_RUNTIME_DIR");
+    const char *run = lt_env_get("XDG_RUNTIME_DIR");
     g_autofree char *top = run && *run && g_path_is_absolute(run)
                                ? g_build_filename(run, "linode-token", NULL)
                                : g_strdup_printf("/tmp/linode-token-%u", (unsigned)geteuid());
@@ -109,7 +109,7 @@ char *lt_session_id_for_self(void)
 /* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID; NULL when none is given. */
 static const char *given_session(const char *explicit_id)
 {
-    const char *env = g_getenv("LINODE_TOKEN_SESSION"), *logind = g_getenv("XDG_SESSION_ID");
+    const char *env = lt_env_get("LINODE_TOKEN_SESSION"), *logind = lt_env_get("XDG_SESSION_ID");
     return explicit_id ? explicit_id : env && *env ? env : logind && *logind ? logind : NULL;
 }
 

@@ -1,4 +1,4 @@
-/* scopes.c - parse, normalise, compare and format Linode OAuth scope strings (contract §4). */
+/* scopes.c - parse, normalise, compare and format Linode OAuth scope strings (docs/linode-api.md §4). */
 #include "internal.h"
 
 #include <stdio.h>

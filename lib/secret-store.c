@@ -7,10 +7,10 @@
 
 int lt_session_bus_available(void)
 {
-    const char *addr = g_getenv("DBUS_SESSION_BUS_ADDRESS");
+    const char *addr = lt_env_get("DBUS_SESSION_BUS_ADDRESS");
     if (addr && *addr)
         return 1;
-    const char *run = g_getenv("XDG_RUNTIME_DIR");
+    const char *run = lt_env_get("XDG_RUNTIME_DIR");
     if (!run || !*run)
         return 0;
     g_autofree char *sock = g_build_filename(run, "bus", NULL);

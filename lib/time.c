@@ -1,4 +1,4 @@
-/* time.c - the API's UTC time form, durations, and "never" (contract §5). */
+/* time.c - the API's UTC time form, durations, and "never" (docs/linode-api.md §5). */
 #include "internal.h"
 
 #include <ctype.h>

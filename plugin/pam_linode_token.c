@@ -1,7 +1,7 @@
 /* pam_linode_token.c - a PAM session module: open_session mints a short-lived child token for the
  * login session and exports it; close_session revokes it (or queues the revocation). Links the
  * GLib-free core only. Never prompts, never hangs a login (one deadline per call), never logs a
- * secret, restores whatever it changes. See pam_linode_token(8) and ../shared/spec/pam-session-module.md. */
+ * secret, restores whatever it changes. See pam_linode_token(8) and docs/pam-session-module.md. */
 #include "internal.h"
 
 #include <dirent.h>
@@ -28,7 +28,7 @@
 #define FILE_ENV "LINODE_TOKEN_FILE"
 
 typedef struct {
-    const char *parent_token_file, *scopes, *api_url, *ca_file, *env, *cli_env, *token_file;
+    const char *parent_token_file, *scopes, *api_url, *ca_file, *proxy, *env, *cli_env, *token_file;
     const char *state_dir, *queue_dir;
     int64_t ttl, max_ttl;
     long timeout_ms, close_timeout_ms;
@@ -53,9 +53,19 @@ static void cleanup_data(pam_handle_t *pamh, void *data, int status)
     }
 }
 
+/* A duration (15m, 1h30m); a bare number is seconds, as PAM modules' timeouts usually are. */
 static int parse_duration(pam_handle_t *pamh, const char *arg, const char *v, int64_t *out)
 {
     lt_error e;
+    char *end;
+    if (*v >= '0' && *v <= '9') {
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (!*end && !errno && n > 0 && n <= 366LL * 86400) {
+            *out = n;
+            return 1;
+        }
+    }
     if (lt_duration_parse(v, out, &e) == LT_OK)
         return 1;
     pam_syslog(pamh, LOG_ERR, "bad argument %s (%s); using the default", arg, e.message);
@@ -97,12 +107,13 @@ static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **arg
         else if (KEY("scopes")) a->scopes = v;
         else if (KEY("api_url")) a->api_url = v;
         else if (KEY("ca_file")) a->ca_file = v;
+        else if (KEY("proxy")) a->proxy = v;
         else if (KEY("env")) a->env = v;
         else if (KEY("cli_env")) a->cli_env = v;
         else if (KEY("token_file")) a->token_file = v;
         else if (KEY("state_dir")) a->state_dir = v;
         else if (KEY("queue_dir")) a->queue_dir = v;
-        else if (KEY("allow_http_loopback")) a->allow_http_loopback = 1;
+        else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback")) a->allow_http_loopback = 1;
         else if (KEY("debug")) a->debug = 1;
         else if (KEY("ttl")) { if (parse_duration(pamh, s, v, &secs)) a->ttl = secs; }
         else if (KEY("max_ttl")) { if (parse_duration(pamh, s, v, &secs)) a->max_ttl = secs; }
@@ -167,8 +178,10 @@ static lt_client *parent_client(pam_handle_t *pamh, const args *a, const char *a
         lt_error_set(e, LT_ERR_NO_CREDENTIAL, "no usable parent token");
         return NULL;
     }
-    lt_client_options o = {.api_url = api_url, .token = parent, .ca_file = a->ca_file,
-                           .allow_insecure_loopback = a->allow_http_loopback,
+    /* no_environment: inside su or sudo the environment is the caller's; it must not choose
+     * where the root-only parent goes (LINODE_URL, LINODE_CA, proxies) nor see its TLS keys. */
+    lt_client_options o = {.api_url = api_url, .token = parent, .ca_file = a->ca_file, .proxy = a->proxy,
+                           .no_environment = 1, .allow_insecure_loopback = a->allow_http_loopback,
                            .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
                            .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
                            .max_retries = retries, .debug = 0};
@@ -192,8 +205,18 @@ static int ensure_dir(pam_handle_t *pamh, const char *dir)
     return 1;
 }
 
-/* Revocations left over from earlier closes: queue_dir holds their records. */
-static void retry_queue(pam_handle_t *pamh, const args *a, long deadline_ms)
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define MIN_ATTEMPT_MS 100 /* below this, an attempt cannot finish: leave the rest for later */
+
+/* Revocations left over from earlier closes: queue_dir holds their records. Only what is left of
+ * the caller's deadline (at deadline_at, monotonic ms) is spent; the rest waits for a later call. */
+static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
 {
     DIR *d = opendir(a->queue_dir);
     if (!d)
@@ -202,13 +225,16 @@ static void retry_queue(pam_handle_t *pamh, const args *a, long deadline_ms)
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue;
+        const int64_t left = deadline_at - now_ms();
+        if (left < MIN_ATTEMPT_MS)
+            break;
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", a->queue_dir, de->d_name);
         lt_record r;
         lt_error e;
         if (lt_record_read(path, &r, &e) != LT_OK)
             continue;
-        lt_client *c = parent_client(pamh, a, r.api_url, deadline_ms, 0, &e);
+        lt_client *c = parent_client(pamh, a, r.api_url, (long)left, LT_RETRIES_NONE, &e);
         if (!c)
             break;
         if (lt_client_revoke_token(c, r.id, &e) == LT_OK || lt_error_is_not_found(&e)) {
@@ -294,6 +320,8 @@ static void unset_env(pam_handle_t *pamh, const char *name)
 
 EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    lt_env_disable(); /* this process's environment belongs to whoever ran su/sudo */
+    const int64_t started = now_ms();
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || !*user) {
         pam_syslog(pamh, LOG_ERR, "no user");
@@ -319,7 +347,7 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
         return PAM_SESSION_ERR;
     }
     char *norm = lt_scopes_format(&want);
-    char *api_url = lt_api_url_resolve(a.api_url);
+    char *api_url = lt_api_url_resolve_env(a.api_url, 0);
     if (!norm || !api_url || !ensure_dir(pamh, a.state_dir)) {
         free(norm);
         free(api_url);
@@ -337,7 +365,8 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 
     int rc = PAM_SESSION_ERR;
     lt_token t = {0};
-    lt_client *c = parent_client(pamh, &a, api_url, a.timeout_ms, 1, &e);
+    int64_t left = started + a.timeout_ms - now_ms();
+    lt_client *c = parent_client(pamh, &a, api_url, left > 1 ? (long)left : 1, LT_RETRIES_NONE, &e);
     if (!c) {
         pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
         goto out;
@@ -396,7 +425,7 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
     rc = PAM_SUCCESS;
     lt_client_free(c);
     c = NULL;
-    retry_queue(pamh, &a, 1000); /* revocations owed by earlier closes */
+    retry_queue(pamh, &a, started + a.timeout_ms); /* owed by earlier closes; within open's deadline */
     goto out;
 revoke:
     if (r.token_file[0])
@@ -452,6 +481,7 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
 
 EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    lt_env_disable();
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user)
         return PAM_IGNORE;
@@ -467,7 +497,7 @@ EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const c
         return PAM_IGNORE;
     }
     /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
-    lt_client *c = parent_client(pamh, &a, r.api_url, a.close_timeout_ms, -1, &e);
+    lt_client *c = parent_client(pamh, &a, r.api_url, a.close_timeout_ms, LT_RETRIES_NONE, &e);
     lt_error_kind k = c ? lt_client_revoke_token(c, r.id, &e) : e.kind;
     lt_client_free(c);
     if (k == LT_OK || lt_error_is_not_found(&e)) {

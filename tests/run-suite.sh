@@ -1,16 +1,36 @@
 #!/bin/sh
-# run-suite.sh BUILD_DIR - run every test program under prove and end with "N passed, N failed".
+# run-suite.sh BUILD_DIR [NAME...] - run every test program (or those named, e.g. test-mint) under
+# prove and end with "N passed, N failed".
 set -u
-B=${1:?usage: run-suite.sh BUILD_DIR}
+B=${1:?usage: run-suite.sh BUILD_DIR [NAME...]}
+shift
 here=$(cd "$(dirname "$0")" && pwd)
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 export LT_BUILD_DIR="$(cd "$B" && pwd)" LT_SOURCE_DIR="$(dirname "$here")"
+# The suite never sees the invoking user's home, config, runtime dir, session bus or session
+# keyring: everything points into a scratch directory, and the kernel keyring is a new one.
+top=$(mktemp -d "${TMPDIR:-/tmp}/lt-suite.XXXXXX") || exit 1
+log="$top/prove.log"
+trap 'rm -rf "$top"' EXIT
+export HOME="$top/home" XDG_RUNTIME_DIR="$top/run"
+export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share" XDG_STATE_HOME="$HOME/.local/state"
+export XDG_CACHE_HOME="$HOME/.cache"
+mkdir -m 700 "$HOME" "$XDG_RUNTIME_DIR"
+unset DBUS_SESSION_BUS_ADDRESS XDG_SESSION_ID LINODE_TOKEN_SESSION LINODE_URL LINODE_CA LINODE_API_VERSION
+if command -v keyctl >/dev/null 2>&1; then
+    keyctl new_session >/dev/null 2>&1 || { echo "run-suite: keyctl new_session failed" >&2; exit 1; }
+fi
 # Sanitizer reports must fail the run.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}"
 progs=$(find "$B/tests" -maxdepth 1 -type f -perm -u+x -name 'test-*' | sort)
 scripts=$(find "$here/scripts" -maxdepth 1 -type f -name 'test-*.sh' 2>/dev/null | sort)
+if [ $# -gt 0 ]; then # only the named ones
+    pick() { for f in "$@"; do for n in $names; do [ "$(basename "$f" .sh)" = "$n" ] && echo "$f"; done; done; }
+    names="$*"
+    progs=$(pick $progs)
+    scripts=$(pick $scripts)
+    [ -n "$progs$scripts" ] || { echo "run-suite: no test named $names" >&2; exit 1; }
+fi
 prove --exec '' --timer $progs $scripts 2>&1 | tee "$log"
 rc=$?
 # prove's exit status is lost in the pipe under plain sh; read the verdict from its output.

@@ -1,5 +1,5 @@
 /* fake-api.c - linode-fake-api: a local HTTP server that behaves like api.linode.com's
- * Personal Access Token endpoints (../shared/spec/linode-tokens-api.md), with a test-control
+ * Personal Access Token endpoints (docs/linode-api.md), with a test-control
  * surface under /__fake/ for faults, a movable clock and a record of what it saw.
  * Where the contract says "unconfirmed", the behaviour is a flag. */
 #include "linode-token.h"

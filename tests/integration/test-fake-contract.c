@@ -1,4 +1,4 @@
-/* test-fake-contract.c - linode-fake-api against the contract (../shared/spec/linode-tokens-api.md),
+/* test-fake-contract.c - linode-fake-api against the contract (docs/linode-api.md),
  * with raw HTTP: status codes, envelopes, truncation, the 2999 expiry, headers, pagination edges. */
 #include "fake.h"
 #include "tap.h"

@@ -2,7 +2,7 @@
 # Needs LT_BUILD_DIR and LT_SOURCE_DIR (run-suite.sh sets them).
 B=${LT_BUILD_DIR:?}
 S=${LT_SOURCE_DIR:?}
-WSS="$S/../shared/tools/with-secret-service"
+WSS="$S/build-aux/with-secret-service"
 T_N=0
 T_FAILED=0
 ok() { # ok COND-STATUS NAME
@@ -25,6 +25,7 @@ bail() { echo "Bail out! $*"; exit 1; }
 need_secret_service() {
     if [ -z "${LT_IN_WSS:-}" ]; then
         [ -x "$WSS" ] || bail "with-secret-service not found at $WSS"
+        rm -rf "$SCRATCH" # the run inside makes its own
         LT_IN_WSS=1 exec "$WSS" sh "$0" "$@"
     fi
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-cli.sh - the real linode-token binary against linode-fake-api and a real GNOME Keyring
-# (../shared/tools/with-secret-service), asserting exit codes, output and what the fake saw.
+# (build-aux/with-secret-service), asserting exit codes, output and what the fake saw.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_secret_service "$@"

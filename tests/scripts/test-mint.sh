@@ -285,8 +285,14 @@ p2=$(posts)
 krs get --scopes "linodes:read_write"
 [ "$OUT" != "$Tk2" ] && [ ${#OUT} -eq 64 ] && [ "$(posts)" -eq $((p2 + 1)) ]
 ok $? "... and drops its key: the next get mints anew"
-key=$(keyctl list @u 2>/dev/null | grep -o '[0-9]*: .*linode-token:.*' | head -n 1 | cut -d: -f1)
-[ -n "$key" ] && keyctl rdescribe "$key" >/dev/null; ok $? "the token sits in the user keyring"
+# Only keys of this test's own session keyring (with-secret-service gave it a new one), and of
+# those only the key that holds Tk.
+key=
+for k in $(keyctl rlist @s 2>/dev/null); do
+    case $(keyctl rdescribe "$k" 2>/dev/null) in user\;*\;linode-token:*) ;; *) continue ;; esac
+    [ "$(keyctl pipe "$k" 2>/dev/null | sed -n 2p)" = "$Tk" ] && key=$k
+done
+[ -n "$key" ]; ok $? "the token sits in this session's kernel keyring"
 keyctl timeout "$key" 1 2>/dev/null; sleep 2
 nobus get --scopes "linodes:read_only" --ttl 15m
 [ "$OUT" != "$Tk" ] && [ $RC -eq 0 ]; ok $? "a key past its timeout is gone: a new mint"
@@ -301,5 +307,5 @@ stop_fake
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | XDG_RUNTIME_DIR='$SCRATCH/run3' '$GCL' get"
 [ $RC -ne 0 ] && [ -z "$OUT" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]
 ok $? "API down: the git helper prints one line on stderr, nothing on stdout"
-keyctl purge -p user linode-token: >/dev/null 2>&1
+keyctl clear @s >/dev/null 2>&1 # this test's own session keyring
 done_testing

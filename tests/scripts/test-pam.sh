@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-pam.sh - pam_linode_token.so through pam_wrapper (never the real /etc/pam.d): pamtester for a
 # smoke test, tests/pam/pamdrv.c for the process shapes, faults, privileges and valgrind. Serial, and
-# every PAM run under timeout (../shared/spec/pam-session-module.md §1).
+# every PAM run under timeout (docs/pam-session-module.md).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -34,8 +34,11 @@ alone() { # alone NAME ARGS...: our module only, so that its own answer shows (P
 PAM_PERM_DENIED=6
 BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
 service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s debug"
+# pam_wrapper copies the service dir to /tmp/pam.X (one of ~62 names, fixed in the library), so
+# runs of this test in two suites at once would collide: one PAM run at a time on the machine.
+PAMLOCK=/tmp/linode-token-tests.pam_wrapper.lock
 pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stderr in ERR
-    timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
+    flock -w 300 "$PAMLOCK" timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
         NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
     RC=$?
     OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err")

@@ -35,7 +35,8 @@ is "$RC" 143 "exec: a command ended by SIGTERM gives 128+15"
 run "$LT" exec --scopes domains:read_only --env MY_TOKEN -- sh -c 'test -n "$MY_TOKEN" && test -z "$LINODE_TOKEN"'
 is "$RC" 0 "exec --env MY_TOKEN: the token in the named variable only"
 # a signal to the wrapper reaches the command, and the token is still revoked
-"$LT" exec --scopes domains:read_only -- sh -c 'trap "echo got-term > \"$0\"; exit 5" TERM; sleep 30 & wait' "$SCRATCH/sig" &
+"$LT" exec --scopes domains:read_only -- sh -c 'trap "kill \$!; echo got-term > \"$0\"; exit 5" TERM; sleep 30 & wait' \
+    "$SCRATCH/sig" </dev/null >/dev/null 2>&1 &
 W=$!
 sleep 1
 kill -TERM $W
@@ -51,11 +52,14 @@ run "$LT" exec --scopes domains:read_only
 is "$RC" 2 "exec without a command: 2"
 
 # --- exec killed with SIGKILL: reap finds the token --------------------------------------------------------
-"$LT" exec --scopes domains:read_only -- sleep 60 &
+# (the command writes its pid, keeps no pipe of the suite's open, and is killed once its wrapper is)
+"$LT" exec --scopes domains:read_only -- sh -c 'echo $$ > "$0"; exec sleep 60' "$SCRATCH/orphan.pid" \
+    </dev/null >/dev/null 2>&1 &
 W=$!
 sleep 1
 kill -KILL $W
 wait $W 2>/dev/null
+kill "$(cat "$SCRATCH/orphan.pid")" 2>/dev/null
 is "$(live_with ":adhoc:x")" 1 "a SIGKILLed exec leaves its token alive"
 run "$LT" reap --dry-run
 like "$OUT" "Would revoke token" "reap --dry-run names it"

@@ -1,4 +1,4 @@
-/* test-scopes.c - scope grammar: parse, normalise, compare, format (contract §4). */
+/* test-scopes.c - scope grammar: parse, normalise, compare, format (docs/linode-api.md §4). */
 #include "internal.h"
 #include "tap.h"
 
