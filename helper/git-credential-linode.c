@@ -185,6 +185,10 @@ int main(int argc, char **argv)
         {"session", 0, 0, G_OPTION_ARG_STRING, &opt_session, "Record minted tokens for session ID", "ID"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    if (lt_process_privileged()) { /* set-uid/set-gid: the environment and files would be the caller's */
+        fputs("git-credential-linode: refusing to run set-uid or set-gid; install it as a plain program\n", stderr);
+        return 2;
+    }
     lt_json_wipe_on_free();
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"

@@ -216,6 +216,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    if (lt_process_privileged()) { /* set-uid/set-gid: the environment and files would be the caller's */
+        fputs("linode-token: refusing to run set-uid or set-gid; install it as a plain program\n", stderr);
+        return 2;
+    }
     cli x = {0};
     int i = 1;
     /* Global options may come before the command; find the command word. */

@@ -26,6 +26,10 @@ static lt_error_kind check_general(GKeyFile *kf, const char *path, lt_error *err
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* Config, runtime and state dirs all come from the environment, which in a set-uid or
+     * set-gid process is the caller's: the user-session layer does not run there at all. */
+    if (lt_process_privileged())
+        return lt_error_set(err, LT_ERR_USAGE, "refusing to run in a set-uid or set-gid process");
     out->kf = g_key_file_new();
     g_autofree char *path = flags->config_file ? g_strdup(flags->config_file) : default_path();
     g_autoptr(GError) gerr = NULL;

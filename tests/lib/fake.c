@@ -134,6 +134,7 @@ long fake_request(const fake *f, const char *method, const char *path, const cha
     if (extra_header)
         hdr = curl_slist_append(hdr, extra_header);
     curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROXY, ""); /* the tests set proxy variables to see that nothing uses them */
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);

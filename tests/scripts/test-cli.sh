@@ -321,4 +321,19 @@ chmod 600 "$SCRATCH/cmdtoken"
 lt --parent-token-file "$SCRATCH/cmdtoken" list
 is "$RC" 4 "the API down: exit 4"
 like "$ERR" "cannot reach" "... says so"
+
+# --- installed set-uid by mistake: refuses before reading anything the caller chose -----------------------------
+# A set-uid copy owned by nobody, run by root: real and effective uids differ, the kernel sets AT_SECURE.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && ! findmnt -no OPTIONS -T "$SCRATCH" | grep -qw nosuid; then
+    mkdir -m 755 "$SCRATCH/suid"
+    chmod 755 "$SCRATCH"
+    for prog in linode-token git-credential-linode; do
+        cp "$B/$prog" "$SCRATCH/suid/$prog"; chown nobody "$SCRATCH/suid/$prog"; chmod 4755 "$SCRATCH/suid/$prog"
+        run env LINODE_URL="http://127.0.0.1:9" "$SCRATCH/suid/$prog" --help
+        is "$RC" 2 "$prog installed set-uid: refuses to run (exit 2)"
+        like "$ERR" "refusing to run set-uid or set-gid" "... and says why"
+    done
+else
+    for i in 1 2 3 4; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP set-uid checks need root and a suid mount"; done
+fi
 done_testing

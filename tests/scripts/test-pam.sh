@@ -35,12 +35,21 @@ PAM_PERM_DENIED=6
 BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
 service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s debug"
 # pam_wrapper copies the service dir to /tmp/pam.X (one of ~62 names, fixed in the library), so
-# runs of this test in two suites at once would collide: one PAM run at a time on the machine.
-PAMLOCK=/tmp/linode-token-tests.pam_wrapper.lock
+# runs of this test in two suites at once would collide: one PAM run at a time on the machine, and
+# while holding the lock, the copies left by processes that died (their pid file names a dead pid).
+exec 9>>/tmp/linode-token-tests.pam_wrapper.lock
+stale_pam_dirs() {
+    for d in /tmp/pam.?; do
+        [ -f "$d/pid" ] && ! kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null && rm -rf "$d"
+    done
+}
 pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stderr in ERR
-    flock -w 300 "$PAMLOCK" timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
+    flock -w 300 9 || bail "another test run held the pam_wrapper lock for 300 s"
+    timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
         NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
     RC=$?
+    stale_pam_dirs
+    flock -u 9
     OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err")
 }
 drv() { pamrun "$DRV" "$@"; }
@@ -184,6 +193,31 @@ API="$FAKE_URL/v4"
 BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
 service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s"
 
+# --- the caller's environment steers nothing: su and sudo run the module with it -------------------------------
+# A second fake plays the attacker: an API, a proxy and a CA that the caller's environment names.
+fp=$FAKE_PID fu=$FAKE_URL
+fake_launch "$SCRATCH/evil.port" "$SCRATCH/evil.log" --token "$P=*" || bail "the attacker fake did not start"
+EVIL_PID=$FAKE_PID EVIL_URL=$FAKE_URL
+FAKE_PID=$fp FAKE_URL=$fu
+evil_seen() { curl -sS --max-time 10 --noproxy '*' "$EVIL_URL/__fake/requests" | jq length; }
+# The attacker's environment, as assignments for env(1) (no value holds a space).
+HOSTILE="LINODE_URL=$EVIL_URL LINODE_API_VERSION=v4 LINODE_CA=$SCRATCH/evil-ca.pem http_proxy=$EVIL_URL
+HTTPS_PROXY=$EVIL_URL https_proxy=$EVIL_URL ALL_PROXY=$EVIL_URL all_proxy=$EVIL_URL NO_PROXY= SSLKEYLOGFILE=$SCRATCH/keylog"
+p0=$(count POST /v4/profile/tokens)
+pamrun $HOSTILE "$DRV" lt alice same
+is "$(val OPEN)$(val CLOSE)" "00" "hostile environment, api_url= given: open and close succeed"
+is "$(count POST /v4/profile/tokens)" $((p0 + 1)) "... the configured API minted (1 POST)"
+is "$(evil_seen)" 0 "... LINODE_URL, LINODE_CA, http_proxy, HTTPS_PROXY, ALL_PROXY: the attacker saw nothing"
+[ ! -e "$SCRATCH/keylog" ]; ok $? "... and SSLKEYLOGFILE: no key log file was written"
+alone noapi "parent_token_file=$SCRATCH/parent scopes=linodes:read_only timeout=2 state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+pamrun $HOSTILE "$DRV" noapi alice open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "hostile environment, no api_url=: open fails (the compiled default is not reachable here)"
+like "$ERR" "api.linode.com" "... it went for the compiled default, https://api.linode.com"
+is "$(evil_seen)" 0 "... and the parent never reached LINODE_URL's server"
+[ ! -e "$SCRATCH/keylog" ]; ok $? "... nor was a key log written"
+kill "$EVIL_PID"; wait "$EVIL_PID" 2>/dev/null
+run_reap >/dev/null
+
 # --- as root: ownership, and the user's token file ------------------------------------------------------------
 if [ "$(id -u)" = 0 ]; then
     cp "$SCRATCH/parent" "$SCRATCH/parent-alice"; chown 1000 "$SCRATCH/parent-alice"; chmod 600 "$SCRATCH/parent-alice"
@@ -224,5 +258,4 @@ else
 fi
 run_reap >/dev/null
 is "$(live_tokens)" 1 "in the end only the seed token is alive"
-rm -rf /tmp/pam.? 2>/dev/null
 done_testing
