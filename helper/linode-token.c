@@ -96,10 +96,7 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
 
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err)
 {
-    lt_client_options o = {.api_url = x->cfg.api_url, .token = token,
-                           .allow_insecure_loopback = x->cfg.allow_insecure_loopback, .debug = x->debug,
-                           .deadline_ms = x->deadline_ms, .request_timeout_ms = x->deadline_ms};
-    return lt_client_new(&o, err);
+    return lt_config_client(&x->cfg, NULL, token, x->debug, x->deadline_ms, err);
 }
 
 lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err)

@@ -7,7 +7,7 @@
 #define GENERAL "general"
 
 static const char *const general_keys[] = {"api_url", "allow_insecure_loopback", "parent_token_file",
-                                           "parent_token_command", "cache", NULL};
+                                           "parent_token_command", "cache", "proxy", NULL};
 
 static char *default_path(void)
 {
@@ -63,6 +63,7 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
                                  : g_key_file_get_string(out->kf, GENERAL, "parent_token_file", NULL);
     out->parent_token_command = g_key_file_get_string(out->kf, GENERAL, "parent_token_command", NULL);
     out->cache = g_key_file_get_string(out->kf, GENERAL, "cache", NULL);
+    out->proxy = g_key_file_get_string(out->kf, GENERAL, "proxy", NULL);
     if (out->cache && strcmp(out->cache, "secret-service") && strcmp(out->cache, "keyring") &&
         strcmp(out->cache, "none")) {
         lt_error_set(err, LT_ERR_USAGE, "config %s: cache must be secret-service, keyring or none, not '%s'",
@@ -77,6 +78,15 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
     return LT_OK;
 }
 
+lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                            long deadline_ms, lt_error *err)
+{
+    lt_client_options o = {.api_url = api_url ? api_url : cfg->api_url, .token = token, .proxy = cfg->proxy,
+                           .allow_insecure_loopback = cfg->allow_insecure_loopback, .debug = debug,
+                           .deadline_ms = deadline_ms, .request_timeout_ms = deadline_ms};
+    return lt_client_new(&o, err);
+}
+
 void lt_config_clear(lt_config *cfg)
 {
     g_free(cfg->path);
@@ -84,6 +94,7 @@ void lt_config_clear(lt_config *cfg)
     g_free(cfg->parent_token_file);
     g_free(cfg->parent_token_command);
     g_free(cfg->cache);
+    g_free(cfg->proxy);
     if (cfg->kf)
         g_key_file_free(cfg->kf);
     memset(cfg, 0, sizeof *cfg);

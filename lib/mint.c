@@ -85,10 +85,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     lt_error_kind rc = lt_parent_get(cfg, out->api_url, &parent, err);
     if (rc != LT_OK)
         return rc;
-    lt_client_options co = {.api_url = out->api_url, .token = parent,
-                            .allow_insecure_loopback = cfg->allow_insecure_loopback, .debug = o->debug,
-                            .deadline_ms = o->deadline_ms, .request_timeout_ms = o->deadline_ms};
-    lt_client *c = lt_client_new(&co, err);
+    lt_client *c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err);
     if (!c) {
         lt_secret_free(parent);
         return err ? err->kind : LT_ERR_SYSTEM;
@@ -228,9 +225,7 @@ lt_error_kind lt_mint_forget(const lt_config *cfg, const char *secret, int *was_
     char *parent = NULL;
     rc = lt_parent_get(cfg, ref.api_url, &parent, err);
     if (rc == LT_OK) {
-        lt_client_options co = {.api_url = ref.api_url, .token = parent,
-                                .allow_insecure_loopback = cfg->allow_insecure_loopback};
-        lt_client *c = lt_client_new(&co, err);
+        lt_client *c = lt_config_client(cfg, ref.api_url, parent, 0, 0, err);
         rc = c ? lt_client_revoke_token(c, ref.id, err) : (err ? err->kind : LT_ERR_SYSTEM);
         if (rc != LT_OK && lt_error_is_not_found(err))
             rc = LT_OK; /* already gone */

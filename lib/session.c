@@ -16,9 +16,7 @@ void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids
     lt_error e;
     lt_client *c = NULL;
     if (lt_parent_get(cfg, api_url, &parent, &e) == LT_OK) {
-        lt_client_options co = {.api_url = api_url, .token = parent, .allow_insecure_loopback = cfg->allow_insecure_loopback,
-                                .debug = o->debug, .deadline_ms = o->deadline_ms};
-        c = lt_client_new(&co, &e);
+        c = lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, &e);
     }
     lt_secret_free(parent);
     if (!c) {
@@ -94,9 +92,7 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
     lt_error_kind rc = lt_parent_get(cfg, NULL, &parent, err);
     if (rc != LT_OK)
         return rc;
-    lt_client_options co = {.api_url = cfg->api_url, .token = parent, .allow_insecure_loopback = cfg->allow_insecure_loopback,
-                            .debug = o ? o->debug : 0, .deadline_ms = o ? o->deadline_ms : 0};
-    lt_client *c = lt_client_new(&co, err);
+    lt_client *c = lt_config_client(cfg, NULL, parent, o ? o->debug : 0, o ? o->deadline_ms : 0, err);
     lt_secret_free(parent);
     if (!c)
         return err ? err->kind : LT_ERR_SYSTEM;

@@ -15,6 +15,7 @@ typedef struct lt_config {
     char *parent_token_file;    /* flag or config; NULL when unset */
     char *parent_token_command; /* config; NULL when unset */
     char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
+    char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
     GKeyFile *kf;               /* the whole file, for profiles */
 } lt_config;
 
@@ -26,6 +27,10 @@ typedef struct lt_config_flags {
 } lt_config_flags;
 
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
+/* A client for api_url (NULL: the config's) acting with token, with the config's transport
+ * settings (loopback opt-in, proxy); deadline_ms 0: the default. NULL on error. */
+lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                            long deadline_ms, lt_error *err);
 void lt_config_clear(lt_config *cfg);
 
 /* ---- secret-store.c: the Secret Service through libsecret ---- */

@@ -264,6 +264,23 @@ is "$RC" 2 "a missing --config file: exit 2"
 run "$LT" --api-url "$API" list
 is "$RC" 2 "plain http without --allow-insecure-loopback: exit 2"
 
+# --- proxies: only the one the config names ------------------------------------------------------------------------
+fp=$FAKE_PID fu=$FAKE_URL
+fake_launch "$SCRATCH/proxy.port" "$SCRATCH/proxy.log" || bail "the proxy fake did not start"
+PROXY_PID=$FAKE_PID PROXY_URL=$FAKE_URL
+FAKE_PID=$fp FAKE_URL=$fu
+proxy_seen() { curl -sS --max-time 10 --noproxy '*' "$PROXY_URL/__fake/requests" | jq length; }
+g0=$(count GET /v4/profile/tokens)
+run env http_proxy="$PROXY_URL" HTTPS_PROXY="$PROXY_URL" ALL_PROXY="$PROXY_URL" NO_PROXY= \
+    "$LT" --config "$SCRATCH/config" list
+is "$RC" 0 "http_proxy, HTTPS_PROXY, ALL_PROXY in the environment: list works"
+[ "$(count GET /v4/profile/tokens)" -gt "$g0" ]; ok $? "... straight to the API"
+is "$(proxy_seen)" 0 "... the proxy from the environment saw nothing"
+printf 'proxy = %s\n' "$PROXY_URL" | cat "$SCRATCH/config" - > "$SCRATCH/config-proxy"
+run env NO_PROXY=127.0.0.1,localhost "$LT" --config "$SCRATCH/config-proxy" list
+is "$(proxy_seen)" 1 "[general] proxy = URL: the request goes through that proxy, whatever NO_PROXY says"
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
+
 # --- API faults: one clear line and the right exit code ---------------------------------------------------
 fault_case() { # FAULT-JSON EXPECTED-RC EXPECTED-TEXT NAME
     fake_fault "$1"
