@@ -39,7 +39,7 @@ TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/error.c lib/env.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/client.c lib/labels.c lib/revoke-many.c lib/session-record.c
+CORE_SRC  := lib/error.c lib/env.c lib/printable.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/redact.c lib/client.c lib/labels.c lib/revoke-many.c lib/session-record.c
 UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c lib/queue.c lib/session.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)

@@ -51,8 +51,9 @@ int cmd_login(cli *x, int argc, char **argv)
         lt_profile_clear(&p);
         return cli_fail(x, &e);
     }
-    printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, p.username, p.scopes);
-    printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", p.username);
+    g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
+    printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, who, scopes);
+    printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", who);
     if (!has_account_rw(p.scopes))
         fprintf(stderr, "linode-token: login: warning: this token lacks account:read_write, which creating "
                         "and minting tokens needs\n");
@@ -107,8 +108,9 @@ int cmd_status(cli *x, int argc, char **argv)
         lt_client_free(c);
         return cli_fail(x, &e);
     }
-    printf("Account:      %s\n", p.username);
-    printf("Scopes:       %s\n", p.scopes);
+    g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
+    printf("Account:      %s\n", who);
+    printf("Scopes:       %s\n", scopes);
     if (!has_account_rw(p.scopes))
         printf("Warning:      no account:read_write, so it cannot create or mint tokens\n");
     /* No endpoint names the acting token: find it in the list by its 16-character prefix. */
@@ -119,7 +121,8 @@ int cmd_status(cli *x, int argc, char **argv)
         expiry = "unknown (not found in the token list)";
         for (size_t i = 0; i < l.count; i++)
             if (!strcmp(l.items[i].token, prefix)) {
-                printf("Token id:     %" G_GINT64_FORMAT " '%s'\n", l.items[i].id, l.items[i].label);
+                g_autofree char *label = lt_printable(l.items[i].label);
+                printf("Token id:     %" G_GINT64_FORMAT " '%s'\n", l.items[i].id, label);
                 expiry = cli_when(l.items[i].expiry, eb);
             }
         printf("Expiry:       %s\n", expiry);

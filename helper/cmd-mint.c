@@ -98,9 +98,52 @@ int cmd_get(cli *x, int argc, char **argv)
     return 0;
 }
 
+/* What a program that reads the token also needs: where the API is (linodego, Terraform and
+ * linode-cli would otherwise go to the real one) and until when the token works. */
+typedef void (*put_fn)(const char *name, const char *value, void *ud);
+static void put_extras(const lt_minted *m, put_fn put, void *ud)
+{
+    char num[24];
+    g_snprintf(num, sizeof num, "%" G_GINT64_FORMAT, m->expiry);
+    put("LINODE_TOKEN_EXPIRY", num, ud);
+    if (!strcmp(m->api_url, "https://api.linode.com/v4"))
+        return;
+    /* LINODE_URL is scheme://host[/path] without the version, which goes in LINODE_API_VERSION. */
+    const char *slash = strrchr(m->api_url, '/');
+    if (slash && slash[1] == 'v' && g_ascii_isdigit(slash[2]) && slash > strstr(m->api_url, "://") + 2) {
+        g_autofree char *base = g_strndup(m->api_url, (gsize)(slash - m->api_url));
+        put("LINODE_URL", base, ud);
+        put("LINODE_API_VERSION", slash + 1, ud);
+    } else {
+        put("LINODE_URL", m->api_url, ud);
+    }
+}
+
+/* fish: inside single quotes only \ and ' are special. */
+static char *fish_quote(const char *v)
+{
+    GString *q = g_string_new("'");
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '\'')
+            g_string_append_c(q, '\\');
+        g_string_append_c(q, *v);
+    }
+    g_string_append_c(q, '\'');
+    return g_string_free(q, FALSE);
+}
+
+static void put_shell(const char *name, const char *value, void *ud)
+{
+    (void)ud;
+    g_autofree char *q = m_fish ? fish_quote(value) : g_shell_quote(value);
+    printf(m_fish ? "set -gx %s %s;\n" : "export %s=%s\n", name, q);
+    explicit_bzero(q, strlen(q));
+}
+
 int cmd_env(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN:\n"
+    int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN (and\n"
+                              "LINODE_TOKEN_EXPIRY; LINODE_URL and LINODE_API_VERSION for another API):\n"
                               "  eval \"$(linode-token env --profile dns)\"",
                        env_entries, 0, &argc, &argv);
     if (rc >= 0)
@@ -108,15 +151,20 @@ int cmd_env(cli *x, int argc, char **argv)
     lt_minted m;
     if ((rc = acquire(x, &m)) >= 0)
         return rc;
-    /* Tokens are printable words without quotes (checked by the API client's caller). */
-    const char *names[] = {"LINODE_TOKEN", "LINODE_CLI_TOKEN"};
-    for (size_t i = 0; i < 2; i++)
-        printf(m_fish ? "set -gx %s '%s';\n" : "export %s='%s'\n", names[i], m.token);
+    /* Tokens are letters and digits (the client checks), and quoted all the same. */
+    put_shell("LINODE_TOKEN", m.token, NULL);
+    put_shell("LINODE_CLI_TOKEN", m.token, NULL);
+    put_extras(&m, put_shell, NULL);
     lt_minted_clear(&m);
     return 0;
 }
 
 /* ---- exec ---- */
+static void put_environ(const char *name, const char *value, char ***envp)
+{
+    *envp = g_environ_setenv(*envp, name, value, TRUE);
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward(int sig)
@@ -127,9 +175,11 @@ static void forward(int sig)
 
 int cmd_exec(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "-- COMMAND [ARG...]",
-                       "Run COMMAND with a token of its own in LINODE_TOKEN and LINODE_CLI_TOKEN, and revoke the\n"
-                       "token when it ends, however it ends. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
+    int rc = cli_parse(x, "[-- COMMAND [ARG...]]",
+                       "Run COMMAND (without one: $SHELL) with a token of its own in LINODE_TOKEN and\n"
+                       "LINODE_CLI_TOKEN, its expiry in LINODE_TOKEN_EXPIRY and, for an API other than\n"
+                       "api.linode.com, LINODE_URL and LINODE_API_VERSION; revoke the token when COMMAND\n"
+                       "ends, however it ends. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
                        "Exits with COMMAND's status (128+N when a signal N ended it). If the wrapper itself is\n"
                        "killed, `linode-token reap` finds the token later.",
                        exec_entries, -1, &argc, &argv);
@@ -138,11 +188,18 @@ int cmd_exec(cli *x, int argc, char **argv)
     int first = 1;
     if (first < argc && !strcmp(argv[first], "--"))
         first++;
-    if (first >= argc)
-        return cli_failf(x, LT_ERR_USAGE, "give a command to run after --");
+    /* No command: a shell, as aws-vault does ($SHELL, else /bin/sh). */
+    const char *shell = lt_env_get("SHELL");
+    char *shell_argv[] = {(char *)(shell && *shell ? shell : "/bin/sh"), NULL};
+    char **cmd = first < argc ? argv + first : shell_argv;
     g_auto(GStrv) names = g_key_file_get_string_list(x->cfg.kf, "general", "exec_env", NULL, NULL);
     const char *const dflt[] = {"LINODE_TOKEN", "LINODE_CLI_TOKEN", NULL};
     const char *const *envs = m_env ? (const char *const *)m_env : names ? (const char *const *)names : dflt;
+    for (size_t i = 0; envs[i]; i++) /* before anything is minted: a bad name must cost nothing */
+        if (!envs[i][0] || !(g_ascii_isalpha(envs[i][0]) || envs[i][0] == '_') ||
+            strspn(envs[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(envs[i]))
+            return cli_failf(x, LT_ERR_USAGE, "--env %s: not a variable name (letters, digits, _; not a digit first)",
+                             envs[i]);
 
     /* The token is recorded under this wrapper's own session, which ends when the wrapper does. */
     g_autofree char *session = lt_session_id_for_self();
@@ -152,6 +209,7 @@ int cmd_exec(cli *x, int argc, char **argv)
     char **envp = g_get_environ();
     for (size_t i = 0; envs[i]; i++)
         envp = g_environ_setenv(envp, envs[i], m.token, TRUE);
+    put_extras(&m, (put_fn)put_environ, &envp);
 
     struct sigaction sa = {.sa_handler = forward}, old[3];
     sigemptyset(&sa.sa_mask);
@@ -162,8 +220,8 @@ int cmd_exec(cli *x, int argc, char **argv)
     if (pid == 0) {
         for (int i = 0; i < 3; i++)
             sigaction(sigs[i], &old[i], NULL);
-        execvpe(argv[first], argv + first, envp);
-        fprintf(stderr, "linode-token: exec: cannot run %s: %s\n", argv[first], g_strerror(errno));
+        execvpe(cmd[0], cmd, envp);
+        fprintf(stderr, "linode-token: exec: cannot run %s: %s\n", cmd[0], g_strerror(errno));
         _exit(127);
     }
     child_pid = pid;

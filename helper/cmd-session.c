@@ -34,7 +34,8 @@ static int report(cli *x, GArray *out, const char *verb)
     for (guint i = 0; i < out->len; i++) {
         lt_outcome *r = &g_array_index(out, lt_outcome, i);
         if (r->error.kind == LT_OK) {
-            printf("%s token %" G_GINT64_FORMAT " %s\n", verb, r->id, r->label);
+            g_autofree char *label = lt_printable(r->label);
+            printf("%s token %" G_GINT64_FORMAT " %s\n", verb, r->id, label);
             ok++;
         } else {
             int c = cli_failf(x, r->error.kind, "token %" G_GINT64_FORMAT " not revoked: %s%s", r->id, r->error.message,

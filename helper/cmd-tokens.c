@@ -67,14 +67,11 @@ int cmd_list(cli *x, int argc, char **argv)
             char cb[20], eb[20];
             char **row = g_new0(char *, 6);
             row[0] = g_strdup_printf("%" G_GINT64_FORMAT, l.items[i].id);
-            row[1] = g_strdup(l.items[i].label);
+            row[1] = lt_printable(l.items[i].label); /* a label can hold terminal escapes; tabs go too */
             row[2] = g_strdup(cli_when(l.items[i].created, cb));
             row[3] = g_strdup(cli_when(l.items[i].expiry, eb));
             row[4] = cli_scope_summary(l.items[i].scopes);
             if (!tty) {
-                for (char *p = row[1]; *p; p++) /* keep one record per line */
-                    if (*p == '\t' || *p == '\n' || *p == '\r')
-                        *p = ' ';
                 printf("%s\t%s\t%s\t%s\t%s\n", row[0], row[1], row[2], row[3], row[4]);
                 g_strfreev(row);
             } else {
@@ -123,8 +120,9 @@ int cmd_view(cli *x, int argc, char **argv)
         char cb[20], eb[20];
         lt_scopes s;
         lt_scopes_parse(t.scopes, LT_SCOPES_LENIENT, &s, NULL);
+        g_autofree char *label = lt_printable(t.label), *scopes = lt_printable(t.scopes);
         printf("ID:       %" G_GINT64_FORMAT "\nLabel:    %s\nCreated:  %s\nExpiry:   %s\nScopes:   %s\n\n", t.id,
-               t.label, cli_when(t.created, cb), cli_when(t.expiry, eb), t.scopes);
+               label, cli_when(t.created, cb), cli_when(t.expiry, eb), scopes);
         printf("%-16s %s\n", "SERVICE", "ACCESS");
         for (size_t i = 0; i < lt_scopes_service_count(); i++)
             printf("%-16s %s\n", lt_scopes_service_name(i), level_name(s.level[i]));
@@ -301,8 +299,9 @@ int cmd_create(cli *x, int argc, char **argv)
         puts(t.token);
     fflush(stdout);
     char eb[20];
+    g_autofree char *label = lt_printable(t.label);
     fprintf(stderr, "linode-token: created token %" G_GINT64_FORMAT " '%s' (expires %s); its secret cannot be "
-                    "shown again\n", t.id, t.label, cli_when(t.expiry, eb));
+                    "shown again\n", t.id, label, cli_when(t.expiry, eb));
     lt_token_clear(&t);
     return 0;
 }
@@ -326,7 +325,8 @@ int cmd_rename(cli *x, int argc, char **argv)
         lt_client_free(c);
         return cli_fail(x, &e);
     }
-    printf("Renamed token %" G_GINT64_FORMAT " from '%s' to '%s'\n", r.id, t.label, r.label);
+    g_autofree char *from = lt_printable(t.label), *to = lt_printable(r.label);
+    printf("Renamed token %" G_GINT64_FORMAT " from '%s' to '%s'\n", r.id, from, to);
     lt_token_clear(&t);
     lt_token_clear(&r);
     lt_client_free(c);
@@ -334,9 +334,11 @@ int cmd_rename(cli *x, int argc, char **argv)
 }
 
 /* ---- revoke ---- */
-static gboolean revoke_yes, revoke_parent;
+static gboolean revoke_yes, revoke_parent, revoke_ignore_missing;
 static const GOptionEntry revoke_entries[] = {
     {"yes", 'y', 0, G_OPTION_ARG_NONE, &revoke_yes, "Do not ask for confirmation", NULL},
+    {"ignore-missing", 0, 0, G_OPTION_ARG_NONE, &revoke_ignore_missing,
+     "An id that names no token is not an error (it may be revoked already)", NULL},
     {"including-parent", 0, 0, G_OPTION_ARG_NONE, &revoke_parent,
      "Allow revoking the parent token itself (with --yes)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -346,8 +348,9 @@ int cmd_revoke(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "ID|LABEL...",
                        "Revoke tokens. On a terminal it names them and asks; otherwise it needs --yes.\n"
-                       "The parent token is only revoked with --yes --including-parent. A token that is\n"
-                       "already gone is reported and does not stop the others.",
+                       "The parent token is only revoked with --yes --including-parent. An id or label\n"
+                       "that names no token is an error (exit 1) that does not stop the others;\n"
+                       "--ignore-missing accepts an id that is already gone.",
                        revoke_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -378,14 +381,25 @@ int cmd_revoke(cli *x, int argc, char **argv)
             if (match)
                 hits++, at = i;
         }
-        if (hits == 0 && by_id) {
-            fprintf(stderr, "linode-token: revoke: token %s is already gone\n", ref);
+        if (hits == 0 && by_id && revoke_ignore_missing) {
+            fprintf(stderr, "linode-token: revoke: no token %s (already gone?)\n", ref);
             continue;
         }
         if (hits != 1) {
             lt_error le;
-            lt_error_set(&le, hits ? LT_ERR_USAGE : LT_ERR_API,
-                         hits ? "the label '%s' matches %zu tokens: give ids" : "no token labelled '%s'", ref, hits);
+            if (hits) { /* name the candidates, so the user can pick one */
+                g_autoptr(GString) which = g_string_new(NULL);
+                for (size_t i = 0; i < l.count; i++)
+                    if (!strcmp(l.items[i].label, ref))
+                        g_string_append_printf(which, "%s%" G_GINT64_FORMAT, which->len ? ", " : "", l.items[i].id);
+                lt_error_set(&le, LT_ERR_USAGE, "the label '%s' matches %zu tokens (ids %s): give an id", ref, hits,
+                             which->str);
+            } else if (by_id) {
+                lt_error_set(&le, LT_ERR_API, "no token %s (check the id with 'linode-token list'; "
+                                              "--ignore-missing accepts one that is gone)", ref);
+            } else {
+                lt_error_set(&le, LT_ERR_API, "no token labelled '%s'", ref);
+            }
             int code = cli_fail(x, &le);
             exit_code = exit_code ? exit_code : code;
             continue;
@@ -400,7 +414,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
             return code;
         }
         g_array_append_val(ids, t->id);
-        g_ptr_array_add(labels, g_strdup(t->label));
+        g_ptr_array_add(labels, lt_printable(t->label));
     }
     lt_token_list_clear(&l);
     if (ids->len && !revoke_yes) {
@@ -417,7 +431,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
         int64_t id = g_array_index(ids, int64_t, i);
         if (lt_client_revoke_token(c, id, &e) == LT_OK) {
             printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
-        } else if (lt_error_is_not_found(&e)) {
+        } else if (lt_error_is_not_found(&e) && revoke_ignore_missing) {
             fprintf(stderr, "linode-token: revoke: token %" G_GINT64_FORMAT " is already gone\n", id);
         } else {
             int code = cli_fail(x, &e);

@@ -54,10 +54,12 @@ int cli_fail(const cli *x, const lt_error *err)
 int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...)
 {
     lt_error e = {.kind = kind};
+    char raw[sizeof e.message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    lt_printable_into(raw, strlen(raw), e.message, sizeof e.message); /* may quote the server */
     return cli_fail(x, &e);
 }
 

@@ -103,6 +103,17 @@ lt_error_kind lt_client_get_token(lt_client *c, int64_t id, lt_token *out, lt_er
     return token_call(c, "GET", path, NULL, out, err);
 }
 
+int lt_token_secret_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 16 || n > 256)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return 1;
+}
+
 lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char *scopes, int64_t expiry,
                                      lt_token *out, lt_error *err)
 {
@@ -121,9 +132,20 @@ lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char
     }
     lt_error_kind rc = token_call(c, "POST", "/profile/tokens", body, out, err);
     json_decref(body);
-    if (rc == LT_OK && strlen(out->token) <= 16) {
+    if (rc != LT_OK)
+        return rc;
+    /* The secret goes into shell code (env), git's protocol and HTTP headers: only what a token can
+     * be passes. The 16-character prefix alone is what every other answer holds. */
+    if (!lt_token_secret_valid(out->token) || strlen(out->token) <= 16)
+        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API's create response holds no valid token "
+                                                    "(expected 17 to 256 letters and digits)");
+    else if (expiry != LT_TIME_NEVER && out->expiry == LT_TIME_NEVER)
+        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API created token %" PRId64 " without the expiry asked "
+                                                    "for (it says it never expires)", out->id);
+    if (rc != LT_OK) {
+        int64_t id = out->id;
         lt_token_clear(out);
-        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API's create response holds no full token");
+        out->id = id; /* created all the same: the caller may revoke it */
     }
     return rc;
 }

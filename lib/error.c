@@ -13,8 +13,12 @@ lt_error_kind lt_error_set(lt_error *err, lt_error_kind kind, const char *fmt, .
     err->kind = kind;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    char raw[sizeof err->message];
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* Messages quote the server (reasons, Content-Type, parser errors): one line, no escapes. */
+    lt_printable_into(raw, n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1, err->message,
+                      sizeof err->message);
     return kind;
 }
 

@@ -189,40 +189,40 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-/* Debug trace to stderr. Authorization is never printed, and the value of every
- * "token" JSON member is replaced, so a trace can be pasted into a bug report. */
-static void trace_body(const char *prefix, const char *data, size_t n)
+/* Debug trace to stderr, to be pasted into a bug report: Authorization is never printed, bodies
+ * are shown whole and redacted (lt_redact_json), and everything from the server passes the
+ * printable filter. */
+static void trace_line(const char *prefix, const char *data, size_t n)
 {
-    fprintf(stderr, "linode-token: trace: %s ", prefix);
-    size_t i = 0;
-    while (i < n) {
-        if (n - i >= 7 && !memcmp(data + i, "\"token\"", 7)) {
-            fputs("\"token\"", stderr);
-            i += 7;
-            while (i < n && (data[i] == ' ' || data[i] == ':'))
-                fputc(data[i++], stderr);
-            if (i < n && data[i] == '"') {
-                fputs("\"<redacted>\"", stderr);
-                for (i++; i < n && data[i] != '"'; i++)
-                    if (data[i] == '\\')
-                        i++;
-                i++;
-            }
-            continue;
-        }
-        unsigned char ch = (unsigned char)data[i++];
-        fputc(ch == '\n' || (ch >= 0x20 && ch < 0x7f) ? ch : '.', stderr);
+    char buf[2048];
+    while (n && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+        n--;
+    lt_printable_into(data, n < 500 ? n : 500, buf, sizeof buf);
+    fprintf(stderr, "linode-token: trace: %s %s\n", prefix, buf);
+}
+
+static void trace_body(const lt_client *c, const char *prefix, const char *body, size_t n)
+{
+    if (!body || !n)
+        return;
+    char *shown = lt_redact_json(body, n);
+    if (!shown || (c->token[0] && strstr(shown, c->token))) /* never the client's own bearer */
+        fprintf(stderr, "linode-token: trace: %s [%zu bytes of body withheld%s]\n", prefix, n,
+                shown ? "" : ": not JSON");
+    else
+        fprintf(stderr, "linode-token: trace: %s %s\n", prefix, shown);
+    if (shown) {
+        explicit_bzero(shown, strlen(shown));
+        free(shown);
     }
-    fputc('\n', stderr);
 }
 
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *userp)
 {
-    (void)h;
-    const lt_client *c = userp;
+    (void)h, (void)userp;
     switch (type) {
     case CURLINFO_TEXT:
-        fprintf(stderr, "linode-token: trace: * %.*s", (int)n, data);
+        trace_line("*", data, n);
         break;
     case CURLINFO_HEADER_OUT: {
         size_t i = 0;
@@ -233,25 +233,15 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *use
             if (e - i >= 14 && !strncasecmp(data + i, "Authorization:", 14))
                 fputs("linode-token: trace: > Authorization: <redacted>\n", stderr);
             else if (e > i && !(e - i == 1 && data[i] == '\r'))
-                fprintf(stderr, "linode-token: trace: > %.*s\n", (int)(e - i), data + i);
+                trace_line(">", data + i, e - i);
             i = e + 1;
         }
         break;
     }
     case CURLINFO_HEADER_IN:
-        fprintf(stderr, "linode-token: trace: < %.*s", (int)n, data);
+        trace_line("<", data, n);
         break;
-    case CURLINFO_DATA_OUT:
-    case CURLINFO_DATA_IN:
-        /* Never echo the client's own bearer, wherever it might appear. */
-        if (c->token[0] && memmem(data, n, c->token, strlen(c->token))) {
-            fprintf(stderr, "linode-token: trace: %s [%zu bytes, withheld]\n",
-                    type == CURLINFO_DATA_OUT ? ">" : "<", n);
-            break;
-        }
-        trace_body(type == CURLINFO_DATA_OUT ? ">" : "<", data, n);
-        break;
-    default:
+    default: /* bodies: traced whole, once the transfer is complete (trace_body) */
         break;
     }
     return 0;
@@ -330,6 +320,8 @@ void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url,
         C->easy_setopt(h, CURLOPT_VERBOSE, 1L);
         C->easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
         C->easy_setopt(h, CURLOPT_DEBUGDATA, c);
+        if (json_body)
+            trace_body(c, ">", json_body, strlen(json_body));
     }
 }
 
@@ -339,6 +331,8 @@ lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url
     if (rc != CURLE_OK)
         return map_curl_error(c, rc, url, resp, errbuf, err);
     c->c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (c->opt.debug)
+        trace_body(c, "<", resp->body, resp->len);
     if (resp->status >= 200 && resp->status < 300) {
         if (resp->len && strncmp(resp->content_type, "application/json", 16) != 0)
             return lt_error_set(err, LT_ERR_BAD_RESPONSE, "unexpected Content-Type '%.60s' from %s (HTTP %ld)",

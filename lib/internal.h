@@ -10,6 +10,13 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* ---- printable.c: text from outside, made safe for a terminal or a log ---- */
+/* Copy in_len bytes of in to out (cap bytes, NUL-terminated), control characters and non-UTF-8
+ * bytes as \xNN; stops early rather than cut an escape. Returns the length written. */
+size_t lt_printable_into(const char *in, size_t in_len, char *out, size_t cap);
+/* The same into a new string (malloc); NULL for NULL or on OOM. */
+char *lt_printable(const char *s);
+
 /* ---- env.c: the only reader of the process environment ---- */
 /* From now on this process reads nothing from its environment (the PAM module calls it). */
 void lt_env_disable(void);
@@ -152,10 +159,16 @@ int lt_proc_start_time(long pid, char *buf, size_t cap);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 
+/* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
+int lt_token_secret_valid(const char *s);
+
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
 /* Make jansson wipe what it frees (create responses and --json output hold tokens). Process-wide:
  * for our own programs' main(), never from the library, whose host may have its own allocator. */
 void lt_json_wipe_on_free(void);
+/* redact.c: body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
+ * the body is not JSON (then nothing of it may be shown). */
+char *lt_redact_json(const char *body, size_t len);
 /* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
 json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);

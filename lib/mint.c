@@ -78,6 +78,25 @@ static lt_error_kind from_cache(lt_cache_backend b, const char *api_url, const c
     return LT_OK;
 }
 
+#define LT_UNDO_MSG 300
+/* Take back a token minted in vain: revoke it, else queue it (never claim more than happened).
+ * how gets what was done, for the caller's message. */
+static void undo_mint(lt_client *c, int64_t id, const char *api_url, char how[LT_UNDO_MSG])
+{
+    lt_error e;
+    if (lt_client_revoke_token(c, id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+        snprintf(how, LT_UNDO_MSG, "was revoked again");
+        return;
+    }
+    lt_pending p = {.id = id, .api_url = (char *)api_url};
+    lt_error qe;
+    if (lt_queue_add(&p, 1, &qe) == LT_OK)
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s): queued for revocation", e.message);
+    else
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s) nor queued (%.80s): revoke it by hand",
+                 e.message, qe.message);
+}
+
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                                  lt_cache_backend b, lt_minted *out, lt_error *err)
 {
@@ -127,8 +146,15 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     lt_label_format(o->host ? o->host : g_get_host_name(), o->user ? o->user : g_get_user_name(), prof->name,
                     out->session, out->label);
     lt_token t;
-    if ((rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err)) != LT_OK)
+    if ((rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err)) != LT_OK) {
+        if (t.id > 0) { /* created, but the answer was unusable: it must not stay alive */
+            char how[LT_UNDO_MSG], why[sizeof err->message];
+            snprintf(why, sizeof why, "%s", err ? err->message : "");
+            undo_mint(c, t.id, out->api_url, how);
+            lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t.id, how);
+        }
         goto done;
+    }
     out->token = t.token;
     t.token = NULL;
     out->id = t.id;
@@ -141,12 +167,12 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
          lt_cache_put(b, &(lt_cache_key){out->api_url, info.account, prof->scopes},
                       &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
                       &werr) != LT_OK)) {
-        lt_client_revoke_token(c, out->id, NULL);
+        char how[LT_UNDO_MSG];
+        undo_mint(c, out->id, out->api_url, how);
         lt_ledger_remove(out->session, out->id, NULL);
         lt_secret_free(out->token);
         out->token = NULL;
-        rc = lt_error_set(err, werr.kind, "minted token %" G_GINT64_FORMAT " was revoked again: %s", out->id,
-                          werr.message);
+        rc = lt_error_set(err, werr.kind, "%s; minted token %" G_GINT64_FORMAT " %s", werr.message, out->id, how);
     }
 done:
     lt_parent_info_clear(&info);

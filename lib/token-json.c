@@ -70,7 +70,7 @@ lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_erro
     out->label = strdup(json_string_value(label));
     out->scopes = strdup(json_string_value(scopes));
     out->token = json_is_string(token) ? strdup(json_string_value(token)) : strdup("");
-    out->json = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    out->json = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII); /* exact, and plain ASCII for a terminal */
     if (!out->label || !out->scopes || !out->token || !out->json) {
         lt_token_clear(out);
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");

@@ -371,16 +371,19 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
         pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
         goto out;
     }
-    if (lt_client_create_token(c, r.label, norm, (int64_t)time(NULL) + a.ttl, &t, &e) != LT_OK) {
+    snprintf(r.user, sizeof r.user, "%s", user);
+    r.uid = (long)pw->pw_uid;
+    snprintf(r.api_url, sizeof r.api_url, "%s", api_url);
+    r.expiry = (int64_t)time(NULL) + a.ttl;
+    if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK) {
         pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        if (t.id > 0) /* created, but the answer was unusable */
+            goto revoke;
         goto out;
     }
     /* From here on a failure revokes the token before returning. */
     r.id = t.id;
     r.expiry = t.expiry;
-    snprintf(r.user, sizeof r.user, "%s", user);
-    r.uid = (long)pw->pw_uid;
-    snprintf(r.api_url, sizeof r.api_url, "%s", api_url);
     const void *item;
     if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS && item)
         snprintf(r.service, sizeof r.service, "%s", (const char *)item);
@@ -430,8 +433,16 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 revoke:
     if (r.token_file[0])
         remove_token_file(pamh, r.token_file, user);
-    if (lt_client_revoke_token(c, t.id, &e) != LT_OK && !lt_error_is_not_found(&e))
-        pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open: %s", t.id, e.message);
+    r.id = t.id;
+    if (lt_client_revoke_token(c, t.id, &e) != LT_OK && !lt_error_is_not_found(&e)) {
+        lt_error qe;
+        if (ensure_dir(pamh, a.queue_dir) && lt_record_write(a.queue_dir, &r, &qe) == LT_OK)
+            pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s",
+                       t.id, e.message, a.queue_dir);
+        else
+            pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it",
+                       t.id, e.message);
+    }
 out:
     lt_token_clear(&t);
     lt_client_free(c);

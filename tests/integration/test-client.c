@@ -411,6 +411,28 @@ static void test_trace_redaction(void)
     ok(!strstr(log, PARENT), "trace never shows the parent token");
     ok(secret[0] && !strstr(log, secret), "trace never shows the minted token");
     ok(secret[0] && !strstr(log, "0000000000000001"), "trace never shows the parent's prefix either");
+
+    /* A create answer whose "token" has a tab and a newline around the colon, and (with ~16 KiB of
+     * label before it) sits across the boundary between two reads. */
+    static const char hostile_secret[] = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+    static char body[20000], fault[24000];
+    char pad[16360];
+    memset(pad, 'a', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    snprintf(body, sizeof body, "{\"id\":5,\"label\":\"%s\",\"scopes\":\"*\",\"created\":\"2026-01-01T00:00:00\","
+             "\"expiry\":\"2030-01-01T00:00:00\",\"token\"\n\t:\t\"%s\"}", pad, hostile_secret);
+    json_t *fj = json_pack("{s:s,s:s,s:i,s:s}", "kind", "status", "method", "POST", "status", 200, "body", body);
+    char *ft = json_dumps(fj, JSON_COMPACT);
+    snprintf(fault, sizeof fault, "%s", ft);
+    free(ft);
+    json_decref(fj);
+    reset();
+    fake_fault(&F, fault);
+    log = traced(secret, sizeof secret);
+    is_str(secret, hostile_secret, "a create answer with whitespace around the colon still parses");
+    ok(!strstr(log, hostile_secret) && !strstr(log, "c0ffee00c0ffee00"),
+       "... and the trace holds no part of its token (redacted on the whole body, not per read)");
+    like(log, "\"token\":\"<redacted>\"", "... it shows the member redacted");
 }
 
 int main(void)

@@ -218,9 +218,37 @@ is "$RC" 0 "answering y on a terminal"
 is "$(token_field "$vid" revoked)" true "... revokes it"
 a=$(id_of e-6mo); b=$(id_of e-90m)
 lt revoke "$a" 424242 e-90m --yes
-is "$RC" 0 "revoke --yes with one id already gone"
-like "$ERR" "token 424242 is already gone" "... reports the missing one"
-is "$(token_field "$a" revoked)$(token_field "$b" revoked)" truetrue "... and revokes the others"
+is "$RC" 1 "revoke --yes with an id that names no token (a typo): exit 1"
+like "$ERR" "no token 424242" "... names it"
+is "$(token_field "$a" revoked)$(token_field "$b" revoked)" truetrue "... and still revokes the others"
+lt revoke 424242 --yes --ignore-missing
+is "$RC" 0 "revoke --ignore-missing: an id that is gone is fine"
+like "$ERR" "no token 424242" "... and is reported"
+lt create --label twin --scope linodes=ro --expiry 1h; t1=$(id_of twin)
+lt create --label twin --scope linodes=ro --expiry 1h
+lt revoke twin --yes
+is "$RC" 2 "an ambiguous label: exit 2"
+like "$ERR" "matches 2 tokens (ids $t1, " "... and the ids to choose from"
+for i in $(fake_get /__fake/tokens | jq -r '.[] | select(.label == "twin") | .id'); do lt revoke "$i" --yes; done
+
+# --- a hostile label cannot reach the terminal ----------------------------------------------------------------------
+esc=$(printf '\033')
+curl -sS --max-time 10 -H "Authorization: Bearer $P" -H 'Content-Type: application/json' \
+    -d '{"label":"evil\u001b]0;pwned\u0007\u001b[2J\u009b1m\tx","scopes":"linodes:read_only","expiry":"2099-01-01T00:00:00"}' \
+    "$API/profile/tokens" >/dev/null
+eid=$(fake_get /__fake/tokens | jq -r '.[] | select(.label | startswith("evil")) | .id')
+lt list
+unlike "$OUT" "$esc" "list: no ESC byte from a label reaches the terminal"
+like "$OUT" 'evil\x1b]0;pwned\x07\x1b[2J\xc2\x9b1m\x09x' "... it is shown escaped (C0, C1 and tab as \\xNN)"
+lt view "$eid"
+unlike "$OUT" "$esc" "view: no ESC byte either"
+lt view "$eid" --json
+like "$OUT" '\u001B]0;pwned\u0007\u001B[2J\u009B1m\tx' "view --json stays exact, in plain ASCII (JSON escapes it)"
+lt rename "$eid" "evil2$(printf '\033')[2J"
+unlike "$OUT" "$esc" "rename: the note shows no ESC byte"
+in_pty "n" "$LT" --allow-insecure-loopback --api-url "$API" revoke "$eid"
+unlike "$OUT" "$esc" "revoke: the confirmation names the token without its escapes"
+lt revoke "$eid" --yes
 lt revoke seed-1 --yes
 is "$RC" 2 "revoking the parent needs --including-parent"
 like "$ERR" "is the parent token this tool uses" "... says so"

@@ -174,13 +174,17 @@ printf '%s' "$OUT" | jq -r .expiry | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]
 ok $? "get --json: expiry in RFC 3339"
 is "$(printf '%s' "$OUT" | jq -r .scopes)" "linodes:read_only" "get --json: scopes"
 is "$(printf '%s' "$OUT" | jq -r .id)" "$(id_by_prefix "$T2")" "get --json: id"
+EXP2=$(date -u -d "$(printf '%s' "$OUT" | jq -r .expiry)" +%s)
 run "$LT" env
 is "$OUT" "export LINODE_TOKEN='$T2'
-export LINODE_CLI_TOKEN='$T2'" "env prints export lines"
+export LINODE_CLI_TOKEN='$T2'
+export LINODE_TOKEN_EXPIRY='$EXP2'
+export LINODE_URL='$FAKE_URL'
+export LINODE_API_VERSION='v4'" "env prints export lines: the token, its expiry, and (not api.linode.com) where the API is"
 run "$LT" env --fish
 like "$OUT" "set -gx LINODE_TOKEN '$T2';" "env --fish"
-run sh -c "eval \"\$('$LT' env)\"; printf %s \"\$LINODE_TOKEN\""
-is "$OUT" "$T2" "eval \"\$(linode-token env)\" sets LINODE_TOKEN"
+run sh -c "eval \"\$('$LT' env)\"; printf '%s %s/%s' \"\$LINODE_TOKEN\" \"\$LINODE_URL\" \"\$LINODE_API_VERSION\""
+is "$OUT" "$T2 $API" "eval \"\$(linode-token env)\" sets LINODE_TOKEN, LINODE_URL and LINODE_API_VERSION"
 
 # --- 32 parallel callers: one POST, one token ---------------------------------------------------------------------
 p1=$(posts)
@@ -301,6 +305,37 @@ p1=$(posts)
 run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
 run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
 is "$(posts)" $((p1 + 2)) "cache = none: every get mints"
+
+# --- a hostile create answer: nothing of it reaches a shell or git's protocol ----------------------------------------
+answer_next_post() { # JSON: the next POST gets this body (200)
+    fake_fault "$(jq -cn --arg b "$1" '{kind: "status", method: "POST", status: 200, body: $b}')"
+}
+obj() { # TOKEN-JSON EXPIRY-JSON
+    printf '{"id":9999,"label":"x","scopes":"lke:read_only","created":"2026-01-01T00:00:00","expiry":%s,"token":%s}' "$2" "$1"
+}
+# (no cache, the narrow parent from a file: the keyring is locked by now)
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\nparent_token_file = %s\n[profile default]\nscopes = linodes:read_only\n' \
+    "$API" "$SCRATCH/narrow" > "$SCRATCH/hostile.conf"
+LT="$LT --config $SCRATCH/hostile.conf" GCL="$GCL --config $SCRATCH/hostile.conf"
+answer_next_post "$(obj '"aaa'"'"'; touch PWNED; echo '"'"'"' '"2099-01-01T00:00:00"')"
+run sh -c "cd '$SCRATCH' && eval \"\$($LT env --scopes linodes:read_only)\""
+[ ! -e "$SCRATCH/PWNED" ]; ok $? "a token holding shell code: eval \"\$(linode-token env)\" runs nothing"
+like "$ERR" "holds no valid token" "... env refuses the answer, saying why"
+answer_next_post "$(obj '"aaa'"'"'; touch PWNED; echo '"'"'"' '"2099-01-01T00:00:00"')"
+run $LT get --scopes linodes:read_only
+is "$RC:$OUT" "1:" "... get: exit 1, nothing on stdout"
+answer_next_post "$(obj '"abcdefabcdefabcdef\nquit=1"' '"2099-01-01T00:00:00"')"
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | $GCL get"
+[ "$RC" -ne 0 ] && [ -z "$OUT" ]; ok $? "a token holding a newline: the git helper answers nothing"
+like "$ERR" "holds no valid token" "... because the answer holds no valid token"
+answer_next_post "$(obj '"abcdefabcdefabcdefabcdefabcdef00"' null)"
+run $LT get --scopes linodes:read_only --json
+is "$RC:$OUT" "1:" "a minted token with \"expiry\": null: get --json exits 1, prints nothing"
+like "$ERR" "without the expiry asked for" "... and says why"
+answer_next_post "$(obj '"abcdefabcdefabcdefabcdefabcdef00"' null)"
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | $GCL get"
+[ "$RC" -ne 0 ] && [ -z "$OUT" ]; ok $? "... the git helper sends no password_expiry_utc=9223372036854775807, nothing at all"
+LT="$B/linode-token" GCL="$B/git-credential-linode"
 
 # --- failures: one line, nothing on stdout ----------------------------------------------------------------------------------
 stop_fake

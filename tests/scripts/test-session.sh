@@ -48,8 +48,16 @@ is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:x")) | select(.revoke
     "every exec token is revoked: normal exit, non-zero exit, signal"
 run "$LT" exec --scopes domains:read_only -- /nonexistent/program
 is "$RC" 127 "exec of a missing program: 127"
-run "$LT" exec --scopes domains:read_only
-is "$RC" 2 "exec without a command: 2"
+run sh -c "echo 'printf \"%s %s %s\" \"\${#LINODE_TOKEN}\" \"\$LINODE_URL/\$LINODE_API_VERSION\" \"\$LINODE_TOKEN_EXPIRY\"' |
+    SHELL=/bin/sh '$LT' exec --scopes domains:read_only"
+is "$RC" 0 "exec without a command runs \$SHELL"
+is "${OUT% *}" "64 $API" "... with the token, LINODE_URL and LINODE_API_VERSION"
+[ "${OUT##* }" -gt "$(date +%s)" ]; ok $? "... and LINODE_TOKEN_EXPIRY, a time to come"
+p0=$(count POST /v4/profile/tokens)
+run "$LT" exec --scopes domains:read_only --env A=B -- true
+is "$RC" 2 "exec --env A=B (not a variable name): exit 2"
+like "$ERR" "--env A=B: not a variable name" "... says why"
+is "$(count POST /v4/profile/tokens)" "$p0" "... before minting anything"
 
 # --- exec killed with SIGKILL: reap finds the token --------------------------------------------------------
 # (the command writes its pid, keeps no pipe of the suite's open, and is killed once its wrapper is)

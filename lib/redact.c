@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* redact.c - a JSON body as the debug trace may show it: parsed whole (never chunk by chunk, where
+ * a "token" split across two reads would slip through), every "token" member's value replaced,
+ * and printed back in plain ASCII. */
+#include "internal.h"
+
+static void redact(json_t *v, int depth)
+{
+    if (depth > 64) /* jansson bounds nesting too; this only bounds our walk */
+        return;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *m;
+        json_object_foreach(v, k, m) {
+            if (!strcmp(k, "token"))
+                json_object_set_new(v, k, json_string("<redacted>"));
+            else
+                redact(m, depth + 1);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            redact(json_array_get(v, i), depth + 1);
+    }
+}
+
+char *lt_redact_json(const char *body, size_t len)
+{
+    json_t *v = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+    if (!v)
+        return NULL;
+    redact(v, 0);
+    char *out = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+    json_decref(v);
+    return out;
+}
