@@ -147,35 +147,47 @@ static const GOptionEntry create_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* An explicit expiry further out than this is a typo, not a wish (the API would read a date past
+ * 100 years as "never"): only the word never gives a token that never expires. */
+#define MAX_AHEAD ((int64_t)3653 * 86400) /* 10 years */
+
 /* The page's presets (calendar months), a duration, a date, or "never". */
 static lt_error_kind parse_expiry(const char *s, int64_t *out, lt_error *e)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    const int64_t t_now = g_date_time_to_unix(now);
     if (!strcmp(s, "never")) {
         *out = LT_TIME_NEVER;
         return LT_OK;
     }
     size_t n = strlen(s);
+    int64_t when = 0;
     if (n > 2 && !strcmp(s + n - 2, "mo")) {
         char *end;
         long months = strtol(s, &end, 10);
         if (end == s + n - 2 && months >= 1 && months <= 120 && g_ascii_isdigit(s[0])) {
             g_autoptr(GDateTime) then = g_date_time_add_months(now, (int)months);
-            *out = g_date_time_to_unix(then);
-            return LT_OK;
+            when = g_date_time_to_unix(then);
         }
-    } else if (strchr(s, 'T') && lt_time_parse_api(s, (time_t)g_date_time_to_unix(now), out, NULL) == LT_OK) {
-        return LT_OK;
+    } else if (strchr(s, 'T')) {
+        if (lt_time_parse_utc(s, &when, NULL) != LT_OK)
+            when = 0;
+        else if (when <= t_now)
+            return lt_error_set(e, LT_ERR_USAGE, "--expiry %.40s is in the past (times are UTC)", s);
     } else {
         int64_t secs;
-        if (lt_duration_parse(s, &secs, NULL) == LT_OK) {
-            *out = g_date_time_to_unix(now) + secs;
-            return LT_OK;
-        }
+        if (lt_duration_parse(s, &secs, NULL) == LT_OK)
+            when = t_now + secs;
     }
-    return lt_error_set(e, LT_ERR_USAGE,
-                        "--expiry '%.40s': use 1mo, 3mo, 6mo, a duration (90m, 12h, 7d, 2w), "
-                        "YYYY-MM-DDTHH:MM:SS or never", s);
+    if (!when)
+        return lt_error_set(e, LT_ERR_USAGE,
+                            "--expiry '%.40s': use 1mo, 3mo, 6mo, a duration (90m, 12h, 7d, 2w), "
+                            "YYYY-MM-DDTHH:MM:SS (UTC) or never", s);
+    if (when - t_now > MAX_AHEAD)
+        return lt_error_set(e, LT_ERR_USAGE, "--expiry %.40s is more than 10 years away: say never if that is "
+                                             "what you mean", s);
+    *out = when;
+    return LT_OK;
 }
 
 static int parse_level(const char *s)
@@ -252,7 +264,7 @@ int cmd_create(cli *x, int argc, char **argv)
     if (create_scope && create_scopes)
         return cli_failf(x, LT_ERR_USAGE, "give --scope or --scopes, not both");
     lt_error e;
-    int64_t expiry;
+    int64_t expiry = 0;
     if (parse_expiry(create_expiry ? create_expiry : "1mo", &expiry, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_scopes want;

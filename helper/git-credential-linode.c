@@ -5,6 +5,7 @@
 #include "upper.h"
 
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #define MAX_LINE 65536 /* git documents 65535 bytes per line, newline included */
 
@@ -189,6 +190,7 @@ int main(int argc, char **argv)
         fputs("git-credential-linode: refusing to run set-uid or set-gid; install it as a plain program\n", stderr);
         return 2;
     }
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
     lt_json_wipe_on_free();
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"

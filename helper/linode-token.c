@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #define EXIT_CODES                                                                                  \
     "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
         fputs("linode-token: refusing to run set-uid or set-gid; install it as a plain program\n", stderr);
         return 2;
     }
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
     cli x = {0};
     int i = 1;
     /* Global options may come before the command; find the command word. */

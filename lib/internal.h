@@ -10,6 +10,9 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* time.c: lt_time_parse_api without the "far future means never" reading. */
+lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err);
+
 /* ---- printable.c: text from outside, made safe for a terminal or a log ---- */
 /* Copy in_len bytes of in to out (cap bytes, NUL-terminated), control characters and non-UTF-8
  * bytes as \xNN; stops early rather than cut an escape. Returns the length written. */

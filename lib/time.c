@@ -15,6 +15,15 @@ int lt_time_is_never(int64_t t, time_t now)
 
 lt_error_kind lt_time_parse_api(const char *s, time_t now, int64_t *out, lt_error *err)
 {
+    int64_t t;
+    lt_error_kind rc = lt_time_parse_utc(s, &t, err);
+    if (rc == LT_OK)
+        *out = lt_time_is_never(t, now) ? LT_TIME_NEVER : t;
+    return rc;
+}
+
+lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err)
+{
     if (!s)
         return lt_error_set(err, LT_ERR_BAD_RESPONSE, "time: missing");
     struct tm tm = {0};
@@ -37,7 +46,7 @@ lt_error_kind lt_time_parse_api(const char *s, time_t now, int64_t *out, lt_erro
     time_t t = timegm(&tm);
     if (t == (time_t)-1 && errno)
         goto bad;
-    *out = lt_time_is_never((int64_t)t, now) ? LT_TIME_NEVER : (int64_t)t;
+    *out = (int64_t)t;
     return LT_OK;
 bad:
     return lt_error_set(err, LT_ERR_BAD_RESPONSE, "time: '%.40s' is not YYYY-MM-DDTHH:MM:SS", s);
@@ -47,11 +56,10 @@ void lt_time_format_api(int64_t t, char buf[20])
 {
     time_t tt = (time_t)t;
     struct tm tm;
-    if (t == LT_TIME_NEVER || !gmtime_r(&tt, &tm)) {
-        memcpy(buf, "2999-12-12T05:00:00", 20);
-        return;
-    }
-    if (strftime(buf, 20, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+    /* Always four digits of year (strftime's %Y gives 999 for 999, which the API reads as 2999). */
+    if (t == LT_TIME_NEVER || !gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999 ||
+        snprintf(buf, 20, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec) != 19)
         memcpy(buf, "2999-12-12T05:00:00", 20);
 }
 

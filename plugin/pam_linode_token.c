@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -318,9 +319,8 @@ static void unset_env(pam_handle_t *pamh, const char *name)
         pam_putenv(pamh, name); /* "NAME" alone removes it */
 }
 
-EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-    lt_env_disable(); /* this process's environment belongs to whoever ran su/sudo */
     const int64_t started = now_ms();
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || !*user) {
@@ -490,9 +490,8 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
     return hits == 1;
 }
 
-EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-    lt_env_disable();
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user)
         return PAM_IGNORE;
@@ -532,4 +531,29 @@ EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const c
     unset_env(pamh, SESSION_ENV);
     unset_env(pamh, FILE_ENV);
     return PAM_SUCCESS;
+}
+
+/* Around all of the module's work: the caller's environment is not read (su and sudo pass on the
+ * user's), and no core dump may hold the parent; the host's dumpable flag is restored after. */
+typedef int (*session_fn)(pam_handle_t *, int, int, const char **);
+static int guarded(session_fn fn, pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    lt_env_disable();
+    int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (was > 0)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    int rc = fn(pamh, flags, argc, argv);
+    if (was > 0)
+        prctl(PR_SET_DUMPABLE, was, 0, 0, 0);
+    return rc;
+}
+
+EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    return guarded(open_session, pamh, flags, argc, argv);
+}
+
+EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    return guarded(close_session, pamh, flags, argc, argv);
 }

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -63,6 +64,7 @@ static int open_session(pam_handle_t *h)
     double t0 = now();
     int rc = pam_open_session(h, 0);
     printf("OPEN=%d\nOPEN_MS=%.0f\n", rc, (now() - t0) * 1000);
+    printf("DUMPABLE_AFTER_OPEN=%d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)); /* the module restores it */
     if (rc == PAM_SUCCESS)
         show_env(h);
     return rc;

@@ -118,9 +118,18 @@ is "$(token_field "$(id_of e-never)" expiry)" "2999-12-12T05:00:00" "--expiry ne
 is "$(count POST /v4/profile/tokens)" $((posts0 + 8)) "eight creates, eight POSTs"
 lt create --label bad --expiry tomorrow --scope linodes=ro
 is "$RC" 2 "a bad --expiry exits 2"
+p0=$(count POST /v4/profile/tokens)
 lt create --label bad --expiry 2001-01-01T00:00:00 --scope linodes=ro
-is "$RC" 1 "a past --expiry is the API's 400: exit 1"
-is "$ERR" "linode-token: create: expiry: Expiry must be in the future (HTTP 400)" "... one clear line"
+is "$RC" 2 "a past --expiry: exit 2"
+is "$ERR" "linode-token: create: --expiry 2001-01-01T00:00:00 is in the past (times are UTC)" "... one clear line"
+lt create --label bad --expiry 2200-01-01T00:00:00 --scope linodes=ro
+is "$RC" 2 "--expiry 2200-01-01T00:00:00 (a typo, 174 years out): exit 2, not a token that never expires"
+like "$ERR" "more than 10 years away: say never" "... says how to ask for never"
+lt create --label bad --expiry 0999-01-01T00:00:00 --scope linodes=ro
+is "$RC" 2 "--expiry 0999-01-01T00:00:00: exit 2 (it used to be sent as 2999-...)"
+lt create --label bad --expiry 5000d --scope linodes=ro
+is "$RC" 2 "--expiry 5000d (13 years): exit 2"
+is "$(count POST /v4/profile/tokens)" "$p0" "... and none of them reached the API"
 
 # --- create: scope forms ------------------------------------------------------------------------------
 lt create --label s-flags --scope linodes=ro --scope domains=rw --scope events=none

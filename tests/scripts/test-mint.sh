@@ -337,6 +337,31 @@ run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | $GCL get"
 [ "$RC" -ne 0 ] && [ -z "$OUT" ]; ok $? "... the git helper sends no password_expiry_utc=9223372036854775807, nothing at all"
 LT="$B/linode-token" GCL="$B/git-credential-linode"
 
+# --- no core dump holds a secret: our programs make themselves non-dumpable ---------------------------------------------
+# As an unprivileged user, a process's /proc entries belong to that user while it is dumpable and to
+# root once it is not. (Root sees both as root: so this needs root, to switch to nobody.)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+    owner_while() { # PROGRAM...: the owner of its /proc/PID while it waits for stdin
+        : > "$SCRATCH/dpid"
+        (sleep 2 | setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c 'echo $$ > "$0"; exec "$@"' \
+            "$SCRATCH/dpid" "$@" >/dev/null 2>&1) &
+        dw=$!
+        i=0; while [ ! -s "$SCRATCH/dpid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+        sleep 0.3
+        stat -c %U "/proc/$(cat "$SCRATCH/dpid")/status" 2>/dev/null
+        wait $dw
+    }
+    chmod 755 "$SCRATCH"; touch "$SCRATCH/dpid"; chmod 666 "$SCRATCH/dpid"
+    is "$(owner_while cat)" nobody "(control: a plain process run as nobody is dumpable)"
+    is "$(owner_while "$GCL" get)" root "git-credential-linode is not dumpable (no core dump can hold a token)"
+    printf '[general]\napi_url = http://127.0.0.1:9/v4\nallow_insecure_loopback = true\nparent_token_command = sleep 2\n' \
+        > "$SCRATCH/slow-parent.conf"
+    chmod 644 "$SCRATCH/slow-parent.conf"
+    is "$(owner_while "$LT" --config "$SCRATCH/slow-parent.conf" list)" root "linode-token is not dumpable either"
+else
+    for i in 1 2 3; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP dumpable checks need root and setpriv"; done
+fi
+
 # --- failures: one line, nothing on stdout ----------------------------------------------------------------------------------
 stop_fake
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | XDG_RUNTIME_DIR='$SCRATCH/run3' '$GCL' get"

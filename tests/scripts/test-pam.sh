@@ -82,6 +82,7 @@ exp=$(date -u -d "$(tok "$SID" expiry) UTC" +%s); d=$((exp - $(date +%s) - 3600)
 [ $d -le 5 ]; ok $? "... and the configured ttl (1h)"
 like "$(tok "$SID" label)" "lt1:" "... a label in the project's format"
 like "$(tok "$SID" label)" ":alice:pam:$SID" "... naming user and session"
+is "$(val DUMPABLE_AFTER_OPEN)" 1 "open leaves the host process dumpable as it found it"
 is "$(val CLOSE)" 0 "close: PAM_SUCCESS"
 is "$(tok "$SID" revoked)" true "close revoked it on the fake"
 [ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removed the record"

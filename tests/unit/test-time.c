@@ -15,6 +15,11 @@ int main(void)
     is_str(buf, "2024-07-09T13:27:58", "format round-trips");
     lt_time_format_api(0, buf);
     is_str(buf, "1970-01-01T00:00:00", "format the epoch");
+    is_int(lt_time_parse_utc("0999-01-01T00:00:00", &t, &e), LT_OK, "year 999 parses (as a date in the past)");
+    lt_time_format_api(t, buf);
+    is_str(buf, "0999-01-01T00:00:00", "year 999 is written with four digits, not as 999-");
+    is_int(lt_time_parse_utc("2200-01-01T00:00:00", &t, &e), LT_OK, "parse_utc keeps a far date as it is");
+    ok(t != LT_TIME_NEVER, "... not \"never\"");
 
     is_int(lt_time_parse_api("2024-07-09T13:27:58Z", NOW, &t, &e), LT_OK, "tolerate a Z suffix");
     is_int(t, 1720531678, "Z is UTC");
