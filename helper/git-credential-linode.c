@@ -55,26 +55,43 @@ static int apply_url(request *r, const char *url)
     return 1;
 }
 
+/* One line into buf (cap > MAX_LINE), without its newline: 1 a line, 0 end of input, -1 a line
+ * longer than git allows (reading stops there: a huge line costs no memory). */
+static int read_line(FILE *in, char *buf, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(in)) != EOF) {
+        if (c == '\n') {
+            *len = n;
+            return 1;
+        }
+        if (n + 1 >= cap || n >= MAX_LINE - 2) /* 65534 bytes: the newline counts in git's 65535 */
+            return -1;
+        buf[n++] = (char)c;
+    }
+    *len = n;
+    return n ? 1 : 0;
+}
+
 /* Read key=value lines until a blank line or EOF. Returns 0 with *why set on bad input. */
 static int read_request(FILE *in, request *r, const char **why)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int ok = 1;
-    while ((n = getline(&line, &cap, in)) > 0) {
-        if (n > MAX_LINE) {
+    char *line = g_malloc(MAX_LINE + 1);
+    size_t n;
+    int got, ok = 1;
+    while ((got = read_line(in, line, MAX_LINE + 1, &n)) != 0) {
+        if (got < 0) {
             *why = "a line is longer than 65535 bytes";
             ok = 0;
             break;
         }
-        if (memchr(line, '\0', (size_t)n)) {
+        if (memchr(line, '\0', n)) {
             *why = "a line holds a NUL byte";
             ok = 0;
             break;
         }
-        if (line[n - 1] == '\n')
-            line[--n] = '\0';
+        line[n] = '\0';
         if (n && line[n - 1] == '\r') /* CRLF is tolerated */
             line[--n] = '\0';
         if (!n)
@@ -106,10 +123,8 @@ static int read_request(FILE *in, request *r, const char **why)
         }
         /* anything else is ignored, as the protocol asks */
     }
-    if (line) {
-        explicit_bzero(line, cap);
-        free(line);
-    }
+    explicit_bzero(line, MAX_LINE + 1);
+    g_free(line);
     return ok;
 }
 

@@ -7,7 +7,8 @@
 #define GENERAL "general"
 
 static const char *const general_keys[] = {"api_url", "allow_insecure_loopback", "parent_token_file",
-                                           "parent_token_command", "cache", "proxy", NULL};
+                                           "parent_token_command", "parent_token_command_timeout", "cache", "proxy",
+                                           NULL};
 
 static char *default_path(void)
 {
@@ -62,6 +63,19 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
                                  ? g_strdup(flags->parent_token_file)
                                  : g_key_file_get_string(out->kf, GENERAL, "parent_token_file", NULL);
     out->parent_token_command = g_key_file_get_string(out->kf, GENERAL, "parent_token_command", NULL);
+    out->parent_token_command_timeout_ms = 30000;
+    g_autofree char *pto = g_key_file_get_string(out->kf, GENERAL, "parent_token_command_timeout", NULL);
+    if (pto) {
+        int64_t secs = 0;
+        lt_error de = {0};
+        if (lt_duration_parse(pto, &secs, &de) != LT_OK || secs > 3600) {
+            lt_error_set(err, LT_ERR_USAGE, "config %s: parent_token_command_timeout: %s", path,
+                         secs > 3600 ? "at most 1h" : de.message);
+            lt_config_clear(out);
+            return LT_ERR_USAGE;
+        }
+        out->parent_token_command_timeout_ms = (long)secs * 1000;
+    }
     out->cache = g_key_file_get_string(out->kf, GENERAL, "cache", NULL);
     out->proxy = g_key_file_get_string(out->kf, GENERAL, "proxy", NULL);
     if (out->cache && strcmp(out->cache, "secret-service") && strcmp(out->cache, "keyring") &&

@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libsecret/secret.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_TOKEN 4096
@@ -58,7 +61,8 @@ static lt_error_kind clean_token(char *buf, const char *where, char **out, lt_er
 
 static lt_error_kind from_file(const char *path, char **out, lt_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO must not hang open() (and so the caller) past any deadline. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path,
                             g_strerror(errno));
@@ -66,6 +70,11 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s is not a regular file", path);
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        close(fd);
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s belongs to uid %u, not to you: "
+                                                       "refusing it", path, (unsigned)st.st_uid);
     }
     if (st.st_mode & 077) {
         close(fd);
@@ -85,25 +94,68 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     return rc;
 }
 
-static lt_error_kind from_command(const char *cmd, char **out, lt_error *err)
+static void own_group(gpointer unused)
 {
-    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    char *sout = NULL;
-    int status = 0;
+    (void)unused;
+    setpgid(0, 0); /* so that a timeout ends the command and everything it started */
+}
+
+/* The command's stdout (at most MAX_TOKEN bytes) within timeout_ms; its stderr passes through, so
+ * it can say why it failed. */
+static lt_error_kind from_command(const char *cmd, long timeout_ms, char **out, lt_error *err)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+    GPid pid;
+    int fd;
     g_autoptr(GError) gerr = NULL;
-    /* stderr passes through, so the command can say why it failed. */
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &sout, NULL, &status, &gerr))
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL, &pid, NULL, &fd,
+                                  NULL, &gerr))
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot run parent_token_command: %s", gerr->message);
+    char buf[MAX_TOKEN + 2];
+    size_t len = 0;
+    const gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    int timed_out = 0, too_long = 0;
+    for (;;) {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            timed_out = 1;
+            break;
+        }
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (len > MAX_TOKEN) {
+            too_long = 1;
+            break;
+        }
+    }
+    close(fd);
+    buf[len] = '\0';
+    if (timed_out || too_long)
+        kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    g_spawn_close_pid(pid);
     lt_error_kind rc;
-    if (!g_spawn_check_wait_status(status, NULL))
+    if (timed_out)
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_command did not finish within %ld s: stopped it",
+                          (timeout_ms + 999) / 1000);
+    else if (too_long)
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_command printed more than %d bytes", MAX_TOKEN);
+    else if (!g_spawn_check_wait_status(status, NULL))
         rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_command failed (%s)",
                           WIFEXITED(status) ? "non-zero exit" : "killed by a signal");
     else
-        rc = clean_token(sout, "the output of parent_token_command", out, err);
-    if (sout) {
-        explicit_bzero(sout, strlen(sout));
-        g_free(sout);
-    }
+        rc = clean_token(buf, "the output of parent_token_command", out, err);
+    explicit_bzero(buf, sizeof buf);
     return rc;
 }
 
@@ -131,7 +183,7 @@ lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **to
     case LT_PARENT_FILE:
         return from_file(cfg->parent_token_file, token, err);
     case LT_PARENT_COMMAND:
-        return from_command(cfg->parent_token_command, token, err);
+        return from_command(cfg->parent_token_command, cfg->parent_token_command_timeout_ms, token, err);
     default:
         return from_secret_service(api_url ? api_url : cfg->api_url, token, err);
     }

@@ -14,6 +14,7 @@ typedef struct lt_config {
     int allow_insecure_loopback;
     char *parent_token_file;    /* flag or config; NULL when unset */
     char *parent_token_command; /* config; NULL when unset */
+    long parent_token_command_timeout_ms; /* config parent_token_command_timeout (default 30 s) */
     char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
     char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
     GKeyFile *kf;               /* the whole file, for profiles */

@@ -292,6 +292,31 @@ like "$OUT" "Scopes:       linodes:read_only account:read_write" "... and it is 
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\nparent_token_command = false\n' "$API" > "$SCRATCH/config2"
 run "$LT" --config "$SCRATCH/config2" list
 is "$RC" 3 "a failing parent_token_command: exit 3"
+mkfifo "$SCRATCH/fifo"
+t0=$(date +%s)
+lt --parent-token-file "$SCRATCH/fifo" list
+is "$RC" 3 "a FIFO as the parent token file: exit 3 (open does not hang)"
+like "$ERR" "is not a regular file" "... says why"
+[ $(( $(date +%s) - t0 )) -lt 5 ]; ok $? "... at once"
+if [ "$(id -u)" = 0 ]; then
+    printf '%s\n' "$N" > "$SCRATCH/theirs"; chmod 600 "$SCRATCH/theirs"; chown nobody "$SCRATCH/theirs"
+    lt --parent-token-file "$SCRATCH/theirs" list
+    is "$RC" 3 "a parent token file owned by another user: exit 3"
+    like "$ERR" "not to you: refusing it" "... says why"
+else
+    for i in 1 2; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP needs root to chown"; done
+fi
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\nparent_token_command = sleep 30\nparent_token_command_timeout = 1s\n' \
+    "$API" > "$SCRATCH/config-slow"
+t0=$(date +%s)
+run "$LT" --config "$SCRATCH/config-slow" list
+is "$RC" 3 "a parent_token_command that hangs: exit 3"
+like "$ERR" "did not finish within 1 s: stopped it" "... after its timeout"
+[ $(( $(date +%s) - t0 )) -lt 5 ]; ok $? "... not after the command's 30 s"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\nparent_token_command = echo pass: vault is sealed >&2; exit 1\n' \
+    "$API" > "$SCRATCH/config-err"
+run "$LT" --config "$SCRATCH/config-err" list
+like "$ERR" "pass: vault is sealed" "the command's stderr passes through"
 printf '[general]\napi_urll = x\n' > "$SCRATCH/config3"
 run "$LT" --config "$SCRATCH/config3" list
 is "$RC" 2 "a misspelt config key: exit 2"

@@ -142,6 +142,14 @@ is "$(field "$OUT" password)" "$T2" "a 65000-byte value is fine"
 huge=$(head -c 70000 /dev/zero | tr '\0' a)
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=$huge\n\n' | '$GCL' get"
 [ $RC -ne 0 ] && [ -z "$OUT" ]; ok $? "a 70000-byte line is refused"
+# git's limit is 65535 bytes with the newline: 65534 + LF passes, 65535 + LF does not
+edge=$(head -c 65525 /dev/zero | tr '\0' a)
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=$edge\n\n' | '$GCL' get"
+is "$(field "$OUT" password)" "$T2" "a line of 65534 bytes and its newline: accepted"
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=${edge}a\n\n' | '$GCL' get"
+like "$ERR" "longer than 65535 bytes" "a line of 65535 bytes and its newline: refused"
+run sh -c "{ printf 'protocol=http\nhost=$HOSTPORT\nusername='; yes aaaaaaaa | tr -d '\n'; } | timeout 10 '$GCL' get"
+is "$RC" 1 "an endless line: refused after 64 KiB (it is never read whole)"
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | '$GCL' frobnicate"
 is "$RC:$OUT" "0:" "an unknown operation is ignored"
 
