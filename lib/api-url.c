@@ -63,6 +63,27 @@ lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_
     return LT_OK;
 }
 
+/* The host as written in url (after "scheme://" and any userinfo, before the port or path). */
+static void written_host(const char *url, char *out, size_t cap)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t n = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    if (n && p[0] == '[') {
+        const char *close = memchr(p, ']', n);
+        n = close ? (size_t)(close - p) + 1 : n;
+    } else {
+        const char *colon = memchr(p, ':', n);
+        n = colon ? (size_t)(colon - p) : n;
+    }
+    snprintf(out, cap, "%.*s", (int)n, p);
+}
+
 lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_error *err)
 {
     const lt_curl_api *C = lt_curl(err);
@@ -77,8 +98,17 @@ lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_
         C->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         C->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
         rc = lt_error_set(err, LT_ERR_USAGE, "API URL '%.200s' is not a valid URL", url ? url : "");
-    else
-        rc = lt_api_url_policy(scheme, host, allow_insecure_loopback, err);
+    else {
+        /* curl reads "https://2" as 0.0.0.2 and 127.1 as 127.0.0.1, where other parsers (GLib's, in
+         * the git helper) keep what was written: only a host that reads the same everywhere is used. */
+        char written[256];
+        written_host(url, written, sizeof written);
+        if (strcasecmp(written, host) != 0)
+            rc = lt_error_set(err, LT_ERR_USAGE, "API URL host '%.100s' is read as '%.100s': write the host in full",
+                              written, host);
+        else
+            rc = lt_api_url_policy(scheme, host, allow_insecure_loopback, err);
+    }
     C->free(scheme);
     C->free(host);
     C->url_cleanup(u);

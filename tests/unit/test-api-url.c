@@ -38,7 +38,15 @@ int main(void)
     ok(!allowed("http://127.0.0.1.evil.test/v4", 1), "127.0.0.1.evil.test is not loopback");
     ok(!allowed("ftp://127.0.0.1/v4", 1), "ftp is refused");
     ok(!allowed("not a url", 1), "garbage is refused");
+    ok(!allowed("https://2/v4", 0), "https://2 (curl reads 0.0.0.2) is refused");
+    ok(!allowed("http://2130706433:1/v4", 1), "http://2130706433 (127.0.0.1 to curl) is refused");
+    ok(!allowed("http://127.1:1/v4", 1), "http://127.1 (127.0.0.1 to curl) is refused");
+    ok(!allowed("https://0x7f.0.0.1/v4", 0), "a hex address is refused");
+    ok(allowed("https://API.Linode.com/v4", 0), "a name in capitals reads the same: fine");
+    ok(allowed("https://user@api.linode.com:443/v4", 0), "userinfo and port do not confuse the host check");
     lt_error e;
+    lt_api_url_check("https://2/v4", 0, &e);
+    like(e.message, "host '2' is read as '0.0.0.2'", "the refusal names both readings");
     lt_api_url_check("http://127.0.0.1:1/v4", 0, &e);
     like(e.message, "--allow-insecure-loopback", "the refusal says how to opt in");
     is_int(e.kind, LT_ERR_USAGE, "refusal is a usage error");
