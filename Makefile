@@ -82,15 +82,15 @@ $(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
 
-$(B)/helper/%.o: helper/%.c helper/cli.h include/linode-token.h lib/internal.h lib/upper.h
+$(B)/helper/%.o: helper/%.c helper/cli.h helper/git-protocol.h include/linode-token.h lib/internal.h lib/upper.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Ihelper $(UPPER_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CLI): $(CLI_OBJ) $(LIB_A)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(UPPER_LIBS)
 
-$(GIT_HELPER): $(B)/helper/git-credential-linode.o $(LIB_A)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $< $(LIB_A) $(UPPER_LIBS)
+$(GIT_HELPER): $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A) $(UPPER_LIBS)
 
 # The PAM module links the GLib-free core only; the version script exports pam_sm_* alone.
 $(PAM_MODULE): plugin/pam_linode_token.c plugin/pam_linode_token.map $(CORE_A)
@@ -109,10 +109,10 @@ $(B)/tests/lib/%.o: tests/lib/%.c tests/lib/tap.h tests/lib/fake.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(B)/tests/%: tests/unit/%.c $(TEST_LIB_OBJ) $(LIB_A)
+$(B)/tests/%: tests/unit/%.c $(TEST_LIB_OBJ) $(B)/helper/git-protocol.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  $(TEST_LIB_OBJ) $(LIB_A) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib -Ihelper $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	  $(TEST_LIB_OBJ) $(B)/helper/git-protocol.o $(LIB_A) $(TEST_LIBS)
 
 $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	@mkdir -p $(@D)
