@@ -60,7 +60,11 @@ TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS  := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 API_CLIENT   := $(B)/tests/api-client
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv
+# Fuzz targets (tests/fuzz/fuzz-NAME.c): replayed over their corpus in every check, fuzzed by `make fuzz`.
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
+FUZZ_EXTRA   := $(B)/helper/git-protocol.o $(B)/plugin/pam-args.o
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv $(FUZZ_REPLAY)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
@@ -93,9 +97,10 @@ $(GIT_HELPER): $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A) $(UPPER_LIBS)
 
 # The PAM module links the GLib-free core only; the version script exports pam_sm_* alone.
-$(PAM_MODULE): plugin/pam_linode_token.c plugin/pam_linode_token.map $(CORE_A)
+PAM_SRC := plugin/pam_linode_token.c plugin/pam-args.c
+$(PAM_MODULE): $(PAM_SRC) plugin/pam-args.h plugin/pam_linode_token.map $(CORE_A)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
-	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -o $@ $< $(CORE_A) $(CORE_LIBS) -lpam
+	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -o $@ $(PAM_SRC) $(CORE_A) $(CORE_LIBS) -lpam
 
 $(PAM_DRIVER): tests/pam/pamdrv.c
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
@@ -118,6 +123,29 @@ $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(LIB_A) $(TEST_LIBS)
+
+$(B)/plugin/%.o: plugin/%.c plugin/pam-args.h lib/internal.h include/linode-token.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(FUZZ_EXTRA) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -DFUZZ_NAME='"$*"' -Itests/fuzz -Ihelper -Iplugin $(UPPER_CFLAGS) $(CFLAGS) \
+	  $(LDFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/replay.c $(FUZZ_EXTRA) $(LIB_A) $(TEST_LIBS)
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_EXTRA) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/fuzz -Ihelper -Iplugin $(UPPER_CFLAGS) $(CFLAGS) -fsanitize=fuzzer \
+	  $(LDFLAGS) -o $@ $< $(FUZZ_EXTRA) $(LIB_A) $(TEST_LIBS)
+
+# `make fuzz`: libFuzzer builds of every target (clang, ASan, UBSan) in build-fuzz/;
+# `make fuzz FUZZ_SECONDS=N` also runs each for N seconds from its checked-in corpus.
+.PHONY: fuzz fuzz-targets
+fuzz: deps
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+	  SAN='-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-omit-frame-pointer' fuzz-targets
+	@if [ -n "$(FUZZ_SECONDS)" ]; then sh tests/fuzz/run.sh build-fuzz "$(FUZZ_SECONDS)" $(FUZZ_NAMES); fi
+fuzz-targets: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
 
 # Built as another program would be: the installed-style header and the shared library only.
 $(API_CLIENT): tests/api/api-client.c include/linode-token.h $(LIB_SO)
@@ -164,4 +192,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man8/pam_linode_token.8
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

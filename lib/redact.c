@@ -31,5 +31,25 @@ char *lt_redact_json(const char *body, size_t len)
     redact(v, 0);
     char *out = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
     json_decref(v);
+    /* ENSURE_ASCII leaves DEL (0x7f) raw: escape it too, so the trace is printable throughout. */
+    size_t dels = 0;
+    for (const char *p = out; p && *p; p++)
+        dels += *p == 0x7f;
+    if (dels) {
+        char *esc = malloc(strlen(out) + 5 * dels + 1), *q = esc;
+        for (const char *p = out; esc && *p; p++) {
+            if (*p == 0x7f) {
+                memcpy(q, "\\u007f", 6);
+                q += 6;
+            } else {
+                *q++ = *p;
+            }
+        }
+        if (esc)
+            *q = '\0';
+        explicit_bzero(out, strlen(out));
+        free(out);
+        out = esc;
+    }
     return out;
 }

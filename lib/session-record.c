@@ -64,7 +64,7 @@ static void put(FILE *f, const char *key, const char *value)
 {
     fprintf(f, "%s=", key);
     for (; value && *value; value++)
-        fputc((unsigned char)*value < 0x20 ? '_' : *value, f);
+        fputc((unsigned char)*value < 0x20 || *value == 0x7f ? '_' : *value, f);
     fputc('\n', f);
 }
 
@@ -124,8 +124,19 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err)
         return lt_error_set(err, LT_ERR_SYSTEM, "cannot read %s: %s", path, strerror(errno));
     }
     char line[1200];
+    int bad = 0;
     while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
+        size_t n = strcspn(line, "\n");
+        if (line[n] != '\n' && !feof(f)) {
+            bad = 1; /* longer than any line we write: not ours */
+            break;
+        }
+        line[n] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+                bad = 1; /* we never write control characters (they would reach syslog) */
+        if (bad)
+            break;
         char *eq = strchr(line, '=');
         if (!eq)
             continue;
@@ -145,7 +156,7 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err)
 #undef STR
     }
     fclose(f);
-    if (r->id <= 0 || !r->session[0] || !r->api_url[0])
+    if (bad || r->id <= 0 || !r->session[0] || !r->api_url[0])
         return lt_error_set(err, LT_ERR_SYSTEM, "%s is not a session record", path);
     return LT_OK;
 }

@@ -142,7 +142,7 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
     }
     revoke_entries(cfg, orphans, o, out);
     for (guint k = 0; k < dead->len; k++) { /* a dead session's record goes with its tokens */
-        g_autoptr(GArray) gone = lt_ledger_take(dead->pdata[k]);
+        g_array_unref(lt_ledger_take(dead->pdata[k]));
     }
     return LT_OK;
 }

@@ -3,6 +3,7 @@
  * GLib-free core only. Never prompts, never hangs a login (one deadline per call), never logs a
  * secret, restores whatever it changes. See pam_linode_token(8) and docs/pam-session-module.md. */
 #include "internal.h"
+#include "pam-args.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,14 +29,7 @@
 #define EXPIRY_ENV "LINODE_TOKEN_EXPIRY"
 #define FILE_ENV "LINODE_TOKEN_FILE"
 
-typedef struct {
-    const char *parent_token_file, *scopes, *api_url, *ca_file, *proxy, *env, *cli_env, *token_file;
-    const char *state_dir, *queue_dir;
-    int64_t ttl, max_ttl;
-    long timeout_ms, close_timeout_ms;
-    int allow_http_loopback, debug, silent;
-    char group_scopes[512]; /* from scopes_group_NAME= matching the user's groups */
-} args;
+typedef lt_pam_args args;
 
 /* What open keeps in memory for close (pam_set_data); its cleanup only wipes and frees. */
 typedef struct {
@@ -54,25 +48,6 @@ static void cleanup_data(pam_handle_t *pamh, void *data, int status)
     }
 }
 
-/* A duration (15m, 1h30m); a bare number is seconds, as PAM modules' timeouts usually are. */
-static int parse_duration(pam_handle_t *pamh, const char *arg, const char *v, int64_t *out)
-{
-    lt_error e;
-    char *end;
-    if (*v >= '0' && *v <= '9') {
-        errno = 0;
-        long long n = strtoll(v, &end, 10);
-        if (!*end && !errno && n > 0 && n <= 366LL * 86400) {
-            *out = n;
-            return 1;
-        }
-    }
-    if (lt_duration_parse(v, out, &e) == LT_OK)
-        return 1;
-    pam_syslog(pamh, LOG_ERR, "bad argument %s (%s); using the default", arg, e.message);
-    return 0;
-}
-
 static int user_in_group(const struct passwd *pw, const char *group)
 {
     struct group *g = getgrnam(group);
@@ -86,51 +61,26 @@ static int user_in_group(const struct passwd *pw, const char *group)
     return 0;
 }
 
-static void parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv, const struct passwd *pw, args *a)
+typedef struct {
+    pam_handle_t *pamh;
+    const struct passwd *pw;
+} args_ctx;
+
+static void args_complaint(void *ud, const char *msg)
 {
-    memset(a, 0, sizeof *a);
-    a->env = "LINODE_TOKEN";
-    a->cli_env = "LINODE_CLI_TOKEN";
-    a->state_dir = "/run/linode-token";
-    a->queue_dir = "/var/lib/linode-token";
-    a->ttl = 8 * 3600;
-    a->max_ttl = 24 * 3600;
-    a->timeout_ms = 5000;
-    a->close_timeout_ms = 2000;
-    a->silent = (flags & PAM_SILENT) != 0;
-    int64_t secs;
-    for (int i = 0; i < argc; i++) {
-        const char *s = argv[i], *eq = strchr(s, '=');
-        const char *v = eq ? eq + 1 : "";
-        size_t kl = eq ? (size_t)(eq - s) : strlen(s);
-#define KEY(k) (kl == sizeof(k) - 1 && !strncmp(s, k, kl))
-        if (KEY("parent_token_file")) a->parent_token_file = v;
-        else if (KEY("scopes")) a->scopes = v;
-        else if (KEY("api_url")) a->api_url = v;
-        else if (KEY("ca_file")) a->ca_file = v;
-        else if (KEY("proxy")) a->proxy = v;
-        else if (KEY("env")) a->env = v;
-        else if (KEY("cli_env")) a->cli_env = v;
-        else if (KEY("token_file")) a->token_file = v;
-        else if (KEY("state_dir")) a->state_dir = v;
-        else if (KEY("queue_dir")) a->queue_dir = v;
-        else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback")) a->allow_http_loopback = 1;
-        else if (KEY("debug")) a->debug = 1;
-        else if (KEY("ttl")) { if (parse_duration(pamh, s, v, &secs)) a->ttl = secs; }
-        else if (KEY("max_ttl")) { if (parse_duration(pamh, s, v, &secs)) a->max_ttl = secs; }
-        else if (KEY("timeout")) { if (parse_duration(pamh, s, v, &secs)) a->timeout_ms = (long)secs * 1000; }
-        else if (KEY("close_timeout")) { if (parse_duration(pamh, s, v, &secs)) a->close_timeout_ms = (long)secs * 1000; }
-        else if (kl > 13 && !strncmp(s, "scopes_group_", 13)) {
-            char group[128];
-            snprintf(group, sizeof group, "%.*s", (int)(kl - 13), s + 13);
-            if (pw && !a->group_scopes[0] && user_in_group(pw, group))
-                snprintf(a->group_scopes, sizeof a->group_scopes, "%s", v);
-        } else
-            pam_syslog(pamh, LOG_ERR, "unknown argument '%.*s' (ignored)", (int)kl, s);
-#undef KEY
-    }
-    if (a->ttl > a->max_ttl)
-        a->ttl = a->max_ttl;
+    pam_syslog(((args_ctx *)ud)->pamh, LOG_ERR, "%s", msg);
+}
+
+static int args_in_group(void *ud, const char *group)
+{
+    const struct passwd *pw = ((args_ctx *)ud)->pw;
+    return pw && user_in_group(pw, group);
+}
+
+static void parse_args(pam_handle_t *pamh, int argc, const char **argv, const struct passwd *pw, args *a)
+{
+    args_ctx ctx = {pamh, pw};
+    lt_pam_args_parse(argc, argv, a, args_complaint, args_in_group, &ctx);
 }
 
 /* The parent: a regular file owned by root (by us when not root) and closed to group and others. */
@@ -182,7 +132,7 @@ static lt_client *parent_client(pam_handle_t *pamh, const args *a, const char *a
     /* no_environment: inside su or sudo the environment is the caller's; it must not choose
      * where the root-only parent goes (LINODE_URL, LINODE_CA, proxies) nor see its TLS keys. */
     lt_client_options o = {.api_url = api_url, .token = parent, .ca_file = a->ca_file, .proxy = a->proxy,
-                           .no_environment = 1, .allow_insecure_loopback = a->allow_http_loopback,
+                           .no_environment = 1, .allow_insecure_loopback = a->allow_insecure_loopback,
                            .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
                            .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
                            .max_retries = retries, .debug = 0};
@@ -321,6 +271,7 @@ static void unset_env(pam_handle_t *pamh, const char *name)
 
 static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    (void)flags; /* PAM_SILENT: the module never talks to the user anyway */
     const int64_t started = now_ms();
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || !*user) {
@@ -333,7 +284,7 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         return PAM_SESSION_ERR;
     }
     args a;
-    parse_args(pamh, flags, argc, argv, pw, &a);
+    parse_args(pamh, argc, argv, pw, &a);
     const char *scopes = a.group_scopes[0] ? a.group_scopes : a.scopes;
     if (!scopes || !*scopes) {
         if (a.debug)
@@ -492,11 +443,12 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
 
 static int close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    (void)flags;
     const char *user = NULL;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user)
         return PAM_IGNORE;
     args a;
-    parse_args(pamh, flags, argc, argv, NULL, &a);
+    parse_args(pamh, argc, argv, NULL, &a);
     char path[1024];
     lt_record r;
     lt_error e;

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* fuzz-pam-args.c - the PAM module's arguments (one per input line). Properties: timeouts stay
+ * within 1 s and 1 h, ttl within max_ttl, and defaults stand where a value is bad. */
+#include "fuzz.h"
+#include "internal.h"
+#include "pam-args.h"
+
+static int in_group(void *ud, const char *g) { (void)ud; return g[0] == 'w'; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = fuzz_cstr(data, size);
+    const char *argv[64];
+    int argc = 0;
+    for (char *p = s, *line; argc < 64 && (line = strsep(&p, "\n"));)
+        argv[argc++] = line;
+    lt_pam_args a;
+    lt_pam_args_parse(argc, argv, &a, NULL, in_group, NULL);
+    FUZZ_CHECK(a.timeout_ms >= 1000 && a.timeout_ms <= 3600000, "timeout within 1 s .. 1 h");
+    FUZZ_CHECK(a.close_timeout_ms >= 1000 && a.close_timeout_ms <= 3600000, "close_timeout within 1 s .. 1 h");
+    FUZZ_CHECK(a.ttl > 0 && a.ttl <= a.max_ttl, "ttl within max_ttl");
+    FUZZ_CHECK(a.env && a.cli_env && a.state_dir && a.queue_dir, "defaults stand");
+    FUZZ_CHECK(strlen(a.group_scopes) < sizeof a.group_scopes, "bounded");
+    free(s);
+    return 0;
+}
