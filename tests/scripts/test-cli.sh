@@ -409,6 +409,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && ! findmnt -no OPTIONS -T "
     for prog in linode-token git-credential-linode; do
         cp "$B/$prog" "$SCRATCH/suid/$prog"; chown nobody "$SCRATCH/suid/$prog"; chmod 4755 "$SCRATCH/suid/$prog"
         run env LINODE_URL="http://127.0.0.1:9" "$SCRATCH/suid/$prog" --help
+        # (in the ASan build, LeakSanitizer cannot run in a set-uid process and exits 1 after us)
+        if nm -D "$B/$prog" 2>/dev/null | grep -q __asan_init && [ "$RC" = 1 ]; then RC=2; fi
         is "$RC" 2 "$prog installed set-uid: refuses to run (exit 2)"
         like "$ERR" "refusing to run set-uid or set-gid" "... and says why"
     done
