@@ -40,7 +40,7 @@ MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
 CORE_SRC  := lib/error.c lib/env.c lib/printable.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/redact.c lib/client.c lib/labels.c lib/revoke-many.c lib/session-record.c
-UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/mint.c lib/acquire.c lib/queue.c lib/session.c
+UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/audit.c lib/queue.c lib/revoke.c lib/mint.c lib/acquire.c lib/session.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -49,7 +49,8 @@ LIB_A     := $(B)/liblinode-token.a
 LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
-CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c
+CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c \
+             helper/cmd-audit.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so

@@ -21,6 +21,8 @@ lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err);
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err);
 /* ID or label -> one token (an ambiguous label is a usage error listing the ids). */
 lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error *err);
+/* The name closest to word (at most two edits, or word a prefix of it), for "did you mean"; NULL. */
+const char *cli_nearest(const char *word, const char *const *names, size_t n);
 /* "never" or the API form. */
 const char *cli_when(int64_t t, char buf[20]);
 /* Compact scope summary: "all" or "linodes:ro domains:rw". Caller g_free()s. */
@@ -46,6 +48,7 @@ int cmd_env(cli *x, int argc, char **argv);
 int cmd_exec(cli *x, int argc, char **argv);
 int cmd_end_session(cli *x, int argc, char **argv);
 int cmd_reap(cli *x, int argc, char **argv);
+int cmd_audit(cli *x, int argc, char **argv);
 
 /* Parse a subcommand's options (its own entries plus the global ones), refuse more than max_args
  * positional arguments (-1: any number), and load the config.

@@ -45,7 +45,7 @@ int cmd_login(cli *x, int argc, char **argv)
     if (k == LT_OK)
         k = lt_parent_store(x->cfg.api_url, p.username, token, &e);
     if (k == LT_OK)
-        lt_parent_info_forget(x->cfg.api_url); /* facts about an older parent no longer hold */
+        lt_parent_info_forget(&x->cfg, x->cfg.api_url); /* facts about an older parent no longer hold */
     explicit_bzero(buf, sizeof buf);
     if (k != LT_OK) {
         lt_profile_clear(&p);
@@ -71,7 +71,7 @@ int cmd_logout(cli *x, int argc, char **argv)
     int removed;
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);
-    lt_parent_info_forget(x->cfg.api_url);
+    lt_parent_info_forget(&x->cfg, x->cfg.api_url);
     printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
     return 0;
 }

@@ -55,18 +55,17 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     if (rc == LT_OK && m_min_remaining)
         rc = lt_profile_set_min_remaining(&prof, m_min_remaining, &e);
     if (rc == LT_OK) {
-        lt_mint_options o = {.session = session, .dedicated = dedicated, .debug = x->debug,
+        lt_mint_options o = {.session = dedicated ? NULL : session, .own_session = dedicated ? session : NULL,
+                             .dedicated = dedicated, .debug = x->debug,
                              .deadline_ms = x->deadline_ms};
         rc = lt_mint_acquire(&x->cfg, &prof, &o, m, &e);
     }
+    g_autofree char *note = rc == LT_OK ? lt_mint_note(&prof, m) : NULL;
     lt_mint_profile_clear(&prof);
     if (rc != LT_OK)
         return cli_fail(x, &e);
-    if (m->clamped) {
-        char when[20];
-        fprintf(stderr, "linode-token: %s: note: the token expires with its parent, at %s\n", x->cmd,
-                cli_when(m->expiry, when));
-    }
+    if (note)
+        fprintf(stderr, "linode-token: %s: note: %s\n", x->cmd, note);
     return -1;
 }
 

@@ -26,26 +26,39 @@ static const GOptionEntry reap_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* Print what happened; the exit code is the first failure's. */
-static int report(cli *x, GArray *out, const char *verb)
+/* Print what happened (with --dry-run, why); the exit code is the first failure's. */
+static int report(cli *x, GArray *out, const char *verb, int explain)
 {
     int code = 0;
-    size_t ok = 0;
+    size_t ok = 0, queued = 0, spared = 0;
     for (guint i = 0; i < out->len; i++) {
         lt_outcome *r = &g_array_index(out, lt_outcome, i);
-        if (r->error.kind == LT_OK) {
-            g_autofree char *label = lt_printable(r->label);
-            printf("%s token %" G_GINT64_FORMAT " %s\n", verb, r->id, label);
+        g_autofree char *label = lt_printable(r->label);
+        g_autofree char *why = explain && r->reason ? g_strdup_printf(": %s", r->reason) : g_strdup("");
+        if (r->spared) {
+            spared++;
+            if (explain)
+                printf("Would spare token %" G_GINT64_FORMAT " %s%s\n", r->id, label, why);
+        } else if (!r->id && r->error.kind == LT_OK) { /* a mint whose answer never came */
+            printf("%s mint %s: %s\n", r->reason && strstr(r->reason, "under way") ? "Waiting on" : "Resolved", label,
+                   r->reason ? r->reason : "");
+        } else if (r->error.kind == LT_OK) {
+            printf("%s token %" G_GINT64_FORMAT " %s%s\n", verb, r->id, label, why);
             ok++;
         } else {
-            int c = cli_failf(x, r->error.kind, "token %" G_GINT64_FORMAT " not revoked: %s%s", r->id, r->error.message,
-                              r->queued ? " (queued: the next end-session, reap, exec or minting get retries it)" : "");
+            queued += r->queued;
+            int c = cli_failf(x, r->error.kind, "token %" G_GINT64_FORMAT " %s not revoked: %s%s", r->id, label,
+                              r->error.message,
+                              r->queued ? " (queued for revocation: the next end-session, reap, exec or minting get "
+                                          "retries it)"
+                                        : "");
             code = code ? code : c;
         }
     }
     fflush(stdout);
-    fprintf(stderr, "linode-token: %s: %zu %s, %zu queued\n", x->cmd, ok, verb[0] == 'W' ? "to revoke" : "revoked",
-            (size_t)out->len - ok);
+    g_autofree char *spares = explain ? g_strdup_printf(", %zu spared", spared) : g_strdup("");
+    fprintf(stderr, "linode-token: %s: %zu %s, %zu queued%s\n", x->cmd, ok, verb[0] == 'W' ? "to revoke" : "revoked",
+            queued, spares);
     return code;
 }
 
@@ -67,15 +80,10 @@ int cmd_end_session(cli *x, int argc, char **argv)
         return rc;
     lt_error e;
     g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func(g_free);
-    if (s_all) {
-        g_autofree char *dir = NULL;
-        if (lt_state_dir("sessions", &dir, &e) != LT_OK)
-            return cli_fail(x, &e);
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-        const char *name;
-        while (d && (name = g_dir_read_name(d)))
-            if (!g_str_has_suffix(name, ".lock") && !strstr(name, ".tmp.")) /* skip locks and half-written files */
-                g_ptr_array_add(sessions, g_strdup(name));
+    if (s_all) { /* every ledger in every state dir of this user */
+        g_autoptr(GPtrArray) all = lt_ledger_sessions();
+        for (guint i = 0; i < all->len; i++)
+            g_ptr_array_add(sessions, g_strdup(all->pdata[i]));
     } else {
         char *id = NULL;
         if (lt_session_id(s_session, &id, &e) != LT_OK)
@@ -86,15 +94,17 @@ int cmd_end_session(cli *x, int argc, char **argv)
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
     for (guint i = 0; i < sessions->len; i++)
         lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
-    return report(x, out, "Revoked");
+    return report(x, out, "Revoked", 0);
 }
 
 int cmd_reap(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Revoke our tokens whose session is gone: tokens labelled lt1:HOST:USER:... for\n"
-                              "this host and user, whose session has no record or is known to have ended\n"
-                              "(a wrapper that was killed, a login session that ended without end-session).\n"
-                              "Tokens that are not ours (another label, host or user) are never touched.",
+    int rc = cli_parse(x, "", "Revoke our orphaned tokens: tokens labelled lt2:HOST:USER:... for this host and\n"
+                              "user whose session has ended (a killed exec wrapper, a login session that ended\n"
+                              "without end-session), or that no ledger of this user records. A chosen session\n"
+                              "(--session, LINODE_TOKEN_SESSION) ends with end-session only; a PAM session's\n"
+                              "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
+                              "not ours (another label, host or user) are never touched.",
                        reap_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -105,5 +115,5 @@ int cmd_reap(cli *x, int argc, char **argv)
                                   s_queue_dir ? s_queue_dir : "/var/lib/linode-token", s_dry_run, &o, out, &e) != LT_OK
                  : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
         return cli_fail(x, &e);
-    return report(x, out, s_dry_run ? "Would revoke" : "Revoked");
+    return report(x, out, s_dry_run ? "Would revoke" : "Revoked", s_dry_run);
 }

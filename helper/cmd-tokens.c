@@ -382,7 +382,8 @@ int cmd_revoke(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);     /* printable */
+    g_autoptr(GPtrArray) raw_labels = g_ptr_array_new_with_free_func(g_free); /* as the API has them */
     int exit_code = 0;
     for (int a = 1; a < argc; a++) {
         const char *ref = argv[a];
@@ -427,6 +428,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
         }
         g_array_append_val(ids, t->id);
         g_ptr_array_add(labels, lt_printable(t->label));
+        g_ptr_array_add(raw_labels, g_strdup(t->label));
     }
     lt_token_list_clear(&l);
     if (ids->len && !revoke_yes) {
@@ -439,9 +441,12 @@ int cmd_revoke(cli *x, int argc, char **argv)
             return cli_failf(x, LT_ERR_USAGE, "not confirmed: nothing revoked");
         }
     }
+    g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < ids->len; i++) {
         int64_t id = g_array_index(ids, int64_t, i);
         if (lt_client_revoke_token(c, id, &e) == LT_OK) {
+            g_array_append_val(gone, id);
+            lt_audit("revoke", id, raw_labels->pdata[i], NULL, "revoked", "linode-token revoke");
             printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
         } else if (lt_error_is_not_found(&e) && revoke_ignore_missing) {
             fprintf(stderr, "linode-token: revoke: token %" G_GINT64_FORMAT " is already gone\n", id);
@@ -451,5 +456,8 @@ int cmd_revoke(cli *x, int argc, char **argv)
         }
     }
     lt_client_free(c);
+    /* a token minted here may be cached and recorded in a session's ledger: not any more */
+    lt_cache_drop_ids(lt_cache_choose(&x->cfg), (int64_t *)(void *)gone->data, gone->len, NULL);
+    lt_ledger_drop_ids((int64_t *)(void *)gone->data, gone->len);
     return exit_code;
 }

@@ -30,9 +30,12 @@ static int op_get(const lt_config *cfg, const lt_git_request *r)
     lt_minted m;
     lt_mint_options o = {.session = opt_session};
     lt_error_kind rc = lt_mint_acquire(cfg, &prof, &o, &m, &e);
+    g_autofree char *note = rc == LT_OK ? lt_mint_note(&prof, &m) : NULL;
     lt_mint_profile_clear(&prof);
     if (rc != LT_OK)
         return fail("get", &e);
+    if (note) /* git shows a helper's stderr: a cut lifetime is never silent */
+        fprintf(stderr, "git-credential-linode: note: %s\n", note);
     /* The policy never hands out a token with less than min_remaining left; git 2.39 would not check. */
     if (lt_git_answer_bearer(r))
         printf("capability[]=authtype\nauthtype=Bearer\ncredential=%s\nephemeral=1\n", m.token);
@@ -52,9 +55,18 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
     if (!secret)
         return 0;
     lt_error e;
-    int ours;
-    if (lt_mint_forget(cfg, secret, &ours, &e) != LT_OK)
+    lt_erase_verdict v;
+    if (lt_mint_erase(cfg, opt_session, secret, &v, &e) != LT_OK)
         return fail("erase", &e);
+    if (v == LT_ERASE_KEPT) { /* Linode answers 401 for a missing scope too: the token was not the problem */
+        const char *name = opt_profile ? opt_profile : r->username && *r->username ? r->username : "default";
+        lt_mint_profile prof;
+        g_autofree char *scopes = lt_profile_load(cfg, name, &prof, &e) == LT_OK ? g_strdup(prof.scopes) : NULL;
+        if (scopes)
+            lt_mint_profile_clear(&prof);
+        fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
+                        "(likely a missing scope: profile %s has '%s')\n", name, scopes ? scopes : "?");
+    }
     return 0;
 }
 

@@ -41,6 +41,7 @@ static const command commands[] = {
     {"exec", cmd_exec, "Run a command with a token of its own, revoked when it ends"},
     {"end-session", cmd_end_session, "Revoke every token minted in a session"},
     {"reap", cmd_reap, "Revoke our tokens whose session is gone"},
+    {"audit", cmd_audit, "Print the log of mints, revocations and reaps"},
     {"login", cmd_login, "Store the parent token in the Secret Service"},
     {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
@@ -194,6 +195,38 @@ char *cli_scope_summary(const char *scopes)
     return g_string_free(out, FALSE);
 }
 
+/* Levenshtein distance, bounded (names are short). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0]++;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t sub = prev + (a[i - 1] != b[j - 1]);
+            row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), sub);
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_nearest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* at most two edits away, or a prefix of a name */
+    for (size_t i = 0; i < n; i++) {
+        size_t d = g_str_has_prefix(names[i], word) && strlen(word) >= 2 ? 1 : distance(word, names[i]);
+        if (d < best_d)
+            best = names[i], best_d = d;
+    }
+    return best;
+}
+
 static void usage(FILE *out)
 {
     fputs("Usage: linode-token [GLOBAL-OPTION...] COMMAND [OPTION...] [ARG...]\n\n"
@@ -246,7 +279,12 @@ int main(int argc, char **argv)
         if (!strcmp(commands[k].name, argv[i]))
             cmd = &commands[k];
     if (!cmd) {
-        fprintf(stderr, "linode-token: unknown command '%s' (see linode-token --help)\n", argv[i]);
+        const char *names[G_N_ELEMENTS(commands)];
+        for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
+            names[k] = commands[k].name;
+        const char *near = cli_nearest(argv[i], names, G_N_ELEMENTS(commands));
+        fprintf(stderr, "linode-token: unknown command '%s'%s%s%s (see linode-token --help)\n", argv[i],
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;
     }
     x.cmd = cmd->name;

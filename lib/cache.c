@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* cache.c - where minted tokens are cached: the Secret Service (libsecret), or, with no session
- * bus, the kernel session keyring (libkeyutils) with the key's timeout at the token's expiry; or
- * nowhere. Never a plain file. A locked keyring is an error, not a miss. */
+ * bus, the kernel session keyring (libkeyutils) with each key's timeout at its token's expiry; or
+ * nowhere. Never a plain file. A locked keyring is an error, not a miss.
+ * An entry belongs to one session and one parent: its key is (API URL, parent, account, scopes,
+ * session), and a lookup also bounds the time left (min_expiry <= expiry <= max_expiry). */
 #include "upper.h"
 
 #include <keyutils.h>
@@ -11,8 +14,10 @@ static const SecretSchema cached_schema = {
     "io.github.linode-token.Minted",
     SECRET_SCHEMA_NONE,
     {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
+     {"parent", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {"scopes", SECRET_SCHEMA_ATTRIBUTE_STRING},
+     {"session", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {NULL, 0}},
@@ -46,6 +51,16 @@ void lt_cached_clear(lt_cached *c)
     memset(c, 0, sizeof *c);
 }
 
+static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+
+static int id_in(int64_t id, const int64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
 /* ---- Secret Service ---- */
 
 /* Our items matching attrs (flags: SECRET_SEARCH_LOAD_SECRETS when the secrets are needed). No
@@ -65,14 +80,22 @@ static lt_error_kind ss_search(GHashTable *attrs, SecretSearchFlags flags, GList
     return LT_OK;
 }
 
-static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, lt_cached *out, lt_error *err)
+static int64_t attr_int(GHashTable *a, const char *name)
 {
-    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "api_url", k->api_url, "account",
-                                                          k->account, "scopes", k->scopes, NULL);
+    return g_ascii_strtoll(g_hash_table_lookup(a, name) ?: "0", NULL, 10);
+}
+
+static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry, lt_cached *out,
+                            lt_error *err)
+{
+    g_autoptr(GHashTable) attrs =
+        secret_attributes_build(&cached_schema, "api_url", k->api_url, "parent", k->parent, "account", k->account,
+                                "scopes", k->scopes, "session", k->session, NULL);
     GList *items;
-    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
+    /* attributes first (no secret crosses D-Bus), then the one secret that is needed */
+    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
-    const int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+    const int64_t now = now_s();
     lt_error_kind rc = LT_OK;
     SecretItem *best = NULL;
     int64_t best_expiry = 0, best_id = 0;
@@ -84,20 +107,24 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, lt_cached
             break;
         }
         g_autoptr(GHashTable) a = secret_item_get_attributes(it);
-        int64_t expiry = g_ascii_strtoll(g_hash_table_lookup(a, "expiry") ?: "0", NULL, 10);
-        int64_t id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
+        int64_t expiry = attr_int(a, "expiry");
         if (expiry <= now) { /* expired entries are removed when seen */
             secret_item_delete_sync(it, NULL, NULL);
             continue;
         }
-        if (expiry >= min_expiry && expiry > best_expiry && secret_item_get_secret(it))
-            best = it, best_expiry = expiry, best_id = id;
+        if (expiry >= min_expiry && expiry <= max_expiry && expiry > best_expiry)
+            best = it, best_expiry = expiry, best_id = attr_int(a, "token_id");
     }
     if (rc == LT_OK && best) {
-        g_autoptr(SecretValue) v = secret_item_get_secret(best);
-        out->token = strdup(secret_value_get_text(v) ?: "");
-        out->id = best_id;
-        out->expiry = best_expiry;
+        g_autoptr(GError) gerr = NULL;
+        if (!secret_item_load_secret_sync(best, NULL, &gerr))
+            rc = lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+        g_autoptr(SecretValue) v = rc == LT_OK ? secret_item_get_secret(best) : NULL;
+        if (v) {
+            out->token = strdup(secret_value_get_text(v) ?: "");
+            out->id = best_id;
+            out->expiry = best_expiry;
+        }
     }
     g_list_free_full(items, g_object_unref);
     return rc;
@@ -111,23 +138,16 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     g_autofree char *item_label = g_strdup_printf("Linode API token %s (%s, minted)", label, k->scopes);
     g_autoptr(GError) gerr = NULL;
     if (!secret_password_store_sync(&cached_schema, SECRET_COLLECTION_DEFAULT, item_label, c->token, NULL, &gerr,
-                                    "api_url", k->api_url, "account", k->account, "scopes", k->scopes, "token_id",
-                                    id, "expiry", expiry, NULL))
+                                    "api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes",
+                                    k->scopes, "session", k->session, "token_id", id, "expiry", expiry, NULL))
         return lt_error_set(err, LT_ERR_STORE, "cannot store the token in the Secret Service: %s", gerr->message);
     return LT_OK;
 }
 
-static int id_in(int64_t id, const int64_t *ids, size_t n)
+/* The session's entry holding exactly this secret (secrets of that session only are loaded). */
+static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_ref *out, lt_error *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return 1;
-    return 0;
-}
-
-static lt_error_kind ss_take(const char *secret, lt_cached_ref *out, lt_error *err)
-{
-    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, NULL);
+    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "session", session, NULL);
     GList *items;
     if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
@@ -138,69 +158,136 @@ static lt_error_kind ss_take(const char *secret, lt_cached_ref *out, lt_error *e
         if (!text || strcmp(text, secret) != 0)
             continue;
         g_autoptr(GHashTable) a = secret_item_get_attributes(it);
-        out->id = g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10);
+        out->id = attr_int(a, "token_id");
         out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
-        secret_item_delete_sync(it, NULL, NULL);
         break;
     }
     g_list_free_full(items, g_object_unref);
     return LT_OK;
 }
 
-/* ---- kernel keyring ---- */
-
-static char *key_description(const lt_cache_key *k)
+static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, lt_error *err)
 {
-    g_autofree char *joined = g_strjoin("\n", k->api_url, k->account, k->scopes, NULL);
-    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, joined, -1);
-    return g_strdup_printf(KEY_PREFIX "%.32s", sum);
+    if (!lt_session_bus_available())
+        return LT_OK;
+    /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
+    g_autoptr(GHashTable) attrs = session ? secret_attributes_build(&cached_schema, "session", session, NULL)
+                                          : secret_attributes_build(&cached_schema, NULL);
+    GList *items;
+    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
+        return err ? err->kind : LT_ERR_STORE;
+    for (GList *l = items; l; l = l->next) {
+        g_autoptr(GHashTable) a = secret_item_get_attributes(l->data);
+        if (session || id_in(attr_int(a, "token_id"), ids, n))
+            secret_item_delete_sync(l->data, NULL, NULL);
+    }
+    g_list_free_full(items, g_object_unref);
+    return LT_OK;
 }
 
-/* payload: "v1 ID EXPIRY API_URL\nTOKEN" */
-static int key_parse(const char *buf, lt_cached *out, char **api_url)
+/* ---- kernel keyring ----
+ * One key per token: description "linode-token:<32 hex of the key's hash>:<token id>", payload
+ * "v2 ID EXPIRY SESSION API_URL\nTOKEN". */
+
+static char *key_hash(const lt_cache_key *k)
+{
+    g_autofree char *joined = g_strjoin("\n", k->api_url, k->parent, k->account, k->scopes, k->session, NULL);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, joined, -1);
+    return g_strndup(sum, 32);
+}
+
+typedef struct {
+    lt_cached c;
+    char *session, *api_url; /* g_free */
+} kr_payload;
+
+static int key_parse(const char *buf, kr_payload *out)
 {
     long long id, expiry;
-    char url[512];
+    char session[64], url[512];
     const char *nl = strchr(buf, '\n');
-    if (!nl || sscanf(buf, "v1 %lld %lld %511s", &id, &expiry, url) != 3)
+    memset(out, 0, sizeof *out);
+    if (!nl || sscanf(buf, "v2 %lld %lld %63s %511s", &id, &expiry, session, url) != 4)
         return 0;
-    out->id = id;
-    out->expiry = expiry;
-    out->token = strdup(nl + 1);
-    if (api_url)
-        *api_url = g_strdup(url);
-    return out->token != NULL;
+    out->c.id = id;
+    out->c.expiry = expiry;
+    out->c.token = strdup(nl + 1);
+    out->session = g_strdup(session);
+    out->api_url = g_strdup(url);
+    return out->c.token != NULL;
 }
 
-static lt_error_kind kr_get(const lt_cache_key *k, int64_t min_expiry, lt_cached *out, lt_error *err)
+static void payload_clear(kr_payload *p)
 {
-    g_autofree char *desc = key_description(k);
-    long key = keyctl_search(KR, "user", desc, 0);
-    if (key < 0)
-        return LT_OK; /* a miss */
-    void *buf = NULL;
-    int n = keyctl_read_alloc((key_serial_t)key, &buf);
-    if (n < 0)
-        return lt_error_set(err, LT_ERR_STORE, "cannot read the kernel keyring: %s", g_strerror(errno));
-    lt_cached c = {0};
-    int ok = key_parse(buf, &c, NULL);
-    explicit_bzero(buf, (size_t)n);
-    free(buf);
-    if (ok && c.expiry >= min_expiry) {
-        *out = c;
-        return LT_OK;
+    lt_cached_clear(&p->c);
+    g_free(p->session);
+    g_free(p->api_url);
+}
+
+typedef int (*kr_visit)(key_serial_t key, const char *desc_name, kr_payload *p, void *ud); /* 1: unlink it */
+
+/* One pass over our keys in the session keyring; prefix narrows by description. */
+static void kr_each(const char *prefix, kr_visit fn, void *ud)
+{
+    key_serial_t *ids = NULL;
+    int n = keyctl_read_alloc(KR, (void **)&ids);
+    for (int i = 0; i < n / (int)sizeof *ids; i++) {
+        char *d = NULL;
+        if (keyctl_describe_alloc(ids[i], &d) < 0)
+            continue;
+        const char *name = strrchr(d, ';'); /* "type;uid;gid;perm;description" */
+        int ours = name && g_str_has_prefix(name + 1, prefix);
+        g_autofree char *desc = ours ? g_strdup(name + 1) : NULL;
+        free(d);
+        void *buf = NULL;
+        int len;
+        if (!ours || (len = keyctl_read_alloc(ids[i], &buf)) < 0)
+            continue;
+        kr_payload p;
+        if (key_parse(buf, &p) && fn(ids[i], desc, &p, ud))
+            keyctl_unlink(ids[i], KR);
+        payload_clear(&p);
+        explicit_bzero(buf, (size_t)len);
+        free(buf);
     }
-    if (c.expiry <= g_get_real_time() / G_USEC_PER_SEC)
-        keyctl_unlink((key_serial_t)key, KR);
-    lt_cached_clear(&c);
+    free(ids);
+}
+
+typedef struct {
+    int64_t min, max, now;
+    lt_cached best;
+} kr_get_ctx;
+
+static int kr_get_visit(key_serial_t key, const char *desc, kr_payload *p, void *ud)
+{
+    (void)key, (void)desc;
+    kr_get_ctx *g = ud;
+    if (p->c.expiry <= g->now)
+        return 1;
+    if (p->c.expiry >= g->min && p->c.expiry <= g->max && p->c.expiry > g->best.expiry) {
+        lt_cached_clear(&g->best);
+        g->best = p->c;
+        p->c.token = NULL;
+    }
+    return 0;
+}
+
+static lt_error_kind kr_get(const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry, lt_cached *out)
+{
+    g_autofree char *h = key_hash(k);
+    g_autofree char *prefix = g_strdup_printf(KEY_PREFIX "%s:", h);
+    kr_get_ctx g = {.min = min_expiry, .max = max_expiry, .now = now_s()};
+    kr_each(prefix, kr_get_visit, &g);
+    *out = g.best;
     return LT_OK;
 }
 
 static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error *err)
 {
-    g_autofree char *desc = key_description(k);
-    g_autofree char *payload = g_strdup_printf("v1 %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s\n%s", c->id,
-                                               c->expiry, k->api_url, c->token);
+    g_autofree char *h = key_hash(k);
+    g_autofree char *desc = g_strdup_printf(KEY_PREFIX "%s:%" G_GINT64_FORMAT, h, c->id);
+    g_autofree char *payload = g_strdup_printf("v2 %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s\n%s", c->id,
+                                               c->expiry, k->session, k->api_url, c->token);
     key_serial_t key = add_key("user", desc, payload, strlen(payload), KR);
     explicit_bzero(payload, strlen(payload));
     if (key < 0)
@@ -209,47 +296,30 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     /* Readable by this user's other processes (as the Secret Service is), by no one else. */
     keyctl_setperm(key, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH |
                             KEY_USR_SETATTR);
-    int64_t left = c->expiry - g_get_real_time() / G_USEC_PER_SEC;
+    int64_t left = c->expiry - now_s();
     keyctl_set_timeout(key, left > 0 ? (unsigned)left : 1);
     return LT_OK;
 }
 
-/* One pass over the session keyring: drop our keys holding secret (then out says which) or, with
- * secret NULL, any of the n ids. */
-static lt_error_kind kr_take(const char *secret, const int64_t *ids_wanted, size_t n_wanted, lt_cached_ref *out,
-                             lt_error *err)
+typedef struct {
+    const char *session, *secret;
+    const int64_t *ids;
+    size_t n;
+    lt_cached_ref *found;
+} kr_match_ctx;
+
+static int kr_match_visit(key_serial_t key, const char *desc, kr_payload *p, void *ud)
 {
-    (void)err;
-    key_serial_t *ids = NULL;
-    int n = keyctl_read_alloc(KR, (void **)&ids);
-    for (int i = 0; i < n / (int)sizeof *ids; i++) {
-        char *d = NULL;
-        if (keyctl_describe_alloc(ids[i], &d) < 0)
-            continue;
-        int ours = strstr(d, ";" KEY_PREFIX) != NULL;
-        free(d);
-        void *buf = NULL;
-        int len;
-        if (!ours || (len = keyctl_read_alloc(ids[i], &buf)) < 0)
-            continue;
-        lt_cached c = {0};
-        char *url = NULL;
-        if (key_parse(buf, &c, &url) &&
-            (secret ? !strcmp(c.token, secret) : id_in(c.id, ids_wanted, n_wanted))) {
-            if (out) {
-                out->id = c.id;
-                out->api_url = url;
-                url = NULL;
-            }
-            keyctl_unlink(ids[i], KR);
+    (void)key, (void)desc;
+    kr_match_ctx *m = ud;
+    if (m->secret) { /* find, do not remove */
+        if (!m->found->id && !strcmp(p->session, m->session) && !strcmp(p->c.token, m->secret)) {
+            m->found->id = p->c.id;
+            m->found->api_url = g_strdup(p->api_url);
         }
-        g_free(url);
-        lt_cached_clear(&c);
-        explicit_bzero(buf, (size_t)len);
-        free(buf);
+        return 0;
     }
-    free(ids);
-    return LT_OK;
+    return m->session ? !strcmp(p->session, m->session) : id_in(p->c.id, m->ids, m->n);
 }
 
 /* ---- dispatch ---- */
@@ -264,14 +334,14 @@ lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err)
     return LT_OK;
 }
 
-lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, lt_cached *out,
-                           lt_error *err)
+lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry,
+                           lt_cached *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     if (b == LT_CACHE_SECRET_SERVICE)
-        return ss_get(k, min_expiry, out, err);
+        return ss_get(k, min_expiry, max_expiry, out, err);
     if (b == LT_CACHE_KEYRING)
-        return kr_get(k, min_expiry, out, err);
+        return kr_get(k, min_expiry, max_expiry, out);
     return LT_OK;
 }
 
@@ -285,15 +355,18 @@ lt_error_kind lt_cache_put(lt_cache_backend b, const lt_cache_key *k, const lt_c
     return LT_OK;
 }
 
-lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_ref *out, lt_error *err)
+lt_error_kind lt_cache_find(lt_cache_backend b, const char *session, const char *secret, lt_cached_ref *out,
+                            lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (!secret || !*secret)
+    if (!secret || !*secret || !session)
         return LT_OK;
     if (b == LT_CACHE_SECRET_SERVICE)
-        return ss_take(secret, out, err);
-    if (b == LT_CACHE_KEYRING)
-        return kr_take(secret, NULL, 0, out, err);
+        return ss_find(session, secret, out, err);
+    if (b == LT_CACHE_KEYRING) {
+        kr_match_ctx m = {.session = session, .secret = secret, .found = out};
+        kr_each(KEY_PREFIX, kr_match_visit, &m);
+    }
     return LT_OK;
 }
 
@@ -301,20 +374,20 @@ lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n
 {
     if (!n)
         return LT_OK;
-    if (b == LT_CACHE_KEYRING)
-        return kr_take(NULL, ids, n, NULL, err);
-    if (b != LT_CACHE_SECRET_SERVICE || !lt_session_bus_available())
+    if (b == LT_CACHE_KEYRING) {
+        kr_match_ctx m = {.ids = ids, .n = n};
+        kr_each(KEY_PREFIX, kr_match_visit, &m);
         return LT_OK;
-    /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
-    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, NULL);
-    GList *items;
-    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
-        return err ? err->kind : LT_ERR_STORE;
-    for (GList *l = items; l; l = l->next) {
-        g_autoptr(GHashTable) a = secret_item_get_attributes(l->data);
-        if (id_in(g_ascii_strtoll(g_hash_table_lookup(a, "token_id") ?: "0", NULL, 10), ids, n))
-            secret_item_delete_sync(l->data, NULL, NULL);
     }
-    g_list_free_full(items, g_object_unref);
-    return LT_OK;
+    return b == LT_CACHE_SECRET_SERVICE ? ss_drop(ids, n, NULL, err) : LT_OK;
+}
+
+lt_error_kind lt_cache_drop_session(lt_cache_backend b, const char *session, lt_error *err)
+{
+    if (b == LT_CACHE_KEYRING) {
+        kr_match_ctx m = {.session = session};
+        kr_each(KEY_PREFIX, kr_match_visit, &m);
+        return LT_OK;
+    }
+    return b == LT_CACHE_SECRET_SERVICE ? ss_drop(NULL, 0, session, err) : LT_OK;
 }

@@ -96,6 +96,27 @@ lt_error_kind lt_client_list_tokens(lt_client *c, const char *xfilter, lt_token_
     return LT_OK;
 }
 
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
+                                  lt_error *err)
+{
+    *n = 0;
+    json_t *f = json_pack("{s:s}", "label", label);
+    char *filter = f ? json_dumps(f, JSON_COMPACT) : NULL;
+    json_decref(f);
+    if (!filter)
+        return lt_error_set(err, LT_ERR_USAGE, "a label that is not UTF-8 cannot be looked up");
+    lt_token_list l;
+    lt_error_kind rc = lt_client_list_tokens(c, filter, &l, err);
+    free(filter);
+    if (rc != LT_OK)
+        return rc;
+    for (size_t i = 0; i < l.count && *n < cap; i++)
+        if (!strcmp(l.items[i].label, label)) /* the filter is the server's: check it */
+            ids[(*n)++] = l.items[i].id;
+    lt_token_list_clear(&l);
+    return LT_OK;
+}
+
 lt_error_kind lt_client_get_token(lt_client *c, int64_t id, lt_token *out, lt_error *err)
 {
     char path[64];

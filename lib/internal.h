@@ -108,21 +108,27 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
 
-/* ---- labels (labels.c): lt1:HOST:USER:PROFILE:SESSION ---- */
+/* ---- labels (labels.c): lt2:HOST:USER:PROFILE:SESSION:NONCE ---- */
 #define LT_LABEL_MAX 100
-#define LT_LABEL_HOST_MAX 24
-#define LT_LABEL_USER_MAX 16
-#define LT_LABEL_PROFILE_MAX 16
-#define LT_LABEL_SESSION_MAX 36
+#define LT_LABEL_HOST_MAX 20
+#define LT_LABEL_USER_MAX 12
+#define LT_LABEL_PROFILE_MAX 12
+#define LT_LABEL_SESSION_MAX 37 /* a chosen id (36) or a derived one ('~' and up to 36) */
+#define LT_LABEL_NONCE_MAX 8
 typedef struct lt_label {
+    int version;               /* 2; 1 for the first format (no nonce) */
     char host[LT_LABEL_HOST_MAX + 1];
     char user[LT_LABEL_USER_MAX + 1];
     char profile[LT_LABEL_PROFILE_MAX + 1];
     char session[LT_LABEL_SESSION_MAX + 1];
+    char nonce[LT_LABEL_NONCE_MAX + 1];
 } lt_label;
+/* A host, user or profile as the label holds it: itself when it fits and is clean, else '=' and
+ * 10 hex digits of its hash. out has max + 1 bytes. Reap compares with the same derivation. */
+void lt_label_field(const char *value, size_t max, char *out);
 void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
-                     char out[LT_LABEL_MAX + 1]);
-/* 1 when label is in our format (fields filled), 0 otherwise. */
+                     const char *nonce, char out[LT_LABEL_MAX + 1]);
+/* 1 when label is in one of our formats (fields filled), 0 otherwise. */
 int lt_label_parse(const char *label, lt_label *out);
 
 /* http.c: set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
@@ -142,7 +148,7 @@ lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, 
 /* ---- session-record.c: a PAM session's root-only record (never the secret) ---- */
 typedef struct lt_record {
     char session[40];          /* 128-bit random hex; the file name */
-    int64_t id;                /* the token's id */
+    int64_t id;                /* the token's id; 0 while the mint's answer has not come */
     char user[64];
     long uid;
     char label[LT_LABEL_MAX + 1];
@@ -162,6 +168,10 @@ int lt_proc_start_time(long pid, char *buf, size_t cap);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 
+/* client.c: the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
+ * checked against): how a mint whose answer never came is found. */
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
+                                  lt_error *err);
 /* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
 int lt_token_secret_valid(const char *s);
 

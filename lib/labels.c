@@ -1,13 +1,21 @@
-/* labels.c - the one label format of minted tokens, so that `reap` can find them by listing:
- *   lt1:HOST:USER:PROFILE:SESSION        (at most 100 characters)
- * Fields keep [A-Za-z0-9._-] and turn anything else into '_'; each is cut to its own limit. */
+/* SPDX-License-Identifier: MIT */
+/* labels.c - the one label format of minted tokens, so that `reap` can find them by listing and
+ * an unanswered POST can be found by its exact label:
+ *   lt2:HOST:USER:PROFILE:SESSION:NONCE        (at most 97 of the API's 100 characters)
+ * HOST, USER and PROFILE are kept as they are when they fit ([A-Za-z0-9._-], at most 20, 12 and
+ * 12 characters); otherwise they become '=' and 10 hex digits of the FNV-1a 64-bit hash of the
+ * whole value, so identity is never cut (two long host names never share a label). SESSION is a
+ * session id as rundir.c makes them (at most 37 characters); NONCE is 8 random hex digits, one
+ * per mint. Labels of the first format (lt1:HOST:USER:PROFILE:SESSION) are still read. */
 #include "internal.h"
 
 #include <stdio.h>
 
-#define PREFIX "lt1:"
+#define PREFIX "lt2:"
+#define PREFIX_V1 "lt1:"
 
-static const size_t limits[4] = {LT_LABEL_HOST_MAX, LT_LABEL_USER_MAX, LT_LABEL_PROFILE_MAX, LT_LABEL_SESSION_MAX};
+static const size_t limits[5] = {LT_LABEL_HOST_MAX, LT_LABEL_USER_MAX, LT_LABEL_PROFILE_MAX, LT_LABEL_SESSION_MAX,
+                                 LT_LABEL_NONCE_MAX};
 
 static int allowed(char c)
 {
@@ -15,43 +23,67 @@ static int allowed(char c)
            c == '-';
 }
 
-static void clean(char *dst, const char *src, size_t max)
+static uint64_t fnv1a64(const char *s)
 {
-    size_t n = 0;
-    for (; src && *src && n < max; src++)
-        dst[n++] = allowed(*src) ? *src : '_';
-    if (!n)
-        dst[n++] = '_';
-    dst[n] = '\0';
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+void lt_label_field(const char *value, size_t max, char *out)
+{
+    const char *v = value ? value : "";
+    size_t n = strlen(v), ok = n > 0 && n <= max;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = allowed(v[i]);
+    /* already a hash (what a label holds): kept, so that formatting what was parsed is the identity */
+    if (n == 11 && v[0] == '=' && strspn(v + 1, "0123456789abcdef") == 10 && n <= max)
+        ok = 1;
+    if (ok)
+        memcpy(out, v, n + 1);
+    else
+        snprintf(out, max + 1, "=%010llx", (unsigned long long)(fnv1a64(v) >> 24));
 }
 
 void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
-                     char out[LT_LABEL_MAX + 1])
+                     const char *nonce, char out[LT_LABEL_MAX + 1])
 {
     lt_label l;
-    clean(l.host, host, LT_LABEL_HOST_MAX);
-    clean(l.user, user, LT_LABEL_USER_MAX);
-    clean(l.profile, profile, LT_LABEL_PROFILE_MAX);
-    clean(l.session, session, LT_LABEL_SESSION_MAX);
-    snprintf(out, LT_LABEL_MAX + 1, PREFIX "%s:%s:%s:%s", l.host, l.user, l.profile, l.session);
+    lt_label_field(host, LT_LABEL_HOST_MAX, l.host);
+    lt_label_field(user, LT_LABEL_USER_MAX, l.user);
+    lt_label_field(profile, LT_LABEL_PROFILE_MAX, l.profile);
+    snprintf(l.session, sizeof l.session, "%s", session ? session : "");
+    snprintf(l.nonce, sizeof l.nonce, "%s", nonce ? nonce : "");
+    snprintf(out, LT_LABEL_MAX + 1, PREFIX "%s:%s:%s:%s:%s", l.host, l.user, l.profile, l.session, l.nonce);
+}
+
+/* A field: the clean characters, '=' only as a hash's first character, '~' only as a session's. */
+static int field_char(int field, size_t i, char c)
+{
+    return allowed(c) || (c == '=' && i == 0 && field < 3) || (c == '~' && i == 0 && field == 3);
 }
 
 int lt_label_parse(const char *label, lt_label *out)
 {
     memset(out, 0, sizeof *out);
-    if (!label || strncmp(label, PREFIX, 4) != 0 || strlen(label) > LT_LABEL_MAX)
+    if (!label || strlen(label) > LT_LABEL_MAX)
         return 0;
-    char *dst[4] = {out->host, out->user, out->profile, out->session};
+    int fields = !strncmp(label, PREFIX, 4) ? 5 : !strncmp(label, PREFIX_V1, 4) ? 4 : 0;
+    if (!fields)
+        return 0;
+    out->version = fields == 5 ? 2 : 1;
+    char *dst[5] = {out->host, out->user, out->profile, out->session, out->nonce};
     const char *p = label + 4;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < fields; i++) {
         size_t n = 0;
         while (*p && *p != ':') {
-            if (!allowed(*p) || n >= limits[i])
+            if (!field_char(i, n, *p) || n >= limits[i])
                 return 0;
             dst[i][n++] = *p++;
         }
         dst[i][n] = '\0';
-        if (!n || (i < 3 && *p != ':') || (i == 3 && *p))
+        if (!n || (i < fields - 1 && *p != ':') || (i == fields - 1 && *p))
             return 0;
         if (*p)
             p++;

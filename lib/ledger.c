@@ -1,93 +1,54 @@
-/* ledger.c - which tokens each session minted: $RUNDIR/sessions/<id>, an INI file with one
- * group per token (id, label, API URL, expiry). Never a secret. Written whole, 0600, renamed
- * into place and synced before the token is handed out. */
+/* SPDX-License-Identifier: MIT */
+/* ledger.c - which tokens each session minted, and which mints it has begun: sessions/<id> in the
+ * state dir, an INI file with a group per token ("token ID": label, api_url, expiry) and one per
+ * mint whose outcome is not known yet ("intent NONCE": label, api_url, deadline), written before
+ * the POST. Never a secret. Written whole (0600, renamed into place, synced) while holding
+ * locks/ledger.<id>, a lock file that is never removed (one inode for every waiter). */
 #include "upper.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-static char *ledger_path(const char *session, lt_error *err)
+void lt_ledger_entry_clear(lt_ledger_entry *e)
 {
-    g_autofree char *dir = NULL;
-    if (lt_state_dir("sessions", &dir, err) != LT_OK)
-        return NULL;
-    return g_build_filename(dir, session, NULL);
+    g_free(e->label);
+    g_free(e->api_url);
+    g_free(e->nonce);
+    g_free(e->session);
+    memset(e, 0, sizeof *e);
 }
 
-/* Serialise writers of one ledger (parallel mints in one session) with a lock file. */
-static int lock_ledger(const char *path)
-{
-    g_autofree char *lp = g_strdup_printf("%s.lock", path);
-    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0)
-        flock(fd, LOCK_EX);
-    return fd;
-}
-
-lt_error_kind lt_ledger_add(const char *session, int64_t id, const char *label, const char *api_url,
-                            int64_t expiry, lt_error *err)
-{
-    g_autofree char *path = ledger_path(session, err);
-    if (!path)
-        return err ? err->kind : LT_ERR_SYSTEM;
-    int lk = lock_ledger(path);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL); /* absent: a new ledger */
-    g_autofree char *group = g_strdup_printf("token %" G_GINT64_FORMAT, id);
-    g_key_file_set_string(kf, "session", "id", session);
-    g_key_file_set_int64(kf, group, "id", id);
-    g_key_file_set_string(kf, group, "label", label);
-    g_key_file_set_string(kf, group, "api_url", api_url);
-    g_key_file_set_int64(kf, group, "expiry", expiry);
-    gsize len;
-    g_autofree char *data = g_key_file_to_data(kf, &len, NULL);
-    lt_error_kind rc = lt_write_file_atomic(path, data, len, err);
-    if (lk >= 0)
-        close(lk);
-    return rc;
-}
-
-lt_error_kind lt_ledger_remove(const char *session, int64_t id, lt_error *err)
-{
-    g_autofree char *path = ledger_path(session, err);
-    if (!path)
-        return err ? err->kind : LT_ERR_SYSTEM;
-    int lk = lock_ledger(path);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    lt_error_kind rc = LT_OK;
-    if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL)) {
-        g_autofree char *group = g_strdup_printf("token %" G_GINT64_FORMAT, id);
-        if (g_key_file_remove_group(kf, group, NULL)) {
-            gsize len;
-            g_autofree char *data = g_key_file_to_data(kf, &len, NULL);
-            rc = lt_write_file_atomic(path, data, len, err);
-        }
-    }
-    if (lk >= 0)
-        close(lk);
-    return rc;
-}
-
-GArray *lt_ledger_load(const char *session)
+static GArray *new_entries(void)
 {
     GArray *a = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(a, (GDestroyNotify)lt_ledger_entry_clear);
-    g_autofree char *path = ledger_path(session, NULL);
+    return a;
+}
+
+GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
+{
+    GArray *a = new_entries();
     g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!path || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, NULL))
         return a;
     g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
     for (size_t i = 0; groups[i]; i++) {
-        if (strncmp(groups[i], "token ", 6) != 0)
+        const int intent = !strncmp(groups[i], "intent ", 7);
+        if (strncmp(groups[i], "token ", 6) != 0 && !intent)
             continue;
         lt_ledger_entry e = {
-            .id = g_key_file_get_int64(kf, groups[i], "id", NULL),
+            .id = intent ? 0 : g_key_file_get_int64(kf, groups[i], "id", NULL),
             .label = g_key_file_get_string(kf, groups[i], "label", NULL),
             .api_url = g_key_file_get_string(kf, groups[i], "api_url", NULL),
-            .expiry = g_key_file_get_int64(kf, groups[i], "expiry", NULL),
+            .expiry = g_key_file_get_int64(kf, groups[i], intent ? "deadline" : "expiry", NULL),
+            .nonce = intent ? g_strdup(groups[i] + 7) : NULL,
+            .session = g_strdup(session),
         };
-        if (e.id > 0 && e.api_url)
+        lt_label lab;
+        /* an intent is only as good as its label: that is how the token is found */
+        if (e.api_url && (intent ? e.label && lt_label_parse(e.label, &lab) && e.nonce[0] : e.id > 0))
             g_array_append_val(a, e);
         else
             lt_ledger_entry_clear(&e);
@@ -95,30 +56,222 @@ GArray *lt_ledger_load(const char *session)
     return a;
 }
 
-int lt_ledger_exists(const char *session)
+char *lt_ledger_format(GArray *entries, const char *session, size_t *len)
 {
-    g_autofree char *path = ledger_path(session, NULL);
-    return path && g_file_test(path, G_FILE_TEST_IS_REGULAR);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_key_file_set_string(kf, "session", "id", session);
+    for (guint i = 0; i < entries->len; i++) {
+        const lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, i);
+        g_autofree char *group = e->id ? g_strdup_printf("token %" G_GINT64_FORMAT, e->id)
+                                       : g_strdup_printf("intent %s", e->nonce);
+        if (e->id)
+            g_key_file_set_int64(kf, group, "id", e->id);
+        g_key_file_set_string(kf, group, "label", e->label ? e->label : "");
+        g_key_file_set_string(kf, group, "api_url", e->api_url);
+        g_key_file_set_int64(kf, group, e->id ? "expiry" : "deadline", e->expiry);
+    }
+    gsize n;
+    char *data = g_key_file_to_data(kf, &n, NULL);
+    *len = n;
+    return data;
 }
 
-GArray *lt_ledger_take(const char *session)
+/* sessions/<id> and locks/ledger.<id> below top (a state dir), the lock taken. */
+typedef struct {
+    char *path;
+    int lock;
+} ledger_file;
+
+static lt_error_kind open_ledger(const char *top, const char *session, ledger_file *lf, lt_error *err)
 {
-    g_autofree char *path = ledger_path(session, NULL);
-    if (!path)
-        return lt_ledger_load(session);
-    int lk = lock_ledger(path);
-    GArray *a = lt_ledger_load(session);
-    unlink(path);
-    g_autofree char *lp = g_strdup_printf("%s.lock", path);
-    unlink(lp);
-    if (lk >= 0)
-        close(lk);
+    lf->path = NULL;
+    lf->lock = -1;
+    if (!lt_session_valid(session))
+        return lt_error_set(err, LT_ERR_USAGE, "'%.40s' is not a session id", session);
+    g_autofree char *sessions = g_build_filename(top, "sessions", NULL);
+    g_autofree char *locks = g_build_filename(top, "locks", NULL);
+    if ((g_mkdir_with_parents(sessions, 0700) != 0 || g_mkdir_with_parents(locks, 0700) != 0))
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", sessions, g_strerror(errno));
+    g_autofree char *lockname = g_strdup_printf("ledger.%s", session);
+    g_autofree char *lockpath = g_build_filename(locks, lockname, NULL);
+    lf->lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lf->lock < 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot open %s: %s", lockpath, g_strerror(errno));
+    while (flock(lf->lock, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    lf->path = g_build_filename(sessions, session, NULL);
+    return LT_OK;
+}
+
+static void close_ledger(ledger_file *lf)
+{
+    if (lf->lock >= 0)
+        close(lf->lock);
+    g_free(lf->path);
+    lf->path = NULL;
+    lf->lock = -1;
+}
+
+static GArray *load_file(const char *path, const char *session)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return new_entries();
+    return lt_ledger_parse(data, len, session);
+}
+
+static lt_error_kind save_file(const char *path, GArray *entries, const char *session, lt_error *err)
+{
+    if (!entries->len)
+        return unlink(path) == 0 || errno == ENOENT ? LT_OK
+                                                    : lt_error_set(err, LT_ERR_SYSTEM, "cannot remove %s: %s", path,
+                                                                   g_strerror(errno));
+    size_t len;
+    g_autofree char *data = lt_ledger_format(entries, session, &len);
+    return lt_write_file_atomic(path, data, len, err);
+}
+
+typedef void (*edit_fn)(GArray *entries, void *ud);
+
+/* Load, edit and save the session's ledger in the current state dir, under its lock. */
+static lt_error_kind edit(const char *session, edit_fn fn, void *ud, lt_error *err)
+{
+    g_autofree char *top = NULL;
+    lt_error_kind rc = lt_state_dir(NULL, &top, err);
+    ledger_file lf;
+    if (rc == LT_OK && (rc = open_ledger(top, session, &lf, err)) == LT_OK) {
+        g_autoptr(GArray) a = load_file(lf.path, session);
+        fn(a, ud);
+        rc = save_file(lf.path, a, session, err);
+        close_ledger(&lf);
+    }
+    return rc;
+}
+
+typedef struct {
+    int64_t id;
+    const char *nonce, *label, *api_url;
+    int64_t expiry;
+} change;
+
+static void drop_matching(GArray *a, const change *c)
+{
+    for (guint i = a->len; i-- > 0;) {
+        lt_ledger_entry *e = &g_array_index(a, lt_ledger_entry, i);
+        if ((c->id && e->id == c->id) || (c->nonce && e->nonce && !strcmp(e->nonce, c->nonce)))
+            g_array_remove_index(a, i);
+    }
+}
+
+static void do_add(GArray *a, void *ud)
+{
+    const change *c = ud;
+    drop_matching(a, c); /* confirming an intent replaces it; a token is there once */
+    lt_ledger_entry e = {.id = c->id, .label = g_strdup(c->label), .api_url = g_strdup(c->api_url),
+                         .expiry = c->expiry, .nonce = c->id ? NULL : g_strdup(c->nonce)};
+    g_array_append_val(a, e);
+}
+
+static void do_remove(GArray *a, void *ud) { drop_matching(a, ud); }
+
+lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const char *label, const char *api_url,
+                               int64_t deadline, lt_error *err)
+{
+    change c = {.nonce = nonce, .label = label, .api_url = api_url, .expiry = deadline};
+    return edit(session, do_add, &c, err);
+}
+
+lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
+                                const char *api_url, int64_t expiry, lt_error *err)
+{
+    change c = {.id = id, .nonce = nonce, .label = label, .api_url = api_url, .expiry = expiry};
+    return edit(session, do_add, &c, err);
+}
+
+lt_error_kind lt_ledger_forget(const char *session, int64_t id, const char *nonce, lt_error *err)
+{
+    change c = {.id = id, .nonce = nonce};
+    return edit(session, do_remove, &c, err);
+}
+
+/* Every state dir that may hold ledgers, with the current one first. */
+static GPtrArray *tops(void)
+{
+    g_autofree char *cur = NULL;
+    GPtrArray *all = lt_state_dirs_all(NULL);
+    if (lt_state_dir(NULL, &cur, NULL) == LT_OK && !g_ptr_array_find_with_equal_func(all, cur, g_str_equal, NULL))
+        g_ptr_array_insert(all, 0, g_steal_pointer(&cur));
+    return all;
+}
+
+GArray *lt_ledger_load(const char *session)
+{
+    GArray *a = new_entries();
+    if (!lt_session_valid(session))
+        return a;
+    g_autoptr(GPtrArray) all = tops();
+    for (guint i = 0; i < all->len; i++) {
+        g_autofree char *path = g_build_filename(all->pdata[i], "sessions", session, NULL);
+        g_autoptr(GArray) part = load_file(path, session);
+        for (guint k = 0; k < part->len; k++) {
+            lt_ledger_entry *e = &g_array_index(part, lt_ledger_entry, k);
+            lt_ledger_entry copy = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
+                                    .expiry = e->expiry, .nonce = g_strdup(e->nonce), .session = g_strdup(session)};
+            g_array_append_val(a, copy);
+        }
+    }
     return a;
 }
 
-void lt_ledger_entry_clear(lt_ledger_entry *e)
+void lt_ledger_remove_entries(const char *session, GArray *done)
 {
-    g_free(e->label);
-    g_free(e->api_url);
-    memset(e, 0, sizeof *e);
+    if (!lt_session_valid(session))
+        return;
+    g_autoptr(GPtrArray) all = tops();
+    for (guint i = 0; i < all->len; i++) {
+        ledger_file lf;
+        if (open_ledger(all->pdata[i], session, &lf, NULL) != LT_OK)
+            continue;
+        g_autoptr(GArray) a = load_file(lf.path, session);
+        const guint before = a->len;
+        for (guint k = 0; k < done->len; k++) {
+            const lt_ledger_entry *d = &g_array_index(done, lt_ledger_entry, k);
+            change c = {.id = d->id, .nonce = d->id ? NULL : d->nonce};
+            drop_matching(a, &c);
+        }
+        if (a->len != before || (!a->len && g_file_test(lf.path, G_FILE_TEST_EXISTS)))
+            save_file(lf.path, a, session, NULL);
+        close_ledger(&lf);
+    }
+}
+
+GPtrArray *lt_ledger_sessions(void)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) all = tops();
+    for (guint i = 0; i < all->len; i++) {
+        g_autofree char *dir = g_build_filename(all->pdata[i], "sessions", NULL);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) /* ledgers only: temp files are dot files */
+            if (lt_session_valid(name) && !g_ptr_array_find_with_equal_func(names, name, g_str_equal, NULL))
+                g_ptr_array_add(names, g_strdup(name));
+    }
+    return names;
+}
+
+void lt_ledger_drop_ids(const int64_t *ids, size_t n)
+{
+    if (!n)
+        return;
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    for (guint i = 0; i < sessions->len; i++) {
+        g_autoptr(GArray) done = new_entries();
+        for (size_t k = 0; k < n; k++) {
+            lt_ledger_entry e = {.id = ids[k]};
+            g_array_append_val(done, e);
+        }
+        lt_ledger_remove_entries(sessions->pdata[i], done);
+    }
 }

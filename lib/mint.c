@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /* mint.c - the minting policy, the one place that decides:
- *   1. a cached token for (API URL, account, scopes) with at least min_remaining left is
- *      returned at once: no API call, no prompt, the parent untouched;
+ *   1. a cached token of this session and this parent for (API URL, account, scopes), with
+ *      min_remaining <= time left <= the ttl asked for, is returned at once: no API call, no
+ *      prompt, the parent untouched;
  *   2. otherwise one process at a time per key (flock), which looks again, then mints with
  *      exactly one POST, scopes within the parent's and expiry no later than the parent's;
- *   3. the token is recorded for its session (durably) and cached before it is handed out. */
+ *   3. before the POST the session's ledger records the label the token will carry (an intent),
+ *      after it the token; so a token whose answer never came is still found (by its label). */
 #include "upper.h"
 
 #include <errno.h>
@@ -11,17 +14,19 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#define EXPIRY_SLACK 60 /* seconds: a token whose expiry the server rounded is still "no longer than asked" */
+
 static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
 
 /* Exclusive lock for one key, held until the fd is closed (the kernel drops it if we die). */
-static int take_lock(const char *api_url, const char *scopes, lt_error *err)
+static int take_lock(const char *api_url, const char *scopes, const char *session, lt_error *err)
 {
     g_autofree char *dir = NULL;
     if (lt_state_dir("locks", &dir, err) != LT_OK)
         return -1;
-    g_autofree char *joined = g_strjoin("\n", api_url, scopes, NULL);
+    g_autofree char *joined = g_strjoin("\n", api_url, scopes, session, NULL);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, joined, -1);
-    g_autofree char *path = g_strdup_printf("%s/%.32s.lock", dir, sum);
+    g_autofree char *path = g_strdup_printf("%s/mint.%.32s", dir, sum);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         lt_error_set(err, LT_ERR_SYSTEM, "cannot open the lock %s: %s", path, g_strerror(errno));
@@ -63,12 +68,21 @@ static lt_error_kind learn_parent(lt_client *c, const char *token, lt_parent_inf
     return LT_OK;
 }
 
-static lt_error_kind from_cache(lt_cache_backend b, const char *api_url, const char *account,
-                                const lt_mint_profile *prof, lt_minted *out, lt_error *err)
+static lt_cache_key cache_key(const lt_minted *out, const lt_parent_info *info, const lt_mint_profile *prof,
+                              char parent[17])
 {
-    lt_cache_key k = {api_url, account, prof->scopes};
+    g_strlcpy(parent, info->fingerprint, 17);
+    return (lt_cache_key){out->api_url, parent, info->account, prof->scopes, out->session};
+}
+
+static lt_error_kind from_cache(lt_cache_backend b, const lt_parent_info *info, const lt_mint_profile *prof,
+                                lt_minted *out, lt_error *err)
+{
+    char parent[17];
+    lt_cache_key k = cache_key(out, info, prof, parent);
     lt_cached c;
-    lt_error_kind rc = lt_cache_get(b, &k, now_s() + prof->min_remaining, &c, err);
+    const int64_t now = now_s();
+    lt_error_kind rc = lt_cache_get(b, &k, now + prof->min_remaining, now + prof->ttl + EXPIRY_SLACK, &c, err);
     if (rc != LT_OK || !c.token)
         return rc;
     out->token = c.token;
@@ -81,20 +95,35 @@ static lt_error_kind from_cache(lt_cache_backend b, const char *api_url, const c
 #define LT_UNDO_MSG 300
 /* Take back a token minted in vain: revoke it, else queue it (never claim more than happened).
  * how gets what was done, for the caller's message. */
-static void undo_mint(lt_client *c, int64_t id, const char *api_url, char how[LT_UNDO_MSG])
+static void undo_mint(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
+                      char how[LT_UNDO_MSG])
 {
     lt_error e;
     if (lt_client_revoke_token(c, id, &e) == LT_OK || lt_error_is_not_found(&e)) {
         snprintf(how, LT_UNDO_MSG, "was revoked again");
+        lt_audit("revoke", id, label, session, "revoked", "rollback");
         return;
     }
-    lt_pending p = {.id = id, .api_url = (char *)api_url};
+    g_autoptr(GArray) q = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    lt_ledger_entry p = {.id = id, .api_url = (char *)api_url, .label = (char *)label};
+    g_array_append_val(q, p); /* shallow */
     lt_error qe;
-    if (lt_queue_add(&p, 1, &qe) == LT_OK)
+    if (lt_queue_add(q, &qe) == LT_OK) {
         snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s): queued for revocation", e.message);
-    else
+        lt_audit("queue", id, label, session, "queued", "rollback");
+    } else {
         snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s) nor queued (%.80s): revoke it by hand",
                  e.message, qe.message);
+        lt_audit("revoke", id, label, session, "failed", "rollback");
+    }
+}
+
+/* The API answered the POST with an error status: nothing was created. Anything else (no answer,
+ * a dropped connection, an unreadable 200) may have created a token. */
+static int surely_not_created(const lt_error *e)
+{
+    return e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE ||
+           e->kind == LT_ERR_USAGE;
 }
 
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
@@ -111,15 +140,15 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     }
     lt_parent_info info;
     g_autofree char *fp = lt_parent_fingerprint(parent);
-    if (!lt_parent_info_load(out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
+    if (!lt_parent_info_load(cfg, out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
         lt_parent_info_clear(&info);
         if ((rc = learn_parent(c, parent, &info, err)) != LT_OK)
             goto done;
-        lt_parent_info_save(out->api_url, &info, NULL); /* a cache of facts: losing it costs a request */
+        lt_parent_info_save(cfg, out->api_url, &info, NULL); /* a cache of facts: losing it costs a request */
     }
-    /* Another process may have minted while we waited for the lock. */
+    /* Another process of this session may have minted while we waited for the lock. */
     if (b != LT_CACHE_NONE && !o->dedicated) {
-        if ((rc = from_cache(b, out->api_url, info.account, prof, out, err)) != LT_OK || out->token)
+        if ((rc = from_cache(b, &info, prof, out, err)) != LT_OK || out->token)
             goto done;
     }
     lt_scopes want, have;
@@ -143,15 +172,33 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
             goto done;
         }
     }
+    char nonce[9];
+    if (!lt_random_hex(nonce, 4)) {
+        rc = lt_error_set(err, LT_ERR_SYSTEM, "no randomness for the label's nonce");
+        goto done;
+    }
     lt_label_format(o->host ? o->host : g_get_host_name(), o->user ? o->user : g_get_user_name(), prof->name,
-                    out->session, out->label);
-    lt_token t;
+                    out->session, nonce, out->label);
+    /* Write-ahead: the label is on disk before the POST can create anything. */
+    const long deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 30000;
+    if ((rc = lt_ledger_intend(out->session, nonce, out->label, out->api_url, now + deadline_ms / 1000 + 1, err)) !=
+        LT_OK)
+        goto done;
+    lt_token t = {0};
     if ((rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err)) != LT_OK) {
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "%s", err ? err->message : "");
         if (t.id > 0) { /* created, but the answer was unusable: it must not stay alive */
-            char how[LT_UNDO_MSG], why[sizeof err->message];
-            snprintf(why, sizeof why, "%s", err ? err->message : "");
-            undo_mint(c, t.id, out->api_url, how);
+            char how[LT_UNDO_MSG];
+            undo_mint(c, t.id, out->api_url, out->label, out->session, how);
+            lt_ledger_forget(out->session, 0, nonce, NULL);
             lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t.id, how);
+        } else if (err && surely_not_created(err)) {
+            lt_ledger_forget(out->session, 0, nonce, NULL);
+        } else { /* the outcome is unknown: the intent stays, and end-session or reap finds it */
+            lt_audit("mint", 0, out->label, out->session, "unknown", why);
+            lt_error_set(err, rc, "%s (if the API created the token anyway, end-session or reap finds it by its "
+                                  "label)", why);
         }
         goto done;
     }
@@ -160,20 +207,22 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     out->id = t.id;
     out->expiry = t.expiry;
     lt_token_clear(&t);
-    /* Recorded before it is handed out, so that end-session and reap can always find it. */
     lt_error werr;
-    if (lt_ledger_add(out->session, out->id, out->label, out->api_url, out->expiry, &werr) != LT_OK ||
+    char parent16[17];
+    lt_cache_key k = cache_key(out, &info, prof, parent16);
+    if (lt_ledger_confirm(out->session, nonce, out->id, out->label, out->api_url, out->expiry, &werr) != LT_OK ||
         (b != LT_CACHE_NONE && !o->dedicated &&
-         lt_cache_put(b, &(lt_cache_key){out->api_url, info.account, prof->scopes},
-                      &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
+         lt_cache_put(b, &k, &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
                       &werr) != LT_OK)) {
         char how[LT_UNDO_MSG];
-        undo_mint(c, out->id, out->api_url, how);
-        lt_ledger_remove(out->session, out->id, NULL);
+        undo_mint(c, out->id, out->api_url, out->label, out->session, how);
+        lt_ledger_forget(out->session, out->id, nonce, NULL);
         lt_secret_free(out->token);
         out->token = NULL;
         rc = lt_error_set(err, werr.kind, "%s; minted token %" G_GINT64_FORMAT " %s", werr.message, out->id, how);
+        goto done;
     }
+    lt_audit("mint", out->id, out->label, out->session, "minted", prof->scopes);
 done:
     lt_parent_info_clear(&info);
     lt_client_free(c);
@@ -190,12 +239,17 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     memset(out, 0, sizeof *out);
     out->api_url = g_strdup(prof->api_url ? prof->api_url : cfg->api_url);
     out->scopes = g_strdup(prof->scopes);
-    lt_error_kind rc = lt_session_check(o->session, err); /* the id itself is derived on a miss only */
+    /* the session is part of the key: derived on every call (getsid and one small /proc read) */
+    lt_error_kind rc = LT_OK;
+    if (o->own_session && lt_session_valid(o->own_session))
+        out->session = g_strdup(o->own_session);
+    else
+        rc = lt_session_id(o->session, &out->session, err);
     const lt_cache_backend b = o->dedicated ? LT_CACHE_NONE : lt_cache_choose(cfg);
     lt_parent_info info;
-    /* 1. the hit path: local facts only */
-    if (rc == LT_OK && b != LT_CACHE_NONE && lt_parent_info_load(out->api_url, &info)) {
-        rc = from_cache(b, out->api_url, info.account, prof, out, err);
+    /* 1. the hit path: local facts only (what is known of this source's parent) */
+    if (rc == LT_OK && b != LT_CACHE_NONE && lt_parent_info_load(cfg, out->api_url, &info)) {
+        rc = from_cache(b, &info, prof, out, err);
         lt_parent_info_clear(&info);
         if (rc != LT_OK || out->token)
             goto done;
@@ -203,13 +257,11 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     /* 2. a miss. (A hit needs no URL check: only checked URLs ever had tokens minted and cached.)
      * The store must be usable before anything is minted into it. */
     if (rc == LT_OK)
-        rc = lt_session_id(o->session, &out->session, err);
-    if (rc == LT_OK)
         rc = lt_api_url_check(out->api_url, cfg->allow_insecure_loopback, err);
     if (rc == LT_OK && b != LT_CACHE_NONE)
         rc = lt_cache_ready(b, err);
     if (rc == LT_OK) {
-        int lock = take_lock(out->api_url, prof->scopes, err);
+        int lock = take_lock(out->api_url, prof->scopes, out->session, err);
         if (lock < 0) {
             rc = err ? err->kind : LT_ERR_SYSTEM;
         } else {
@@ -229,6 +281,29 @@ done:
     return rc;
 }
 
+static char *human(int64_t secs)
+{
+    return secs % 3600 == 0 ? g_strdup_printf("%" G_GINT64_FORMAT "h", secs / 3600)
+           : secs % 60 == 0 ? g_strdup_printf("%" G_GINT64_FORMAT "m", secs / 60)
+                            : g_strdup_printf("%" G_GINT64_FORMAT "s", secs);
+}
+
+char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    if (prof->asked_ttl > prof->ttl) {
+        g_autofree char *asked = human(prof->asked_ttl), *got = human(prof->ttl);
+        g_string_append_printf(s, "a token lives at most %s (max_ttl of profile %s), not the %s asked for", got,
+                               prof->name, asked);
+    }
+    if (m->clamped) {
+        char when[20];
+        lt_time_format_api(m->expiry, when);
+        g_string_append_printf(s, "%sthe token expires with its parent, at %s UTC", s->len ? "; " : "", when);
+    }
+    return s->len ? g_strdup(s->str) : NULL;
+}
+
 void lt_minted_clear(lt_minted *m)
 {
     lt_secret_free(m->token);
@@ -238,26 +313,39 @@ void lt_minted_clear(lt_minted *m)
     memset(m, 0, sizeof *m);
 }
 
-lt_error_kind lt_mint_forget(const lt_config *cfg, const char *secret, int *was_ours, lt_error *err)
+lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const char *secret,
+                            lt_erase_verdict *verdict, lt_error *err)
 {
-    *was_ours = 0;
+    *verdict = LT_ERASE_NOT_OURS;
+    g_autofree char *session = NULL;
+    lt_error_kind rc = lt_session_id(session_opt, &session, err);
+    if (rc != LT_OK)
+        return rc;
+    const lt_cache_backend b = lt_cache_choose(cfg);
     lt_cached_ref ref;
-    lt_error_kind rc = lt_cache_take(lt_cache_choose(cfg), secret, &ref, err);
-    if (rc != LT_OK || !ref.id) {
+    if ((rc = lt_cache_find(b, session, secret, &ref, err)) != LT_OK || !ref.id) {
         g_free(ref.api_url);
         return rc;
     }
-    *was_ours = 1;
-    char *parent = NULL;
-    rc = lt_parent_get(cfg, ref.api_url, &parent, err);
-    if (rc == LT_OK) {
-        lt_client *c = lt_config_client(cfg, ref.api_url, parent, 0, 0, err);
-        rc = c ? lt_client_revoke_token(c, ref.id, err) : (err ? err->kind : LT_ERR_SYSTEM);
-        if (rc != LT_OK && lt_error_is_not_found(err))
-            rc = LT_OK; /* already gone */
-        lt_client_free(c);
+    /* Does it still authenticate? GET /profile needs no scope: a 401 here means it is dead. */
+    lt_client *c = lt_config_client(cfg, ref.api_url, secret, 0, 0, err);
+    lt_profile p;
+    lt_error we;
+    if (!c) {
+        rc = err ? err->kind : LT_ERR_SYSTEM;
+    } else if (lt_client_whoami(c, &p, &we) == LT_OK) {
+        lt_profile_clear(&p);
+        *verdict = LT_ERASE_KEPT;
+        lt_audit("erase", ref.id, NULL, session, "kept", "the token still authenticates");
+    } else if (we.kind == LT_ERR_API && we.http_status == 401) {
+        lt_cache_drop_ids(b, &ref.id, 1, NULL);
+        lt_ledger_forget(session, ref.id, NULL, NULL);
+        *verdict = LT_ERASE_DROPPED;
+        lt_audit("erase", ref.id, NULL, session, "dropped", "the token no longer authenticates");
+    } else {
+        rc = lt_error_set(err, we.kind, "cannot tell whether the token still works: %s", we.message);
     }
-    lt_secret_free(parent);
+    lt_client_free(c);
     g_free(ref.api_url);
     return rc;
 }

@@ -191,12 +191,33 @@ lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **to
 
 /* ---- what is known about the parent, without its secret ---- */
 
-static char *info_path(const char *api_url, lt_error *err)
+/* Which parent a source gives, without reading it: a file by its identity and change time (a new
+ * token in the file is a new parent), a command by its text, the Secret Service by API URL alone
+ * (login and logout forget what was learnt). */
+static char *source_key(const lt_config *cfg, const char *api_url)
+{
+    struct stat st;
+    switch (lt_parent_source_for(cfg)) {
+    case LT_PARENT_FILE:
+        if (stat(cfg->parent_token_file, &st) != 0)
+            return g_strdup_printf("%s\nfile\n%s\nmissing", api_url, cfg->parent_token_file);
+        return g_strdup_printf("%s\nfile\n%s\n%ju:%ju:%jd:%ld:%jd", api_url, cfg->parent_token_file,
+                               (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_mtim.tv_sec,
+                               st.st_mtim.tv_nsec, (intmax_t)st.st_size);
+    case LT_PARENT_COMMAND:
+        return g_strdup_printf("%s\ncommand\n%s", api_url, cfg->parent_token_command);
+    default:
+        return g_strdup_printf("%s\nsecret-service", api_url);
+    }
+}
+
+static char *info_path(const lt_config *cfg, const char *api_url, lt_error *err)
 {
     g_autofree char *dir = NULL;
     if (lt_state_dir(NULL, &dir, err) != LT_OK)
         return NULL;
-    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, api_url, -1);
+    g_autofree char *key = source_key(cfg, api_url);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
     g_autofree char *name = g_strdup_printf("parent-%.16s", sum);
     return g_build_filename(dir, name, NULL);
 }
@@ -206,10 +227,10 @@ char *lt_parent_fingerprint(const char *token)
     return g_compute_checksum_for_string(G_CHECKSUM_SHA256, token, -1);
 }
 
-int lt_parent_info_load(const char *api_url, lt_parent_info *out)
+int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_info *out)
 {
     memset(out, 0, sizeof *out);
-    g_autofree char *path = info_path(api_url, NULL);
+    g_autofree char *path = info_path(cfg, api_url, NULL);
     g_autoptr(GKeyFile) kf = g_key_file_new();
     if (!path || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
         return 0;
@@ -225,9 +246,10 @@ int lt_parent_info_load(const char *api_url, lt_parent_info *out)
     return 1;
 }
 
-lt_error_kind lt_parent_info_save(const char *api_url, const lt_parent_info *info, lt_error *err)
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
+                                  lt_error *err)
 {
-    g_autofree char *path = info_path(api_url, err);
+    g_autofree char *path = info_path(cfg, api_url, err);
     if (!path)
         return err ? err->kind : LT_ERR_SYSTEM;
     g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -242,9 +264,9 @@ lt_error_kind lt_parent_info_save(const char *api_url, const lt_parent_info *inf
     return lt_write_file_atomic(path, data, len, err);
 }
 
-void lt_parent_info_forget(const char *api_url)
+void lt_parent_info_forget(const lt_config *cfg, const char *api_url)
 {
-    g_autofree char *path = info_path(api_url, NULL);
+    g_autofree char *path = info_path(cfg, api_url, NULL);
     if (path)
         unlink(path);
 }

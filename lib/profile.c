@@ -43,8 +43,10 @@ static lt_error_kind normalise(const char *where, const char *scopes, int allow_
 static lt_error_kind finish(lt_mint_profile *p, int64_t max_ttl, lt_error *err)
 {
     p->max_ttl = max_ttl;
+    if (!p->asked_ttl)
+        p->asked_ttl = p->ttl;
     if (p->ttl > max_ttl)
-        p->ttl = max_ttl;
+        p->ttl = max_ttl; /* the front ends say so (asked_ttl > ttl): never silently */
     if (p->min_remaining >= p->ttl)
         return lt_error_set(err, LT_ERR_USAGE,
                             "profile %s: min_remaining (%" G_GINT64_FORMAT "s) must be less than ttl (%" G_GINT64_FORMAT
@@ -121,6 +123,7 @@ lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *
     lt_error e;
     if (lt_duration_parse(ttl, &p->ttl, &e) != LT_OK)
         return lt_error_set(err, LT_ERR_USAGE, "--ttl: %s", e.message);
+    p->asked_ttl = p->ttl;
     if (p->max_ttl && p->ttl > p->max_ttl)
         p->ttl = p->max_ttl;
     return LT_OK;

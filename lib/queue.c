@@ -1,6 +1,9 @@
-/* queue.c - revocations still owed: $XDG_STATE_HOME/linode-token/pending-revocations, one
- * "ID API_URL" line each (never a secret), 0600, rewritten whole under a lock. Nothing leaves it
- * until the API confirms the revocation (200, or 404: already gone). */
+/* SPDX-License-Identifier: MIT */
+/* queue.c - revocations still owed, kept and nothing more (revoke.c does the revoking):
+ * $XDG_STATE_HOME/linode-token/pending-revocations, one line each, never a secret:
+ *   ID API_URL [LABEL]     a token
+ *   - API_URL LABEL        a mint whose answer never came: its token is found by its label
+ * 0600, rewritten whole while holding pending-revocations.lock (never removed). */
 #include "upper.h"
 
 #include <errno.h>
@@ -35,27 +38,56 @@ static int lock_queue(const char *path)
     return fd;
 }
 
-static GArray *load(const char *path)
+GArray *lt_queue_parse(const char *text)
 {
-    GArray *a = g_array_new(FALSE, TRUE, sizeof(lt_pending));
-    g_array_set_clear_func(a, (GDestroyNotify)lt_pending_clear);
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return a;
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GArray *a = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(a, (GDestroyNotify)lt_ledger_entry_clear);
+    g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
     for (size_t i = 0; lines[i]; i++) {
-        char *sp = strchr(lines[i], ' ');
-        if (!sp)
+        g_auto(GStrv) f = g_strsplit(lines[i], " ", 4);
+        if (!f[0] || !f[1] || !f[1][0] || (f[2] && f[3]))
             continue;
-        *sp = '\0';
-        char *end;
-        int64_t id = g_ascii_strtoll(lines[i], &end, 10);
-        if (*end || id <= 0 || !sp[1])
-            continue;
-        lt_pending p = {id, g_strdup(sp + 1)};
-        g_array_append_val(a, p);
+        lt_ledger_entry e = {0};
+        lt_label lab;
+        if (!strcmp(f[0], "-")) { /* an intent: only its label finds the token */
+            if (!f[2] || !lt_label_parse(f[2], &lab))
+                continue;
+            e.nonce = g_strdup(lab.nonce[0] ? lab.nonce : "-");
+        } else {
+            char *end;
+            e.id = g_ascii_strtoll(f[0], &end, 10);
+            if (*end || e.id <= 0)
+                continue;
+        }
+        e.api_url = g_strdup(f[1]);
+        e.label = f[2] ? g_strdup(f[2]) : NULL;
+        g_array_append_val(a, e);
     }
     return a;
+}
+
+char *lt_queue_format(GArray *entries)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < entries->len; i++) {
+        const lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, i);
+        if (strchr(e->api_url, ' ') || strchr(e->api_url, '\n') || (e->label && (strchr(e->label, ' ') ||
+                                                                               strchr(e->label, '\n'))))
+            continue; /* cannot happen for our URLs and labels; never write a line that reads otherwise */
+        if (e->id)
+            g_string_append_printf(s, "%" G_GINT64_FORMAT " %s%s%s\n", e->id, e->api_url, e->label ? " " : "",
+                                   e->label ? e->label : "");
+        else if (e->label)
+            g_string_append_printf(s, "- %s %s\n", e->api_url, e->label);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static GArray *load(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_file_get_contents(path, &text, NULL, NULL);
+    return lt_queue_parse(text);
 }
 
 static lt_error_kind save(const char *path, GArray *a, lt_error *err)
@@ -64,42 +96,37 @@ static lt_error_kind save(const char *path, GArray *a, lt_error *err)
         unlink(path);
         return LT_OK;
     }
-    g_autoptr(GString) s = g_string_new(NULL);
-    for (guint i = 0; i < a->len; i++) {
-        lt_pending *p = &g_array_index(a, lt_pending, i);
-        g_string_append_printf(s, "%" G_GINT64_FORMAT " %s\n", p->id, p->api_url);
-    }
-    return lt_write_file_atomic(path, s->str, s->len, err);
+    g_autofree char *text = lt_queue_format(a);
+    return lt_write_file_atomic(path, text, strlen(text), err);
 }
 
-static int contains(GArray *a, const lt_pending *p)
+static int same(const lt_ledger_entry *a, const lt_ledger_entry *b)
 {
-    for (guint i = 0; i < a->len; i++) {
-        lt_pending *q = &g_array_index(a, lt_pending, i);
-        if (q->id == p->id && !strcmp(q->api_url, p->api_url))
-            return 1;
-    }
-    return 0;
+    if (strcmp(a->api_url, b->api_url))
+        return 0;
+    return a->id ? a->id == b->id : !b->id && a->label && b->label && !strcmp(a->label, b->label);
 }
 
-void lt_pending_clear(lt_pending *p)
+lt_error_kind lt_queue_add(GArray *items, lt_error *err)
 {
-    g_free(p->api_url);
-    p->api_url = NULL;
-}
-
-lt_error_kind lt_queue_add(const lt_pending *items, size_t n, lt_error *err)
-{
+    if (!items->len)
+        return LT_OK;
     g_autofree char *path = queue_path(err);
     if (!path)
         return err ? err->kind : LT_ERR_SYSTEM;
     int lk = lock_queue(path);
     g_autoptr(GArray) a = load(path);
-    for (size_t i = 0; i < n; i++)
-        if (!contains(a, &items[i])) {
-            lt_pending p = {items[i].id, g_strdup(items[i].api_url)};
-            g_array_append_val(a, p);
+    for (guint i = 0; i < items->len; i++) {
+        const lt_ledger_entry *it = &g_array_index(items, lt_ledger_entry, i);
+        int dup = 0;
+        for (guint k = 0; k < a->len && !dup; k++)
+            dup = same(&g_array_index(a, lt_ledger_entry, k), it);
+        if (!dup) {
+            lt_ledger_entry e = {.id = it->id, .api_url = g_strdup(it->api_url), .label = g_strdup(it->label),
+                                 .nonce = g_strdup(it->nonce)};
+            g_array_append_val(a, e);
         }
+    }
     lt_error_kind rc = save(path, a, err);
     if (lk >= 0)
         close(lk);
@@ -115,49 +142,22 @@ size_t lt_queue_length(void)
     return a->len;
 }
 
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err)
+GArray *lt_queue_take(int *lock)
 {
-    *revoked = *left = 0;
-    g_autofree char *path = queue_path(err);
-    if (!path)
-        return err ? err->kind : LT_ERR_SYSTEM;
+    *lock = -1;
+    g_autofree char *path = queue_path(NULL);
     struct stat st;
-    if (stat(path, &st) != 0 || st.st_size == 0)
-        return LT_OK; /* the usual case: nothing owed, no lock taken */
-    int lk = lock_queue(path);
-    g_autoptr(GArray) a = load(path);
-    g_autoptr(GArray) keep = g_array_new(FALSE, TRUE, sizeof(lt_pending));
-    g_array_set_clear_func(keep, (GDestroyNotify)lt_pending_clear);
-    /* one batch per API URL, each with that URL's parent */
-    while (a->len) {
-        const char *url = g_array_index(a, lt_pending, 0).api_url;
-        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-        for (guint i = 0; i < a->len; i++)
-            if (!strcmp(g_array_index(a, lt_pending, i).api_url, url))
-                g_array_append_val(ids, g_array_index(a, lt_pending, i).id);
-        lt_error *res = g_new0(lt_error, ids->len);
-        lt_revoke_ids(cfg, url, (int64_t *)(void *)ids->data, ids->len, o, res);
-        g_autofree char *u = g_strdup(url);
-        for (guint i = 0, k = 0; i < a->len;) {
-            lt_pending *p = &g_array_index(a, lt_pending, i);
-            if (strcmp(p->api_url, u) != 0) {
-                i++;
-                continue;
-            }
-            if (res[k++].kind == LT_OK) {
-                (*revoked)++;
-            } else {
-                lt_pending q = {p->id, g_strdup(p->api_url)};
-                g_array_append_val(keep, q);
-            }
-            g_array_remove_index(a, i);
-        }
-        g_free(res);
-    }
-    *left = keep->len;
-    lt_error_kind rc = save(path, keep, err);
-    if (lk >= 0)
-        close(lk);
+    if (!path || stat(path, &st) != 0 || st.st_size == 0)
+        return NULL; /* the usual case: nothing owed, no lock taken */
+    *lock = lock_queue(path);
+    return load(path);
+}
+
+lt_error_kind lt_queue_put_back(int lock, GArray *still_owed, lt_error *err)
+{
+    g_autofree char *path = queue_path(err);
+    lt_error_kind rc = path ? save(path, still_owed, err) : (err ? err->kind : LT_ERR_SYSTEM);
+    if (lock >= 0)
+        close(lock);
     return rc;
 }

@@ -24,13 +24,17 @@ static lt_error_kind private_dir(const char *path, lt_error *err)
     return LT_OK;
 }
 
+static char *fallback_top(void)
+{
+    return g_strdup_printf("/tmp/linode-token-%u", (unsigned)geteuid());
+}
+
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
 {
     *out = NULL;
     const char *run = lt_env_get("XDG_RUNTIME_DIR");
-    g_autofree char *top = run && *run && g_path_is_absolute(run)
-                               ? g_build_filename(run, "linode-token", NULL)
-                               : g_strdup_printf("/tmp/linode-token-%u", (unsigned)geteuid());
+    g_autofree char *top = run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL)
+                                                                  : fallback_top();
     lt_error_kind rc = private_dir(top, err);
     if (rc != LT_OK)
         return rc;
@@ -41,9 +45,32 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
     return LT_OK;
 }
 
+GPtrArray *lt_state_dirs_all(const char *sub)
+{
+    GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+    const char *run = lt_env_get("XDG_RUNTIME_DIR");
+    char *tops[2] = {run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL) : NULL,
+                     fallback_top()};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        char *dir = tops[i] ? (sub ? g_build_filename(tops[i], sub, NULL) : g_strdup(tops[i])) : NULL;
+        /* only what is really ours and private: /tmp is shared */
+        if (dir && lstat(tops[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
+            lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
+            !(dirs->len && !strcmp(dirs->pdata[0], dir)))
+            g_ptr_array_add(dirs, dir);
+        else
+            g_free(dir);
+        g_free(tops[i]);
+    }
+    return dirs;
+}
+
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err)
 {
-    g_autofree char *tmp = g_strdup_printf("%s.tmp.%u.XXXXXX", path, (unsigned)getpid());
+    /* a dot file beside the target: never taken for a ledger, a session or anything else */
+    g_autofree char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+    g_autofree char *tmp = g_strdup_printf("%s/.%s.tmp.XXXXXX", dir, base);
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600); /* O_EXCL, 0600 from the start */
     if (fd < 0)
         return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", tmp, g_strerror(errno));
@@ -64,7 +91,6 @@ lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t le
         return lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", path, g_strerror(e));
     }
     /* durable: the rename itself reaches the disk */
-    g_autofree char *dir = g_path_get_dirname(path);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
@@ -73,16 +99,31 @@ lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t le
     return LT_OK;
 }
 
-/* A session id is a file name: keep [A-Za-z0-9._-], at most 36 characters. */
-static int valid_session(const char *s)
+/* A chosen session id (--session, LINODE_TOKEN_SESSION) is a file name: [A-Za-z0-9._-], 1 to 36
+ * characters, not starting with '.'. A derived id starts with '~', which a chosen one cannot hold:
+ *   ~s<pid>-<start>  the login session's leader      ~x<pid>-<start>  an exec wrapper
+ *   ~l<id>           logind's session (XDG_SESSION_ID) ~u<uid>          no session leader
+ * so only derived ids are ever judged by whether a process or logind session still exists. */
+static int valid_chosen(const char *s)
 {
     size_t n = strlen(s);
-    if (!n || n > LT_LABEL_SESSION_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+    if (!n || n > 36 || s[0] == '.')
         return 0;
     for (; *s; s++)
         if (!g_ascii_isalnum(*s) && *s != '.' && *s != '_' && *s != '-')
             return 0;
     return 1;
+}
+
+int lt_session_valid(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    if (s[0] != '~')
+        return valid_chosen(s);
+    size_t n = strlen(s);
+    return n >= 3 && n <= LT_LABEL_SESSION_MAX && strchr("sxlu", s[1]) &&
+           strspn(s + 2, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == n - 2;
 }
 
 /* A process's start time, so that a recycled pid is another session. */
@@ -97,28 +138,29 @@ static char *derived_session(void)
 {
     pid_t sid = getsid(0);
     g_autofree char *start = start_time(sid);
-    return start ? g_strdup_printf("s%d-%s", (int)sid, start) : g_strdup_printf("uid%u", (unsigned)geteuid());
+    return start ? g_strdup_printf("~s%d-%s", (int)sid, start) : g_strdup_printf("~u%u", (unsigned)geteuid());
 }
 
 char *lt_session_id_for_self(void)
 {
     g_autofree char *start = start_time(getpid());
-    return g_strdup_printf("x%d-%s", (int)getpid(), start ? start : "0");
+    return g_strdup_printf("~x%d-%s", (int)getpid(), start ? start : "0");
 }
 
-/* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID; NULL when none is given. */
-static const char *given_session(const char *explicit_id)
+/* --session, else LINODE_TOKEN_SESSION; NULL when none is chosen. */
+static const char *chosen_session(const char *explicit_id)
 {
-    const char *env = lt_env_get("LINODE_TOKEN_SESSION"), *logind = lt_env_get("XDG_SESSION_ID");
-    return explicit_id ? explicit_id : env && *env ? env : logind && *logind ? logind : NULL;
+    const char *env = lt_env_get("LINODE_TOKEN_SESSION");
+    return explicit_id ? explicit_id : env && *env ? env : NULL;
 }
 
 lt_error_kind lt_session_check(const char *explicit_id, lt_error *err)
 {
-    const char *pick = given_session(explicit_id);
-    if (pick && !valid_session(pick))
+    const char *pick = chosen_session(explicit_id);
+    if (pick && (!valid_chosen(pick)))
         return lt_error_set(err, LT_ERR_USAGE,
-                            "session id '%.40s' must be 1-36 characters of A-Z a-z 0-9 . _ -", pick);
+                            "session id '%.40s' must be 1-36 characters of A-Z a-z 0-9 . _ - (not starting with .)",
+                            pick);
     return LT_OK;
 }
 
@@ -127,21 +169,29 @@ lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
     lt_error_kind rc = lt_session_check(explicit_id, err);
     if (rc != LT_OK)
         return rc;
-    const char *pick = given_session(explicit_id);
-    *out = pick ? g_strdup(pick) : derived_session();
+    const char *pick = chosen_session(explicit_id);
+    const char *logind = lt_env_get("XDG_SESSION_ID");
+    if (pick)
+        *out = g_strdup(pick);
+    else if (logind && *logind && strlen(logind) <= 32 && strspn(logind, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(logind))
+        *out = g_strdup_printf("~l%s", logind);
+    else
+        *out = derived_session();
     return LT_OK;
 }
 
 int lt_session_alive(const char *id)
 {
     int pid;
-    char kind, start[32];
-    if (sscanf(id, "%c%d-%31s", &kind, &pid, start) == 3 && (kind == 's' || kind == 'x')) {
+    char start[32];
+    if (id[0] != '~')
+        return -1; /* chosen: ended by end-session only, never judged */
+    if ((id[1] == 's' || id[1] == 'x') && sscanf(id + 2, "%d-%31s", &pid, start) == 2 && pid > 0) {
         g_autofree char *now = start_time(pid);
         return now && !strcmp(now, start);
     }
-    if (id[0] && strspn(id, "0123456789c") == strlen(id) && g_file_test("/run/systemd/sessions", G_FILE_TEST_IS_DIR)) {
-        g_autofree char *path = g_build_filename("/run/systemd/sessions", id, NULL);
+    if (id[1] == 'l' && g_file_test("/run/systemd/sessions", G_FILE_TEST_IS_DIR)) {
+        g_autofree char *path = g_build_filename("/run/systemd/sessions", id + 2, NULL);
         return g_file_test(path, G_FILE_TEST_EXISTS);
     }
     return -1;

@@ -156,7 +156,8 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err)
 #undef STR
     }
     fclose(f);
-    if (bad || r->id <= 0 || !r->session[0] || !r->api_url[0])
+    /* id 0: the mint's answer has not come (yet); its label finds the token */
+    if (bad || r->id < 0 || (!r->id && !r->label[0]) || !r->session[0] || !r->api_url[0])
         return lt_error_set(err, LT_ERR_SYSTEM, "%s is not a session record", path);
     return LT_OK;
 }

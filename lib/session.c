@@ -1,75 +1,14 @@
-/* session.c - every minted token dies with its session: end-session revokes a session's tokens
- * in parallel, reap finds our orphans by label, and whatever cannot be revoked now is queued. */
+/* SPDX-License-Identifier: MIT */
+/* session.c - every minted token dies with its session: end-session hands a session's ledger to
+ * revoke.c, and reap finds our orphans by label, explaining each decision. A token is an orphan
+ * when its session has ended (a derived session whose process or logind session is gone), or
+ * when no ledger in any of the user's state dirs records it; a chosen session (--session,
+ * LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
 #include "upper.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
-                   const lt_revoke_options *o, lt_error *results)
-{
-    static const lt_revoke_options dflt = {0};
-    if (!o)
-        o = &dflt;
-    char *parent = NULL;
-    lt_error e;
-    lt_client *c = NULL;
-    if (lt_parent_get(cfg, api_url, &parent, &e) == LT_OK) {
-        c = lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, &e);
-    }
-    lt_secret_free(parent);
-    if (!c) {
-        for (size_t i = 0; i < n; i++)
-            results[i] = e;
-        return;
-    }
-    lt_client_revoke_many(c, ids, n, o->max_parallel > 0 ? o->max_parallel : LT_DEFAULT_PARALLEL, o->deadline_ms,
-                          results);
-    lt_client_free(c);
-    int64_t *gone = g_new(int64_t, n);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (results[i].kind == LT_OK)
-            gone[k++] = ids[i];
-    lt_cache_drop_ids(lt_cache_choose(cfg), gone, k, NULL);
-    g_free(gone);
-}
-
-/* Revoke a set of ledger entries (any API URLs); queue what failed; report each in out. */
-static void revoke_entries(const lt_config *cfg, GArray *entries, const lt_revoke_options *o, GArray *out)
-{
-    g_autoptr(GHashTable) done = g_hash_table_new(g_direct_hash, g_direct_equal);
-    for (guint i = 0; i < entries->len; i++) {
-        const char *url = g_array_index(entries, lt_ledger_entry, i).api_url;
-        if (g_hash_table_contains(done, GUINT_TO_POINTER(i)))
-            continue;
-        g_autoptr(GArray) idx = g_array_new(FALSE, FALSE, sizeof(guint));
-        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-        for (guint j = i; j < entries->len; j++) {
-            lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, j);
-            if (!g_hash_table_contains(done, GUINT_TO_POINTER(j)) && !strcmp(e->api_url, url)) {
-                g_array_append_val(idx, j);
-                g_array_append_val(ids, e->id);
-                g_hash_table_add(done, GUINT_TO_POINTER(j));
-            }
-        }
-        lt_error *res = g_new0(lt_error, ids->len);
-        lt_revoke_ids(cfg, url, (int64_t *)(void *)ids->data, ids->len, o, res);
-        for (guint k = 0; k < ids->len; k++) {
-            lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, g_array_index(idx, guint, k));
-            lt_outcome r = {.id = e->id, .label = g_strdup(e->label ? e->label : ""), .api_url = g_strdup(e->api_url)};
-            if (res[k].kind != LT_OK) {
-                lt_pending p = {e->id, e->api_url};
-                lt_error qerr;
-                r.queued = lt_queue_add(&p, 1, &qerr) == LT_OK;
-                r.error = res[k];
-            }
-            g_array_append_val(out, r);
-        }
-        g_free(res);
-    }
-}
 
 lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
                              lt_error *err)
@@ -77,9 +16,18 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
     (void)err;
     size_t drained, left;
     lt_queue_drain(cfg, o, &drained, &left, NULL); /* what earlier runs owe goes first */
-    g_autoptr(GArray) entries = lt_ledger_take(session);
-    revoke_entries(cfg, entries, o, out);
+    g_autoptr(GArray) entries = lt_ledger_load(session);
+    g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
+    lt_revoke_entries(cfg, entries, "end-session", o, 1, out, still);
     return LT_OK;
+}
+
+static void spare(GArray *out, const lt_token *t, const char *session, const char *reason)
+{
+    lt_outcome r = {.id = t->id, .label = g_strdup(t->label), .session = g_strdup(session), .spared = 1,
+                    .reason = g_strdup(reason)};
+    g_array_append_val(out, r);
 }
 
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err)
@@ -101,68 +49,102 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
     lt_client_free(c);
     if (rc != LT_OK)
         return rc;
-    /* our host and user, as the label format writes them */
-    char mine[LT_LABEL_MAX + 1];
-    lt_label me;
-    lt_label_format(g_get_host_name(), g_get_user_name(), "p", "s", mine);
-    lt_label_parse(mine, &me);
-    g_autoptr(GHashTable) ledgers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+    /* our host and user, derived as the label format derives them */
+    char host[LT_LABEL_HOST_MAX + 1], user[LT_LABEL_USER_MAX + 1];
+    lt_label_field(g_get_host_name(), LT_LABEL_HOST_MAX, host);
+    lt_label_field(g_get_user_name(), LT_LABEL_USER_MAX, user);
+    /* every ledger of this user, in every state dir */
+    g_autoptr(GHashTable) ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GHashTable) labels = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    g_autoptr(GPtrArray) ledgers = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    for (guint i = 0; i < sessions->len; i++) {
+        GArray *led = lt_ledger_load(sessions->pdata[i]);
+        g_ptr_array_add(ledgers, led);
+        for (guint k = 0; k < led->len; k++) {
+            lt_ledger_entry *e = &g_array_index(led, lt_ledger_entry, k);
+            if (e->id)
+                g_hash_table_add(ids, &e->id);
+            else
+                g_hash_table_add(labels, e->label);
+        }
+    }
     g_autoptr(GArray) orphans = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(orphans, (GDestroyNotify)lt_ledger_entry_clear);
-    g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) why = g_array_new(FALSE, FALSE, sizeof(const char *));
     for (size_t i = 0; i < l.count; i++) {
+        const lt_token *t = &l.items[i];
         lt_label lab;
-        if (!lt_label_parse(l.items[i].label, &lab) || strcmp(lab.host, me.host) || strcmp(lab.user, me.user))
+        if (!lt_label_parse(t->label, &lab) || strcmp(lab.host, host) || strcmp(lab.user, user))
             continue; /* not ours: another format, host or user */
-        GArray *led = g_hash_table_lookup(ledgers, lab.session);
-        if (!led) {
-            led = lt_ledger_load(lab.session);
-            g_hash_table_insert(ledgers, g_strdup(lab.session), led);
+        if (!strcmp(lab.profile, "pam")) {
+            spare(out, t, lab.session, "a PAM session's token: root's to reap (reap --system)");
+            continue;
         }
-        int listed = 0;
-        for (guint k = 0; k < led->len; k++)
-            listed |= g_array_index(led, lt_ledger_entry, k).id == l.items[i].id;
-        int alive = lt_session_alive(lab.session);
-        if (listed && alive != 0)
-            continue; /* its session is (or may be) still running */
-        if (alive == 0 && lt_ledger_exists(lab.session) && !g_ptr_array_find_with_equal_func(dead, lab.session, g_str_equal, NULL))
-            g_ptr_array_add(dead, g_strdup(lab.session));
-        lt_ledger_entry e = {.id = l.items[i].id, .label = g_strdup(l.items[i].label), .api_url = g_strdup(cfg->api_url),
-                             .expiry = l.items[i].expiry};
+        const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
+        const int alive = lt_session_alive(lab.session);
+        const char *reason;
+        if (alive == 1) {
+            spare(out, t, lab.session, "its session is running");
+            continue;
+        } else if (alive == 0) {
+            reason = "its session has ended";
+        } else if (listed) {
+            spare(out, t, lab.session, lab.session[0] == '~' ? "its session cannot be checked; its ledger records it"
+                                                             : "a chosen session: it ends with end-session only");
+            continue;
+        } else {
+            reason = "no ledger of this user records it";
+        }
+        lt_ledger_entry e = {.id = t->id, .label = g_strdup(t->label), .api_url = g_strdup(cfg->api_url),
+                             .expiry = t->expiry, .session = listed ? g_strdup(lab.session) : NULL};
         g_array_append_val(orphans, e);
+        g_array_append_val(why, reason);
     }
     lt_token_list_clear(&l);
+    /* what an ended session still records (mints whose answer never came, tokens already gone) */
+    for (guint i = 0; i < sessions->len; i++) {
+        if (lt_session_alive(sessions->pdata[i]) != 0)
+            continue;
+        GArray *led = ledgers->pdata[i];
+        for (guint k = 0; k < led->len; k++) {
+            lt_ledger_entry *e = &g_array_index(led, lt_ledger_entry, k);
+            int have = 0;
+            for (guint j = 0; j < orphans->len && !have; j++)
+                have = e->id && g_array_index(orphans, lt_ledger_entry, j).id == e->id;
+            if (have)
+                continue;
+            lt_ledger_entry copy = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
+                                    .expiry = e->id ? e->expiry : 0, .nonce = g_strdup(e->nonce),
+                                    .session = g_strdup(e->session)};
+            const char *r = e->id ? "its session has ended" : "its session ended during the mint";
+            g_array_append_val(orphans, copy);
+            g_array_append_val(why, r);
+        }
+    }
     if (dry_run) {
         for (guint k = 0; k < orphans->len; k++) {
             lt_ledger_entry *e = &g_array_index(orphans, lt_ledger_entry, k);
-            lt_outcome r = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url)};
+            lt_outcome r = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
+                            .session = g_strdup(e->session), .reason = g_strdup(g_array_index(why, const char *, k))};
             g_array_append_val(out, r);
         }
         return LT_OK;
     }
-    revoke_entries(cfg, orphans, o, out);
-    for (guint k = 0; k < dead->len; k++) { /* a dead session's record goes with its tokens */
-        g_array_unref(lt_ledger_take(dead->pdata[k]));
-    }
+    g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
+    lt_revoke_entries(cfg, orphans, "reap", o, 1, out, still);
     return LT_OK;
 }
 
-void lt_outcome_clear(lt_outcome *r)
-{
-    g_free(r->label);
-    g_free(r->api_url);
-    memset(r, 0, sizeof *r);
-}
-
 /* PAM's records: revoke the token of every session whose opening process is gone, and every
- * queued one. A record leaves only when the API confirms; a failure moves it to queue_dir. */
+ * queued one; a record whose mint never got its answer is resolved by its label. A record leaves
+ * only when the API confirms; a failure moves it to queue_dir. */
 lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const char *queue_dir, int dry_run,
                              const lt_revoke_options *o, GArray *out, lt_error *err)
 {
     (void)err;
     const char *dirs[2] = {state_dir, queue_dir};
-    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GArray) recs = g_array_new(FALSE, TRUE, sizeof(lt_record));
     for (int k = 0; k < 2; k++) {
         g_autoptr(GDir) d = g_dir_open(dirs[k], 0, NULL);
         const char *name;
@@ -175,30 +157,43 @@ lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const 
                 continue;
             if (k == 0 && lt_record_process_alive(&r))
                 continue; /* the session may still be open */
-            g_ptr_array_add(paths, g_steal_pointer(&path));
-            g_array_append_val(recs, r);
-        }
-    }
-    for (guint i = 0; i < recs->len; i++) {
-        lt_record *r = &g_array_index(recs, lt_record, i);
-        lt_outcome res = {.id = r->id, .label = g_strdup(r->label), .api_url = g_strdup(r->api_url)};
-        if (!dry_run) {
-            lt_revoke_ids(cfg, r->api_url, &r->id, 1, o, &res.error);
-            const char *path = paths->pdata[i];
-            if (res.error.kind == LT_OK) {
-                unlink(path);
-                struct stat st; /* the user's file, as the module made it: nothing else */
-                if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) &&
-                    (long)st.st_uid == r->uid)
-                    unlink(r->token_file);
-            } else if (!g_str_has_prefix(path, queue_dir)) {
-                g_autofree char *q = g_build_filename(queue_dir, r->session, NULL);
-                res.queued = g_mkdir_with_parents(queue_dir, 0700) == 0 && rename(path, q) == 0;
-            } else {
-                res.queued = 1;
+            lt_outcome res = {.id = r.id, .label = g_strdup(r.label), .api_url = g_strdup(r.api_url),
+                              .session = g_strdup(r.session),
+                              .reason = g_strdup(k ? "queued by a close that could not revoke"
+                                                   : "the process that opened the session is gone")};
+            if (!dry_run) {
+                lt_revoke_options ro = o ? *o : (lt_revoke_options){0};
+                lt_ledger_entry e = {.id = r.id, .label = r.label, .api_url = r.api_url, .session = NULL,
+                                     .nonce = r.id ? NULL : r.session};
+                g_autoptr(GArray) one = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+                g_array_append_val(one, e); /* shallow: r owns the strings */
+                g_autoptr(GArray) o2 = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+                g_array_set_clear_func(o2, (GDestroyNotify)lt_outcome_clear);
+                g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+                g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
+                lt_revoke_entries(cfg, one, "reap --system", &ro, 0, o2, still);
+                for (guint i = 0; i < o2->len; i++) {
+                    lt_outcome *x = &g_array_index(o2, lt_outcome, i);
+                    if (x->error.kind != LT_OK)
+                        res.error = x->error;
+                    if (x->id)
+                        res.id = x->id;
+                }
+                if (!still->len) {
+                    unlink(path);
+                    struct stat st; /* the user's file, as the module made it: nothing else */
+                    if (r.token_file[0] && lstat(r.token_file, &st) == 0 && S_ISREG(st.st_mode) &&
+                        (long)st.st_uid == r.uid)
+                        unlink(r.token_file);
+                } else if (k == 0) {
+                    g_autofree char *q = g_build_filename(queue_dir, r.session, NULL);
+                    res.queued = g_mkdir_with_parents(queue_dir, 0700) == 0 && rename(path, q) == 0;
+                } else {
+                    res.queued = 1;
+                }
             }
+            g_array_append_val(out, res);
         }
-        g_array_append_val(out, res);
     }
     return LT_OK;
 }

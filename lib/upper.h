@@ -55,17 +55,19 @@ lt_parent_source lt_parent_source_for(const lt_config *cfg);
 /* Read the parent token for api_url (NULL: the config's); caller frees with lt_secret_free. */
 lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **token, lt_error *err);
 
-/* What is known about a parent without its secret: kept in the state dir, keyed by API URL, and
- * valid while the parent's fingerprint (SHA-256) matches. */
+/* What is known about a parent without its secret: kept in the state dir, keyed by API URL and the
+ * parent's source (a file's identity and change time, a command's text, or the Secret Service),
+ * and checked against the parent's fingerprint (SHA-256) whenever the parent itself is read. */
 typedef struct lt_parent_info {
     char *fingerprint, *account, *scopes; /* g_free */
     int64_t expiry;                        /* LT_TIME_NEVER when it never expires */
     int64_t id;                            /* 0 when not found in the token list */
 } lt_parent_info;
 char *lt_parent_fingerprint(const char *token);
-int lt_parent_info_load(const char *api_url, lt_parent_info *out);
-lt_error_kind lt_parent_info_save(const char *api_url, const lt_parent_info *info, lt_error *err);
-void lt_parent_info_forget(const char *api_url);
+int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_info *out);
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
+                                  lt_error *err);
+void lt_parent_info_forget(const lt_config *cfg, const char *api_url);
 void lt_parent_info_clear(lt_parent_info *info);
 /* Store / remove the parent token in the Secret Service, keyed by API URL. */
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err);
@@ -75,39 +77,58 @@ lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err)
 /* $XDG_RUNTIME_DIR/linode-token[/sub] (else /tmp/linode-token-UID), created 0700 and checked to
  * be ours. Caller g_free()s *out. */
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
-/* Create PATH's contents 0600 (O_EXCL temp file), fsync, rename into place, sync the directory. */
+/* Every state dir of this user that exists and is private (runtime dir, /tmp fallback)[/sub]. */
+GPtrArray *lt_state_dirs_all(const char *sub);
+/* Create PATH's contents 0600 (O_EXCL temp dot file), fsync, rename into place, sync the directory. */
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err);
-/* --session, else LINODE_TOKEN_SESSION, else XDG_SESSION_ID, else s<leader pid>-<start time>. */
+/* --session, else LINODE_TOKEN_SESSION (chosen ids); else derived: ~l<XDG_SESSION_ID>, else
+ * ~s<leader pid>-<start time>, else ~u<uid>. */
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
-/* Only check a given id (no derivation, no /proc): what a cache hit needs. */
+/* Only check a chosen id (no derivation, no /proc). */
 lt_error_kind lt_session_check(const char *explicit_id, lt_error *err);
-/* 1 alive, 0 gone, -1 cannot tell. Checkable: derived ids (s<pid>-<start> for a login session,
- * x<pid>-<start> for an exec wrapper) and logind's numeric ids (/run/systemd/sessions). */
+/* A chosen id or a derived one (starting with ~). */
+int lt_session_valid(const char *id);
+/* 1 alive, 0 gone, -1 cannot tell. Only derived ids are judged (~s, ~x: process and start time;
+ * ~l: /run/systemd/sessions); a chosen id is always -1. */
 int lt_session_alive(const char *id);
-/* The id of this process as a session of its own (exec): x<pid>-<start time>. */
+/* The id of this process as a session of its own (exec): ~x<pid>-<start time>. */
 char *lt_session_id_for_self(void);
 
-/* ---- ledger.c: the tokens each session minted (ids and labels, never secrets) ---- */
-lt_error_kind lt_ledger_add(const char *session, int64_t id, const char *label, const char *api_url,
-                            int64_t expiry, lt_error *err);
-lt_error_kind lt_ledger_remove(const char *session, int64_t id, lt_error *err);
+/* ---- ledger.c: the tokens each session minted and the mints it began (never secrets) ---- */
 typedef struct lt_ledger_entry {
-    int64_t id;
-    char *label, *api_url; /* g_free */
-    int64_t expiry;
+    int64_t id;            /* 0: a mint whose answer has not come (an intent) */
+    char *label, *api_url; /* g_free; an intent's label finds its token */
+    int64_t expiry;        /* a token's expiry; an intent's deadline */
+    char *nonce;           /* an intent's (the label's last field) */
+    char *session;         /* whose ledger it is in; NULL when in none */
 } lt_ledger_entry;
 void lt_ledger_entry_clear(lt_ledger_entry *e);
-/* The session's entries (an array of lt_ledger_entry; empty when there is no ledger). */
+/* Before a POST: durably record the label the token will carry. */
+lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const char *label, const char *api_url,
+                               int64_t deadline, lt_error *err);
+/* After it: the intent becomes the token (one write). */
+lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
+                                const char *api_url, int64_t expiry, lt_error *err);
+/* Drop a token (id) or an intent (nonce) from the session's ledger. */
+lt_error_kind lt_ledger_forget(const char *session, int64_t id, const char *nonce, lt_error *err);
+/* The session's entries from every state dir (empty when there is none). */
 GArray *lt_ledger_load(const char *session);
-int lt_ledger_exists(const char *session);
-/* Load and remove the ledger in one step (end-session). */
-GArray *lt_ledger_take(const char *session);
+/* Remove these entries (by id, or intents by nonce) from the session's ledgers; an empty ledger goes. */
+void lt_ledger_remove_entries(const char *session, GArray *done);
+/* Remove these token ids from every ledger of this user (a revoke from outside a session). */
+void lt_ledger_drop_ids(const int64_t *ids, size_t n);
+/* The sessions that have ledgers, in every state dir. */
+GPtrArray *lt_ledger_sessions(void);
+/* The file format, for the fuzzer and the tests: parse (bad groups skipped) and format. */
+GArray *lt_ledger_parse(const char *data, size_t len, const char *session);
+char *lt_ledger_format(GArray *entries, const char *session, size_t *len);
 
 /* ---- profile.c: [profile NAME] or ad hoc ---- */
 typedef struct lt_mint_profile {
     char *name;
     char *scopes;          /* normalised (lt_scopes_format) */
     int64_t ttl;           /* seconds, capped by max_ttl (default 1h; max 24h) */
+    int64_t asked_ttl;     /* what was asked for, before the cap (> ttl: say so) */
     int64_t max_ttl;
     int64_t min_remaining; /* a cached token with less left is not handed out (default 5m) */
     char *api_url;         /* the profile's own API URL (malloc), or NULL */
@@ -120,10 +141,12 @@ lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *
 lt_error_kind lt_profile_set_min_remaining(lt_mint_profile *p, const char *d, lt_error *err);
 void lt_mint_profile_clear(lt_mint_profile *p);
 
-/* ---- cache.c: minted tokens, keyed by (API URL, account, normalised scopes) ---- */
+/* ---- cache.c: minted tokens, keyed by (API URL, parent, account, scopes, session) ---- */
 typedef enum { LT_CACHE_SECRET_SERVICE, LT_CACHE_KEYRING, LT_CACHE_NONE } lt_cache_backend;
 typedef struct lt_cache_key {
-    const char *api_url, *account, *scopes;
+    const char *api_url;
+    const char *parent;  /* the parent's fingerprint (16 hex), never its secret */
+    const char *account, *scopes, *session;
 } lt_cache_key;
 typedef struct lt_cached {
     char *token; /* the secret (malloc; wiped by lt_cached_clear) */
@@ -140,20 +163,25 @@ lt_cache_backend lt_cache_choose(const lt_config *cfg);
 const char *lt_cache_backend_name(lt_cache_backend b);
 /* The backend can store now (bus reachable and unlocked; keyring usable). */
 lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err);
-/* A cached token expiring at or after min_expiry, else out->token == NULL. Expired entries are dropped. */
-lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, lt_cached *out,
-                           lt_error *err);
+/* The cached token of this key with the latest expiry in [min_expiry, max_expiry], else
+ * out->token == NULL. Expired entries are dropped. */
+lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry,
+                           lt_cached *out, lt_error *err);
 lt_error_kind lt_cache_put(lt_cache_backend b, const lt_cache_key *k, const lt_cached *c, const char *label,
                            lt_error *err);
-/* Find the cached entry holding exactly this secret and remove it; out->id == 0 when none. */
-lt_error_kind lt_cache_take(lt_cache_backend b, const char *secret, lt_cached_ref *out, lt_error *err);
+/* The session's entry holding exactly this secret (left in place); out->id == 0 when none. */
+lt_error_kind lt_cache_find(lt_cache_backend b, const char *session, const char *secret, lt_cached_ref *out,
+                            lt_error *err);
 void lt_cached_clear(lt_cached *c);
-/* Remove the cached entries of these token ids, if any (after they were revoked): one pass. */
+/* Remove the entries of these token ids, if any (after they were revoked): one pass. */
 lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n, lt_error *err);
+/* Remove every entry of a session. */
+lt_error_kind lt_cache_drop_session(lt_cache_backend b, const char *session, lt_error *err);
 
 /* ---- mint.c: the policy ---- */
 typedef struct lt_mint_options {
-    const char *session;     /* NULL: lt_session_id(NULL) */
+    const char *session;     /* a chosen id (--session); NULL: lt_session_id(NULL) */
+    const char *own_session; /* a derived id this process made for itself (exec's ~x...): used as is */
     int dedicated;           /* a token of its own (exec): neither taken from nor put in the cache */
     const char *host, *user; /* for the label; NULL: this machine, this user */
     int debug;               /* trace API requests */
@@ -169,48 +197,77 @@ typedef struct lt_minted {
     int clamped;             /* 1: the expiry was cut to the parent's */
 } lt_minted;
 
+/* A token for the profile in this session: a cached one of this session and parent with
+ * min_remaining <= time left <= ttl, else one minted (one POST per key at a time). */
 lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                               lt_minted *out, lt_error *err);
 void lt_minted_clear(lt_minted *m);
-/* If secret is a cached token of ours: drop it from the cache and revoke it (*was_ours = 1). */
-lt_error_kind lt_mint_forget(const lt_config *cfg, const char *secret, int *was_ours, lt_error *err);
+/* What the caller must be told about the token's lifetime (a ttl cut by max_ttl, an expiry cut to
+ * the parent's), or NULL: lifetimes are never cut silently. g_free. */
+char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);
 
-/* ---- queue.c: revocations still owed ---- */
+/* git's erase: the server refused secret. Only a token the session's cache holds is considered. */
+typedef enum {
+    LT_ERASE_NOT_OURS, /* not in this session's cache: nothing touched */
+    LT_ERASE_KEPT,     /* it still authenticates (GET /profile): kept; likely a missing scope */
+    LT_ERASE_DROPPED,  /* invalid or expired: gone from the cache and the ledger */
+} lt_erase_verdict;
+lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret,
+                            lt_erase_verdict *verdict, lt_error *err);
+
+/* ---- queue.c: revocations still owed (storage only; revoke.c revokes) ---- */
 #define LT_DEFAULT_PARALLEL 50
 typedef struct lt_revoke_options {
     int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
     long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
     int debug;
 } lt_revoke_options;
-typedef struct lt_pending {
-    int64_t id;
-    char *api_url;
-} lt_pending;
-void lt_pending_clear(lt_pending *p);
-lt_error_kind lt_queue_add(const lt_pending *items, size_t n, lt_error *err);
+/* Add tokens (id) and intents (id 0, label) to the queue, once each. */
+lt_error_kind lt_queue_add(GArray *entries, lt_error *err);
 size_t lt_queue_length(void);
-/* Retry everything owed; what the API confirms (200/404) leaves the queue. */
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err);
+/* Everything owed, with the queue's lock held in *lock (NULL, no lock, when nothing is owed). */
+GArray *lt_queue_take(int *lock);
+/* Write back what is still owed and release the lock. */
+lt_error_kind lt_queue_put_back(int lock, GArray *still_owed, lt_error *err);
+/* The file format, for the fuzzer and the tests. */
+GArray *lt_queue_parse(const char *text);
+char *lt_queue_format(GArray *entries);
 
-/* ---- session.c: end-session, reap ---- */
+/* ---- audit.c: one JSON line per decision, never a secret ---- */
+char *lt_audit_path(void);
+void lt_audit(const char *action, int64_t id, const char *label, const char *session, const char *outcome,
+              const char *detail);
+
+/* ---- revoke.c: the one home of revocation ---- */
 typedef struct lt_outcome {
-    int64_t id;
-    char *label, *api_url; /* g_free */
+    int64_t id;            /* 0: a mint that created nothing, or whose label could not be looked up */
+    char *label, *api_url, *session, *reason; /* g_free */
     int queued;            /* not revoked now: in the pending queue (error says why) */
+    int spared;            /* reap: left alone (reason says why) */
     lt_error error;        /* kind LT_OK: revoked (or already gone) */
 } lt_outcome;
 void lt_outcome_clear(lt_outcome *r);
-/* Revoke ids on api_url with its parent, in parallel; drop their cache entries. results[i] as in
- * lt_client_revoke_many. */
+/* Revoke entries (tokens; intents resolved by label) in parallel per API URL; why goes to the audit
+ * log. Failures go to the queue when queue_failures, else to still (with mints still under way).
+ * What is done leaves the cache and its session's ledger. out: an lt_outcome per token and intent. */
+void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, const lt_revoke_options *o,
+                       int queue_failures, GArray *out, GArray *still);
+/* Retry everything owed; what the API confirms (200/404) leaves the queue. */
+lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
+                             lt_error *err);
+/* Revoke ids on api_url with its parent, in parallel; drop them from the cache and every ledger.
+ * results[i] as in lt_client_revoke_many. */
 void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
                    const lt_revoke_options *o, lt_error *results);
-/* Revoke every token in the session's ledger and remove the ledger; failures are queued.
+
+/* ---- session.c: end-session, reap ---- */
+/* Revoke every token in the session's ledger and resolve its intents; failures are queued.
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
 lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
                              lt_error *err);
-/* Our tokens (label format, this host, this user) whose session is gone (no ledger entry, or a
- * session known to have ended): revoke them (or, dry_run, only report them). */
+/* Our tokens (label format, this host, this user) whose session has ended or that no ledger
+ * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
+ * every outcome has a reason. */
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
 /* The PAM module's records (root): sessions whose opening process is gone, and queued ones. */
 lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const char *queue_dir, int dry_run,

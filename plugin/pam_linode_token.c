@@ -163,6 +163,24 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token with
+ * its label. 1 when nothing of it is left alive (revoked, gone, or never created). */
+static int revoke_record(lt_client *c, const lt_record *r, lt_error *e)
+{
+    int64_t ids[8];
+    size_t n = 0;
+    if (r->id > 0) {
+        ids[n++] = r->id;
+    } else if (lt_client_find_label(c, r->label, ids, 8, &n, e) != LT_OK) {
+        return 0;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n; i++)
+        if (lt_client_revoke_token(c, ids[i], e) != LT_OK && !lt_error_is_not_found(e))
+            ok = 0;
+    return ok;
+}
+
 #define MIN_ATTEMPT_MS 100 /* below this, an attempt cannot finish: leave the rest for later */
 
 /* Revocations left over from earlier closes: queue_dir holds their records. Only what is left of
@@ -188,7 +206,7 @@ static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
         lt_client *c = parent_client(pamh, a, r.api_url, (long)left, LT_RETRIES_NONE, &e);
         if (!c)
             break;
-        if (lt_client_revoke_token(c, r.id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+        if (revoke_record(c, &r, &e)) {
             unlink(path);
             pam_syslog(pamh, LOG_INFO, "revoked queued token %" PRId64 " (%s)", r.id, r.label);
         }
@@ -310,9 +328,14 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         free(api_url);
         return PAM_SESSION_ERR;
     }
-    char host[256] = "";
+    char host[256] = "", nonce[9];
     gethostname(host, sizeof host - 1);
-    lt_label_format(host, user, "pam", r.session, r.label);
+    if (!lt_random_hex(nonce, 4)) {
+        free(norm);
+        free(api_url);
+        return PAM_SESSION_ERR;
+    }
+    lt_label_format(host, user, "pam", r.session, nonce, r.label);
 
     int rc = PAM_SESSION_ERR;
     lt_token t = {0};
@@ -326,15 +349,6 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     r.uid = (long)pw->pw_uid;
     snprintf(r.api_url, sizeof r.api_url, "%s", api_url);
     r.expiry = (int64_t)time(NULL) + a.ttl;
-    if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK) {
-        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
-        if (t.id > 0) /* created, but the answer was unusable */
-            goto revoke;
-        goto out;
-    }
-    /* From here on a failure revokes the token before returning. */
-    r.id = t.id;
-    r.expiry = t.expiry;
     const void *item;
     if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS && item)
         snprintf(r.service, sizeof r.service, "%s", (const char *)item);
@@ -346,6 +360,32 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     snprintf(r.xdg_session_id, sizeof r.xdg_session_id, "%s", xsid ? xsid : "");
     r.pid = (long)getpid();
     lt_proc_start_time(r.pid, r.pid_start, sizeof r.pid_start);
+    /* Write-ahead: the record, with the label the token will carry, is on disk before the POST, so
+     * that a token created by a POST whose answer never comes is still found (by its label). */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", a.state_dir, r.session);
+    if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
+        pam_syslog(pamh, LOG_CRIT, "%s", e.message);
+        goto out;
+    }
+    if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK) {
+        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        if (t.id > 0) /* created, but the answer was unusable */
+            goto revoke;
+        if (e.kind == LT_ERR_API || e.kind == LT_ERR_RATE_LIMITED || e.kind == LT_ERR_MAINTENANCE) {
+            unlink(path); /* the API answered with an error: nothing was created */
+        } else { /* no answer: the token may exist; the queue finds it by its label */
+            char q[1024];
+            snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
+            if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0)
+                pam_syslog(pamh, LOG_WARNING, "the mint for %s got no answer: queued '%s' for revocation", user,
+                           r.label);
+        }
+        goto out;
+    }
+    /* From here on a failure revokes the token before returning. */
+    r.id = t.id;
+    r.expiry = t.expiry;
     if (a.token_file && !write_token_file(pamh, pw, a.token_file, r.session, t.token, r.token_file,
                                           sizeof r.token_file))
         goto revoke;
@@ -385,14 +425,19 @@ revoke:
     if (r.token_file[0])
         remove_token_file(pamh, r.token_file, user);
     r.id = t.id;
-    if (lt_client_revoke_token(c, t.id, &e) != LT_OK && !lt_error_is_not_found(&e)) {
+    r.token_file[0] = '\0';
+    if (lt_client_revoke_token(c, t.id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+        unlink(path);
+    } else {
         lt_error qe;
-        if (ensure_dir(pamh, a.queue_dir) && lt_record_write(a.queue_dir, &r, &qe) == LT_OK)
+        if (ensure_dir(pamh, a.queue_dir) && lt_record_write(a.queue_dir, &r, &qe) == LT_OK) {
+            unlink(path);
             pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s",
                        t.id, e.message, a.queue_dir);
-        else
+        } else {
             pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it",
                        t.id, e.message);
+        }
     }
 out:
     lt_token_clear(&t);
@@ -460,9 +505,9 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
     }
     /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
     lt_client *c = parent_client(pamh, &a, r.api_url, a.close_timeout_ms, LT_RETRIES_NONE, &e);
-    lt_error_kind k = c ? lt_client_revoke_token(c, r.id, &e) : e.kind;
+    const int done = c && revoke_record(c, &r, &e);
     lt_client_free(c);
-    if (k == LT_OK || lt_error_is_not_found(&e)) {
+    if (done) {
         unlink(path);
         if (a.debug)
             pam_syslog(pamh, LOG_DEBUG, "revoked token %" PRId64 " '%s'", r.id, r.label);

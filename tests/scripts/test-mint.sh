@@ -66,8 +66,8 @@ is "$(posts)" $((p0 + 1)) "... minted with exactly one POST"
 id1=$(id_by_prefix "$T1")
 is "$(token_field "$id1" scopes)" "linodes:read_only" "... with the profile's scopes"
 label=$(token_field "$id1" label)
-case $label in "lt1:$(hostname | cut -c1-24 | tr -c 'A-Za-z0-9._\n-' _):$(id -un):default:"*) r=0 ;; *) r=1 ;; esac
-ok $r "... labelled lt1:HOST:USER:PROFILE:SESSION ($label)"
+case $label in lt2:*:"$(id -un)":default:~s*:[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) r=0 ;; *) r=1 ;; esac
+ok $r "... labelled lt2:HOST:USER:PROFILE:SESSION:NONCE, a derived session (~s...) ($label)"
 exp=$(date -u -d "$(token_field "$id1" expiry) UTC" +%s)
 d=$((exp - $(date -u +%s) - 1800)); [ $d -lt 0 ] && d=$((-d))
 [ $d -le 5 ]; ok $? "... expiring after the profile's ttl (30m)"
@@ -119,9 +119,17 @@ printf 'protocol=http\nhost=%s\nusername=default\npassword=not-ours\n\n' "$HOSTP
 is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject with a password that is not ours: nothing revoked"
 out=$(fill)
 is "$(field "$out" password)" "$T1" "... and the cached token still serves"
+run sh -c "printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' '$HOSTPORT' '$T1' |
+    git -c credential.helper= -c 'credential.helper=$GCL' credential reject"
+is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject (erase) of our token that still works: no DELETE"
+like "$ERR" "refused a token that is still valid; kept it (likely a missing scope: profile default has 'linodes:read_only')" \
+    "... one line saying why"
+is "$(field "$(fill)" password)" "$T1" "... and it is still cached"
+curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$id1" >/dev/null # behind the cache's back
+d0=$(count DELETE "/v4/profile/tokens/$id1")
 printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$T1" |
     git -c credential.helper= -c "credential.helper=$GCL" credential reject
-is "$(token_field "$id1" revoked)" true "reject (erase) with our token revokes it on the server"
+is "$(count DELETE "/v4/profile/tokens/$id1")" "$d0" "reject of our token once it was revoked: no DELETE (it is dead)"
 p1=$(posts)
 out=$(fill)
 T2=$(field "$out" password)
@@ -155,10 +163,12 @@ is "$RC:$OUT" "0:" "an unknown operation is ignored"
 
 # --- expired and nearly expired cache entries are never handed out -------------------------------------------
 p1=$(posts)
+PFP=$(printf %s "$P" | sha256sum | cut -c1-16) # the parent's fingerprint, as the cache key holds it
 for e in $(( $(date +%s) - 60 )) $(( $(date +%s) + 30 )); do
     printf 'stale-%s' "$e" | secret-tool store --label="stale" xdg:schema io.github.linode-token.Minted \
-        api_url "$API" account fakeuser scopes "events:read_only" token_id 4242 expiry "$e"
+        api_url "$API" parent "$PFP" account fakeuser scopes "events:read_only" session stale token_id 4242 expiry "$e"
 done
+export LINODE_TOKEN_SESSION=stale
 run "$LT" get --profile short
 [ $RC -eq 0 ] && [ ${#OUT} -eq 64 ]; ok $? "get with only stale cache entries mints a fresh token"
 is "$(posts)" $((p1 + 1)) "... one POST"
@@ -174,6 +184,7 @@ run "$LT" get --profile short --ttl 20m --min-remaining 15m
 is "$OUT" "$Ts2" "... which then serves from the cache"
 run "$LT" get --profile short --min-remaining 1h
 is "$RC" 2 "--min-remaining not below the ttl: exit 2"
+unset LINODE_TOKEN_SESSION
 
 # --- get --json, env ------------------------------------------------------------------------------------------
 run "$LT" get --json

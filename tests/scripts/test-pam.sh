@@ -55,7 +55,7 @@ pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stde
 drv() { pamrun "$DRV" "$@"; }
 val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1; }
 val2() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | sed -n 2p; }
-tok() { fake_get /__fake/tokens | jq -r --arg s "$1" ".[] | select(.label | endswith(\$s)) | .$2"; }
+tok() { fake_get /__fake/tokens | jq -r --arg s ":$1:" ".[] | select(.label | contains(\$s)) | .$2"; }
 records() { ls "$SCRATCH/run" 2>/dev/null | grep -vc '^\.'; }
 
 # --- the safety guard ---------------------------------------------------------------------------------
@@ -80,8 +80,8 @@ is "$(val LINODE_TOKEN_EXPIRY)" "$(date -u -d "$(tok "$SID" expiry) UTC" +%s)" "
 is "$(tok "$SID" scopes)" "linodes:read_only" "the fake's token has the configured scopes"
 exp=$(date -u -d "$(tok "$SID" expiry) UTC" +%s); d=$((exp - $(date +%s) - 3600)); [ $d -lt 0 ] && d=$((-d))
 [ $d -le 5 ]; ok $? "... and the configured ttl (1h)"
-like "$(tok "$SID" label)" "lt1:" "... a label in the project's format"
-like "$(tok "$SID" label)" ":alice:pam:$SID" "... naming user and session"
+like "$(tok "$SID" label)" "lt2:" "... a label in the project's format"
+like "$(tok "$SID" label)" ":alice:pam:$SID:" "... naming user and session (then the nonce)"
 is "$(val DUMPABLE_AFTER_OPEN)" 1 "open leaves the host process dumpable as it found it"
 is "$(val CLOSE)" 0 "close: PAM_SUCCESS"
 is "$(tok "$SID" revoked)" true "close revoked it on the fake"

@@ -18,8 +18,6 @@ tokens() { fake_get /__fake/tokens; }
 live_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked | not)] | length'; }
 revoked_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked)] | length'; }
 SECRETS="$SCRATCH/secrets"; : > "$SECRETS"
-HOSTF=$(hostname | cut -c1-24 | tr -c 'A-Za-z0-9._\n-' _)
-USERF=$(id -un | cut -c1-16)
 
 # --- exec ----------------------------------------------------------------------------------------------
 run "$LT" exec --scopes domains:read_only -- sh -c 'printf "%s" "$LINODE_TOKEN" > "$0"; [ "$LINODE_TOKEN" = "$LINODE_CLI_TOKEN" ]' "$SCRATCH/child-token"
@@ -44,7 +42,7 @@ wait $W
 WRC=$?
 is "$WRC" 5 "exec forwards SIGTERM to the command (which exits 5)"
 is "$(cat "$SCRATCH/sig" 2>/dev/null)" got-term "... the command received it"
-is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:x")) | select(.revoked | not)] | length')" 0 \
+is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:~x")) | select(.revoked | not)] | length')" 0 \
     "every exec token is revoked: normal exit, non-zero exit, signal"
 run "$LT" exec --scopes domains:read_only -- /nonexistent/program
 is "$RC" 127 "exec of a missing program: 127"
@@ -68,13 +66,13 @@ sleep 1
 kill -KILL $W
 wait $W 2>/dev/null
 kill "$(cat "$SCRATCH/orphan.pid")" 2>/dev/null
-is "$(live_with ":adhoc:x")" 1 "a SIGKILLed exec leaves its token alive"
+is "$(live_with ":adhoc:~x")" 1 "a SIGKILLed exec leaves its token alive"
 run "$LT" reap --dry-run
 like "$OUT" "Would revoke token" "reap --dry-run names it"
-is "$(live_with ":adhoc:x")" 1 "... and revokes nothing"
+is "$(live_with ":adhoc:~x")" 1 "... and revokes nothing"
 run "$LT" reap
 is "$RC" 0 "reap"
-is "$(live_with ":adhoc:x")" 0 "reap revoked the killed wrapper's token"
+is "$(live_with ":adhoc:~x")" 0 "reap revoked the killed wrapper's token"
 
 # --- end-session: N tokens, in parallel -------------------------------------------------------------------
 for s in account:read_only databases:read_only domains:read_only events:read_only firewall:read_only \
@@ -102,9 +100,9 @@ is "$(live_with ":sess-a")" 1 "... mints anew (the revoked token left the cache)
 
 # --- end-session --all (what the systemd user unit runs at logout) -----------------------------------------
 LINODE_TOKEN_SESSION=all-1 "$LT" get --scopes lke:read_only >> "$SECRETS"
-LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes lke:read_only >/dev/null   # the same scopes: a cache hit, no new token
+LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes lke:read_only >> "$SECRETS" # the same scopes: its own token
 LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes longview:read_only >> "$SECRETS"
-is "$(live_with ":all-")" 2 "two sessions with a token each"
+is "$(live_with ":all-")" 3 "two sessions: one token in the first, two in the second (no sharing across sessions)"
 run "$LT" end-session --all
 is "$RC" 0 "end-session --all"
 is "$(live_with ":all-")" 0 "... revokes every session's tokens"
@@ -140,22 +138,33 @@ run "$LT" exec --scopes domains:read_only -- true
 is "$RC" 0 "exec with the API up"
 
 # --- reap leaves what is not ours alone -----------------------------------------------------------------------
+LINODE_TOKEN_SESSION=alive "$LT" get --scopes ips:read_only >> "$SECRETS"   # ours, a chosen session with a ledger
+# this host and user as labels hold them (a long host name is a hash: take it from a real label)
+HOSTF=$(tokens | jq -r '[.[] | select(.label | endswith(":alive") or contains(":alive:"))][0].label' | cut -d: -f2)
+USERF=$(tokens | jq -r '[.[] | select(.label | contains(":alive:"))][0].label' | cut -d: -f3)
 mk() { curl -sS -H "Authorization: Bearer $P" -d "{\"label\":\"$1\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens" >/dev/null; }
 mk "ci-token"                                   # another label format
-mk "lt1:otherhost:$USERF:p:s999-1"              # another host
-mk "lt1:$HOSTF:someoneelse:p:s999-1"            # another user
-mk "lt2:$HOSTF:$USERF:p:s999-1"                 # another format version
-mk "lt1:$HOSTF:$USERF:p:s999-1"                 # ours, no ledger: an orphan
-mk "lt1:$HOSTF:$USERF:p:x1-1"                   # ours, an exec wrapper that is gone: an orphan
-LINODE_TOKEN_SESSION=alive "$LT" get --scopes ips:read_only >> "$SECRETS"   # ours, session alive
+mk "lt2:otherhost:$USERF:p:s999-1:00000001"     # another host
+mk "lt2:$HOSTF:someoneelse:p:s999-1:00000002"   # another user
+mk "lt3:$HOSTF:$USERF:p:s999-1:00000003"        # another format version
+mk "lt2:$HOSTF:$USERF:pam:0123abcd:00000004"    # a PAM session's: root's to reap
+mk "lt2:$HOSTF:$USERF:p:s999-1:00000005"        # ours, no ledger: an orphan
+mk "lt2:$HOSTF:$USERF:p:~x1-1:00000006"         # ours, an exec wrapper that is gone: an orphan
+mk "lt1:$HOSTF:$USERF:p:s998-1"                 # ours in the first format, no ledger: an orphan
+run "$LT" reap --dry-run
+like "$OUT" "Would spare token $(tokens | jq -r '[.[] | select(.label | contains(":alive:"))][0].id') " \
+    "reap --dry-run names what it spares"
+like "$OUT" ": a chosen session: it ends with end-session only" "... and why"
+like "$OUT" "lt2:$HOSTF:$USERF:p:~x1-1:00000006: its session has ended" "... and why it would revoke"
 run "$LT" reap
 is "$RC" 0 "reap with decoys"
-is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 2 "... revokes exactly the 2 orphans"
-for d in "ci-token" "lt1:otherhost:" "lt1:$HOSTF:someoneelse:" "lt2:" ":alive"; do
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 3 "... revokes exactly the 3 orphans"
+for d in "ci-token" "lt2:otherhost:" "lt2:$HOSTF:someoneelse:" "lt3:" ":pam:" ":alive:"; do
     is "$(tokens | jq --arg d "$d" '[.[] | select(.label | contains($d)) | select(.revoked)] | length')" 0 "... leaves '$d' alone"
 done
-is "$(revoked_with ":s999-1")" 1 "... revoked ours without a ledger"
-is "$(revoked_with ":x1-1")" 1 "... revoked the dead wrapper's"
+is "$(revoked_with ":$USERF:p:s999-1:")" 1 "... revoked ours without a ledger"
+is "$(revoked_with ":~x1-1:")" 1 "... revoked the dead wrapper's"
+is "$(revoked_with ":s998-1")" 1 "... revoked ours in the first format"
 
 # --- no secret in the ledger or the queue (canary: every token handed out) --------------------------------------
 found=0
