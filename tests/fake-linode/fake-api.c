@@ -35,7 +35,8 @@ static struct {
     long max_tokens;        /* live tokens; 0 = no cap */
     int ceiling_status;     /* status when new scopes exceed the acting token's */
     const char *tls_cert, *tls_key;
-} cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403};
+    const char *git_auth;   /* the scheme the git endpoint asks for: basic, bearer or both */
+} cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403, .git_auth = "basic"};
 
 /* ---- state (all under mu) ---- */
 typedef struct {
@@ -55,7 +56,8 @@ typedef struct {
     int64_t time;
 } logent;
 
-typedef enum { F_STATUS, F_DROP, F_TRUNCATE, F_MALFORMED, F_OVERSIZED, F_CONTENT_TYPE, F_MAINTENANCE, F_DELAY } fkind;
+typedef enum { F_STATUS, F_DROP, F_TRUNCATE, F_MALFORMED, F_OVERSIZED, F_CONTENT_TYPE, F_MAINTENANCE, F_DELAY,
+               F_COMMIT_DROP } fkind;
 
 typedef struct {
     char method[8];   /* "" = any */
@@ -214,6 +216,7 @@ typedef struct {
     char hdr_value[8][1100];
     int nhdr;
     fkind special;           /* F_STATUS = normal */
+    size_t body_len;         /* 0: strlen(body) */
 } reply;
 
 static void add_header(reply *r, const char *name, const char *fmt, ...)
@@ -277,6 +280,55 @@ static tok *find_bearer(const char *auth, int64_t now)
         if (tok_live(&toks[i], now) && !strcmp(toks[i].secret, s))
             return &toks[i];
     return NULL;
+}
+
+/* ---- a git remote that wants a live token: /__fake/git/NAME.git (smart HTTP, refs only) ----
+ * Enough for `git ls-remote`: 401 with WWW-Authenticate (the --git-auth scheme) unless the request
+ * carries a live token, as Basic's password or as a Bearer credential; then one advertised ref. */
+static int git_authorized(struct MHD_Connection *conn, int64_t now)
+{
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (find_bearer(auth, now))
+        return 1;
+    char *pass = NULL;
+    char *user = MHD_basic_auth_get_username_password(conn, &pass);
+    int ok = 0;
+    for (size_t i = 0; pass && i < ntoks && !ok; i++)
+        ok = tok_live(&toks[i], now) && !strcmp(toks[i].secret, pass);
+    MHD_free(user);
+    MHD_free(pass);
+    return ok;
+}
+
+static void route_git(reply *r, struct MHD_Connection *conn, const char *url)
+{
+    if (!git_authorized(conn, fake_now())) {
+        r->status = 401;
+        free(r->body);
+        r->body = xstrdup("authentication required\n");
+        r->content_type = "text/plain";
+        if (strcmp(cfg.git_auth, "bearer") != 0)
+            add_header(r, "WWW-Authenticate", "Basic realm=\"fake-git\"");
+        if (strcmp(cfg.git_auth, "basic") != 0)
+            add_header(r, "WWW-Authenticate", "Bearer realm=\"fake-git\"");
+        return;
+    }
+    const char *svc = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "service");
+    size_t n = strlen(url);
+    if (n < 10 || strcmp(url + n - 10, "/info/refs") != 0 || !svc || strcmp(svc, "git-upload-pack") != 0) {
+        reply_error(r, 404, NULL, "Not found");
+        return;
+    }
+    static const char adv[] = "001e# service=git-upload-pack\n"
+                              "0000"
+                              "004c2222222222222222222222222222222222222222 refs/heads/main\0agent=fake-git\n"
+                              "0000";
+    r->status = 200;
+    free(r->body);
+    r->body = xmalloc(sizeof adv);
+    memcpy(r->body, adv, sizeof adv);
+    r->body_len = sizeof adv - 1; /* holds a NUL: not a C string */
+    r->content_type = "application/x-git-upload-pack-advertisement";
 }
 
 /* Count UTF-8 characters (the body was validated as UTF-8 by jansson). */
@@ -662,7 +714,7 @@ static int add_fault(json_t *o, char *why, size_t wn)
 {
     static size_t cap;
     static const char *kinds[] = {"status", "drop", "truncate", "malformed", "oversized", "content_type",
-                                  "maintenance", "delay"};
+                                  "maintenance", "delay", "commit_drop"};
     if (!json_is_object(o)) {
         snprintf(why, wn, "a fault is a JSON object");
         return 0;
@@ -753,6 +805,7 @@ static void apply_fault(reply *r, const fault *f)
         r->special = f->kind;
         break;
     case F_DELAY:
+    case F_COMMIT_DROP: /* handled around the request itself */
         break;
     }
     if (f->retry_after > 0)
@@ -894,7 +947,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         body_bad = !body;
     }
     const char *api_path = strip_version(url);
-    if (!strncmp(url, "/__fake/", 8)) {
+    if (!strncmp(url, "/__fake/git/", 12)) {
+        pthread_mutex_lock(&mu);
+        route_git(&r, conn, url);
+        pthread_mutex_unlock(&mu);
+    } else if (!strncmp(url, "/__fake/", 8)) {
         pthread_mutex_lock(&mu);
         route_control(&r, method, url, body);
         pthread_mutex_unlock(&mu);
@@ -919,6 +976,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         add_header(&r, "X-RateLimit-Reset", "%" PRId64, (window + 1) * 60);
         if (u->too_big) {
             reply_error(&r, 413, NULL, "Request body too large");
+        } else if (faulted && f.kind == F_COMMIT_DROP) {
+            route_api(&r, conn, method, api_path, body, body_bad); /* done on the server... */
+            r.special = F_DROP;                                      /* ...and the answer is lost */
         } else if (faulted && f.kind != F_DELAY) {
             apply_fault(&r, &f);
         } else if (cfg.rate_limit > 0 && rate_count > cfg.rate_limit) {
@@ -946,7 +1006,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         r.content_type = "application/json";
     } else {
         const char *b = r.body ? r.body : "";
-        resp = MHD_create_response_from_buffer(strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
+        resp = MHD_create_response_from_buffer(r.body_len ? r.body_len : strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
     }
     free(r.body);
     if (!resp)
@@ -988,6 +1048,7 @@ static void usage(FILE *out)
     fputs("Usage: linode-fake-api [OPTION]...\n"
           "A local stand-in for api.linode.com's Personal Access Token endpoints, for tests.\n\n"
           "  --listen HOST:PORT      address to listen on (default 127.0.0.1:0; port 0 = any free port)\n"
+          "  --git-auth SCHEME       what /__fake/git/NAME.git asks for: basic (default), bearer or both\n"
           "  --port-file FILE        write the port to FILE once connections are accepted\n"
           "  --token SECRET=SCOPES[@YYYY-MM-DDTHH:MM:SS]\n"
           "                          seed a token (repeatable); labelled seed-1, seed-2, ...\n"
@@ -1003,7 +1064,8 @@ static void usage(FILE *out)
           "(also under /v4beta).\n"
           "Control: GET /__fake/tokens, GET /__fake/requests, POST|DELETE /__fake/faults,\n"
           "GET|POST /__fake/clock {\"advance\":SECONDS}, POST /__fake/reset.\n"
-          "Fault kinds: status, drop, truncate, malformed, oversized, content_type, maintenance, delay;\n"
+          "Fault kinds: status, drop, truncate, malformed, oversized, content_type, maintenance, delay,\n"
+          "commit_drop (the request is carried out, then the connection dropped without an answer);\n"
           "fields: method, path, count, status, body, delay_ms, retry_after.\n",
           out);
 }
@@ -1046,7 +1108,8 @@ int main(int argc, char **argv)
         {"rate-limit", required_argument, NULL, 'r'}, {"max-tokens", required_argument, NULL, 'm'},
         {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"git-auth", required_argument, NULL, 'g'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1061,6 +1124,11 @@ int main(int argc, char **argv)
         case 'k': cfg.tls_key = optarg; break;
         case 'u': cfg.username = optarg; break;
         case 's': cfg.ceiling_status = (int)arg_long("--ceiling-status", optarg, 400, 499); break;
+        case 'g':
+            if (strcmp(optarg, "basic") && strcmp(optarg, "bearer") && strcmp(optarg, "both"))
+                die("--git-auth: basic, bearer or both");
+            cfg.git_auth = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
