@@ -24,9 +24,12 @@ static lt_error_kind private_dir(const char *path, lt_error *err)
     return LT_OK;
 }
 
+/* No XDG_RUNTIME_DIR (a cron job, a container): $TMPDIR/linode-token-UID, else /tmp/..., a private
+ * directory of ours (checked: /tmp is shared). */
 static char *fallback_top(void)
 {
-    return g_strdup_printf("/tmp/linode-token-%u", (unsigned)geteuid());
+    const char *tmp = lt_env_get("TMPDIR");
+    return g_strdup_printf("%s/linode-token-%u", tmp && g_path_is_absolute(tmp) ? tmp : "/tmp", (unsigned)geteuid());
 }
 
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)

@@ -11,10 +11,10 @@ export LT_BUILD_DIR="$(cd "$B" && pwd)" LT_SOURCE_DIR="$(dirname "$here")"
 top=$(mktemp -d "${TMPDIR:-/tmp}/lt-suite.XXXXXX") || exit 1
 log="$top/prove.log"
 trap 'rm -rf "$top"' EXIT
-export HOME="$top/home" XDG_RUNTIME_DIR="$top/run"
+export HOME="$top/home" XDG_RUNTIME_DIR="$top/run" TMPDIR="$top/tmp"
 export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share" XDG_STATE_HOME="$HOME/.local/state"
 export XDG_CACHE_HOME="$HOME/.cache"
-mkdir -m 700 "$HOME" "$XDG_RUNTIME_DIR"
+mkdir -m 700 "$HOME" "$XDG_RUNTIME_DIR" "$TMPDIR"
 unset DBUS_SESSION_BUS_ADDRESS XDG_SESSION_ID LINODE_TOKEN_SESSION LINODE_URL LINODE_CA LINODE_API_VERSION
 if command -v keyctl >/dev/null 2>&1; then
     keyctl new_session >/dev/null 2>&1 || { echo "run-suite: keyctl new_session failed" >&2; exit 1; }

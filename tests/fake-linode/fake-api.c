@@ -36,6 +36,8 @@ static struct {
     int ceiling_status;     /* status when new scopes exceed the acting token's */
     const char *tls_cert, *tls_key;
     const char *git_auth;   /* the scheme the git endpoint asks for: basic, bearer or both */
+    long jitter_ms;         /* up to this much more latency, at random, per request */
+    long chaos_pct;         /* this share of API requests fails at random (soak tests) */
 } cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403, .git_auth = "basic"};
 
 /* ---- state (all under mu) ---- */
@@ -958,11 +960,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     } else if (!api_path) {
         reply_error(&r, 404, NULL, "Not found");
     } else {
-        sleep_ms(cfg.latency_ms);
+        static __thread unsigned seed;
+        if (!seed)
+            seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed;
+        sleep_ms(cfg.latency_ms + (cfg.jitter_ms ? (long)(rand_r(&seed) % (unsigned)(cfg.jitter_ms + 1)) : 0));
         fault f = {.count = 0};
         pthread_mutex_lock(&mu);
         int faulted = take_fault(method, api_path, &f);
         pthread_mutex_unlock(&mu);
+        if (!faulted && cfg.chaos_pct && (long)(rand_r(&seed) % 100) < cfg.chaos_pct) {
+            /* the three ways a request goes wrong: done but unanswered, refused, lost */
+            static const fkind chaos[3] = {F_COMMIT_DROP, F_STATUS, F_DROP};
+            f = (fault){.kind = chaos[rand_r(&seed) % 3], .status = 503};
+            faulted = 1;
+        }
         if (faulted)
             sleep_ms(f.delay_ms);
         pthread_mutex_lock(&mu);
@@ -1049,6 +1060,9 @@ static void usage(FILE *out)
           "A local stand-in for api.linode.com's Personal Access Token endpoints, for tests.\n\n"
           "  --listen HOST:PORT      address to listen on (default 127.0.0.1:0; port 0 = any free port)\n"
           "  --git-auth SCHEME       what /__fake/git/NAME.git asks for: basic (default), bearer or both\n"
+          "  --jitter-ms N           add 0..N ms of latency at random to each API request\n"
+          "  --chaos PCT             PCT% of API requests fail at random: carried out but unanswered,\n"
+          "                          503, or dropped unanswered (soak tests)\n"
           "  --port-file FILE        write the port to FILE once connections are accepted\n"
           "  --token SECRET=SCOPES[@YYYY-MM-DDTHH:MM:SS]\n"
           "                          seed a token (repeatable); labelled seed-1, seed-2, ...\n"
@@ -1108,7 +1122,8 @@ int main(int argc, char **argv)
         {"rate-limit", required_argument, NULL, 'r'}, {"max-tokens", required_argument, NULL, 'm'},
         {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
-        {"git-auth", required_argument, NULL, 'g'}, {"help", no_argument, NULL, 'h'},
+        {"git-auth", required_argument, NULL, 'g'}, {"jitter-ms", required_argument, NULL, 'j'},
+        {"chaos", required_argument, NULL, 'C'},    {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -1124,6 +1139,8 @@ int main(int argc, char **argv)
         case 'k': cfg.tls_key = optarg; break;
         case 'u': cfg.username = optarg; break;
         case 's': cfg.ceiling_status = (int)arg_long("--ceiling-status", optarg, 400, 499); break;
+        case 'j': cfg.jitter_ms = arg_long("--jitter-ms", optarg, 0, 600000); break;
+        case 'C': cfg.chaos_pct = arg_long("--chaos", optarg, 0, 100); break;
         case 'g':
             if (strcmp(optarg, "basic") && strcmp(optarg, "bearer") && strcmp(optarg, "both"))
                 die("--git-auth: basic, bearer or both");

@@ -178,6 +178,24 @@ drv lt alice same
 is "$(tok "$SID" revoked)" true "the next open revokes the queued token"
 [ ! -e "$SCRATCH/queue/$SID" ]; ok $? "... and empties the queue"
 
+# A POST that times out in open but succeeds on the server: the record (written before the POST,
+# with the label) goes to the queue, and reap --system finds the token by its label
+service wa "$BASE scopes=linodes:read_only ttl=1h timeout=1"
+fake_fault '{"kind":"delay","method":"POST","delay_ms":2500}'
+drv wa alice open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "open whose POST times out: PAM_SESSION_ERR"
+qrec=$(grep -l '^id=0$' "$SCRATCH/queue"/* 2>/dev/null | head -n 1)
+[ -n "$qrec" ] && grep -q '^label=lt2:' "$qrec"; ok $? "... its record, with the label and no id yet, is queued"
+like "$ERR" "got no answer: queued" "... and syslog says so"
+sleep 2
+wa_label=$(sed -n 's/^label=//p' "$qrec")
+is "$(fake_get /__fake/tokens | jq --arg l "$wa_label" '[.[] | select(.label == $l) | select(.revoked | not)] | length')" 1 \
+    "the server created the token all the same"
+run_reap
+is "$(fake_get /__fake/tokens | jq --arg l "$wa_label" '[.[] | select(.label == $l) | select(.revoked | not)] | length')" 0 \
+    "reap --system finds it by its label and revokes it"
+[ ! -e "$qrec" ]; ok $? "... and the record leaves the queue"
+
 # Many revocations owed and a slow API: open still ends within its own timeout=
 mkdir -p "$SCRATCH/queue"
 i=0
