@@ -360,23 +360,26 @@ LT="$B/linode-token" GCL="$B/git-credential-linode"
 # As an unprivileged user, a process's /proc entries belong to that user while it is dumpable and to
 # root once it is not. (Root sees both as root: so this needs root, to switch to nobody.)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+    # (nobody must reach the pid file and the config: a directory of its own under /tmp)
+    DD=$(mktemp -d /tmp/lt-dumpable.XXXXXX); chmod 755 "$DD"
     owner_while() { # PROGRAM...: the owner of its /proc/PID while it waits for stdin
-        : > "$SCRATCH/dpid"
+        : > "$DD/dpid"
         (sleep 2 | setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c 'echo $$ > "$0"; exec "$@"' \
-            "$SCRATCH/dpid" "$@" >/dev/null 2>&1) &
+            "$DD/dpid" "$@" >/dev/null 2>&1) &
         dw=$!
-        i=0; while [ ! -s "$SCRATCH/dpid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+        i=0; while [ ! -s "$DD/dpid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
         sleep 0.3
-        stat -c %U "/proc/$(cat "$SCRATCH/dpid")/status" 2>/dev/null
+        stat -c %U "/proc/$(cat "$DD/dpid")/status" 2>/dev/null
         wait $dw
     }
-    chmod 755 "$SCRATCH"; touch "$SCRATCH/dpid"; chmod 666 "$SCRATCH/dpid"
+    touch "$DD/dpid"; chmod 666 "$DD/dpid"
     is "$(owner_while cat)" nobody "(control: a plain process run as nobody is dumpable)"
     is "$(owner_while "$GCL" get)" root "git-credential-linode is not dumpable (no core dump can hold a token)"
     printf '[general]\napi_url = http://127.0.0.1:9/v4\nallow_insecure_loopback = true\nparent_token_command = sleep 2\n' \
-        > "$SCRATCH/slow-parent.conf"
-    chmod 644 "$SCRATCH/slow-parent.conf"
-    is "$(owner_while "$LT" --config "$SCRATCH/slow-parent.conf" list)" root "linode-token is not dumpable either"
+        > "$DD/slow-parent.conf"
+    chmod 644 "$DD/slow-parent.conf"
+    is "$(owner_while "$LT" --config "$DD/slow-parent.conf" list)" root "linode-token is not dumpable either"
+    rm -rf "$DD"
 else
     for i in 1 2 3; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP dumpable checks need root and setpriv"; done
 fi
