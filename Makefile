@@ -165,6 +165,12 @@ check: deps
 .PHONY: all-tests
 all-tests: all $(TEST_PROGS)
 
+# The soak test: 1,000 sessions against a misbehaving fake (make check runs it with 50).
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory all $(B)/pamdrv
+	@sh tests/soak/soak.sh $(B) $(or $(SOAK_SESSIONS),1000)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh build-aux/demo.sh $(B)

@@ -90,11 +90,21 @@ n=$(cat "$SCRATCH"/fill.* | sort -u | wc -l)
 [ "$n" -eq 1 ] && [ "$(cat "$SCRATCH/fill.0")" = "$T1" ] && [ "$(posts)" -eq $((p0 + 1)) ]
 check $? "20 callers, 1 token, still one POST on the fake"
 
-step "erase: git rejects the token, the helper revokes it"
-show "git credential reject   (what git does after a 401)"
-printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "${FAKE_URL#http://}" "$T1" | git credential reject
-[ "$(curl -s "$FAKE_URL/__fake/tokens" | jq '[.[] | select(.label | startswith("lt1:")) | select(.revoked | not)] | length')" = 0 ]
-check $? "the minted token is revoked on the server"
+step "erase: git rejects a token that still works (Linode answers 401 for a missing scope too)"
+show "git credential reject"
+d0=$(curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "DELETE")] | length')
+printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "${FAKE_URL#http://}" "$T1" | git credential reject 2>&1 | sed 's/^/   /'
+[ "$(curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "DELETE")] | length')" = "$d0" ] &&
+    [ "$(fill | sed -n 's/^password=//p')" = "$T1" ]
+check $? "the working token is kept (no DELETE) and still served from the cache"
+
+step "the session ends: everything it was handed is revoked"
+show "linode-token end-session"
+linode-token end-session 2>&1 | sed 's/^/   /'
+[ "$(curl -s "$FAKE_URL/__fake/tokens" | jq '[.[] | select(.label | startswith("lt2:")) | select(.revoked | not)] | length')" = 0 ]
+check $? "no minted token is left alive on the server"
+show "linode-token audit"
+linode-token audit | sed 's/^/   /'
 
 printf '\n== Summary: %d steps ok, %d failed\n' "$PASS" "$FAIL"
 [ "$FAIL" -eq 0 ]

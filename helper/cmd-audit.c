@@ -21,10 +21,12 @@ static void show(json_t *o)
     char id[24] = "-";
     if (json_is_integer(json_object_get(o, "id")))
         g_snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(o, "id")));
-    g_autofree char *v[6] = {0};
+    char *v[6];
     for (int i = 0; i < 6; i++)
         v[i] = lt_printable(json_string_value(json_object_get(o, f[i])) ?: "-");
     printf("%s  %-7s %-9s %-15s %-10s %s  %s\n", v[0], v[1], id, v[2], v[3], v[4], v[5]);
+    for (int i = 0; i < 6; i++)
+        free(v[i]);
 }
 
 int cmd_audit(cli *x, int argc, char **argv)

@@ -31,9 +31,10 @@ if [ $# -gt 0 ]; then # only the named ones
     scripts=$(pick $scripts)
     [ -n "$progs$scripts" ] || { echo "run-suite: no test named $names" >&2; exit 1; }
 fi
-prove --exec '' --timer $progs $scripts 2>&1 | tee "$log"
-rc=$?
-# prove's exit status is lost in the pipe under plain sh; read the verdict from its output.
+{ prove --exec '' --timer $progs $scripts; echo $? > "$top/prove.rc"; } 2>&1 | tee "$log"
+rc=$(cat "$top/prove.rc" 2>/dev/null || echo 255)
+# Read the verdict from prove's output, and trust no run that prove itself failed or that ran
+# fewer programs than there are (a script that could not be executed, say).
 # Tests that ran and passed, and failures: failed tests, planned tests that never ran,
 # and programs that died or exited non-zero (a sanitizer report) after passing every test.
 total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log" | tail -n 1)
@@ -45,9 +46,15 @@ failed=$(awk '
     /^\[[0-9:]+\] / { if (pending) s += 1; pending = 0 }
     END { print s + pending }' "$log")
 total=${total:-0}
-if ! grep -q '^Result: PASS' "$log" && [ "$failed" -eq 0 ]; then
+files=$(sed -n 's/^Files=\([0-9]*\),.*/\1/p' "$log" | tail -n 1)
+want=$(printf '%s\n' $progs $scripts | grep -c .)
+if [ "${files:-0}" -lt "$want" ]; then
+    echo "run-suite: $want test programs, but prove reports ${files:-0}" >&2
+    failed=$((failed + want - ${files:-0}))
+fi
+if { ! grep -q '^Result: PASS' "$log" || [ "$rc" -ne 0 ]; } && [ "$failed" -eq 0 ]; then
     failed=1
 fi
 total=$((total - bad_ok))
 echo "$total passed, $failed failed"
-[ "$failed" -eq 0 ] && grep -q '^Result: PASS' "$log"
+[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] && grep -q '^Result: PASS' "$log"

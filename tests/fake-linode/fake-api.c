@@ -817,6 +817,16 @@ static void apply_fault(reply *r, const fault *f)
 /* ---- /__fake/ control ---- */
 static void route_control(reply *r, const char *method, const char *path, json_t *body)
 {
+    if (!strcmp(path, "/__fake/chaos") && !strcmp(method, "POST")) {
+        json_t *pct = json_object_get(body, "pct");
+        if (!json_is_integer(pct) || json_integer_value(pct) < 0 || json_integer_value(pct) > 100) {
+            reply_error(r, 400, "pct", "an integer from 0 to 100");
+            return;
+        }
+        cfg.chaos_pct = (long)json_integer_value(pct);
+        reply_json(r, 200, json_object());
+        return;
+    }
     if (!strcmp(path, "/__fake/tokens") && !strcmp(method, "GET")) {
         json_t *a = json_array();
         int64_t now = fake_now();
@@ -1077,7 +1087,7 @@ static void usage(FILE *out)
           "API: GET/POST /v4/profile/tokens, GET/PUT/DELETE /v4/profile/tokens/ID, GET /v4/profile\n"
           "(also under /v4beta).\n"
           "Control: GET /__fake/tokens, GET /__fake/requests, POST|DELETE /__fake/faults,\n"
-          "GET|POST /__fake/clock {\"advance\":SECONDS}, POST /__fake/reset.\n"
+          "GET|POST /__fake/clock {\"advance\":SECONDS}, POST /__fake/chaos {\"pct\":N}, POST /__fake/reset.\n"
           "Fault kinds: status, drop, truncate, malformed, oversized, content_type, maintenance, delay,\n"
           "commit_drop (the request is carried out, then the connection dropped without an answer);\n"
           "fields: method, path, count, status, body, delay_ms, retry_after.\n",

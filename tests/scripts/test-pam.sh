@@ -263,10 +263,13 @@ if [ "$(id -u)" = 0 ]; then
     service own "parent_token_file=$SCRATCH/parent-alice api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
     drv own alice open
     is "$(val OPEN)" "$PAM_SESSION_ERR" "root: a parent file not owned by root is refused"
-    mkdir -m 700 "$SCRATCH/xdg-alice"; chown 1000:1000 "$SCRATCH/xdg-alice"
+    # alice (uid 1000) must reach her runtime dir: under a directory of its own in /tmp, not below
+    # the suite's private scratch
+    AD=$(mktemp -d /tmp/lt-pam-alice.XXXXXX); chmod 711 "$AD"
+    trap 'cleanup; rm -rf "$AD"' EXIT
+    mkdir -m 700 "$AD/xdg-alice"; chown 1000:1000 "$AD/xdg-alice"
     service tf "$BASE scopes=linodes:read_only token_file=linode-token"
-    export PAMDRV_XDG_RUNTIME_DIR="$SCRATCH/xdg-alice"
-    chmod 711 "$SCRATCH" # alice (uid 1000) must be able to reach her runtime dir below it
+    export PAMDRV_XDG_RUNTIME_DIR="$AD/xdg-alice"
     drv tf alice noclose
     F=$(val LINODE_TOKEN_FILE)
     is "$(val OPEN)" 0 "token_file=: open succeeds"
