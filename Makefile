@@ -4,12 +4,20 @@
 VERSION   := 0.1.0
 SOMAJOR   := 0
 PREFIX    ?= /usr/local
-LIBDIR    ?= $(PREFIX)/lib
+# Debian's multiarch layout, from the compiler (x86_64-linux-gnu, aarch64-linux-gnu, ...)
+MULTIARCH := $(shell $(or $(CC),cc) -print-multiarch 2>/dev/null)
+LIBDIR    ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR    ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/linode-token
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
-PAMDIR    ?= /lib/x86_64-linux-gnu/security
+# PAM modules: /lib/TRIPLET/security for a system install (PREFIX=/usr), else beside the library
+PAMDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib$(if $(MULTIARCH),/$(MULTIARCH))/security,$(LIBDIR)/security)
 SYSTEMD_USER_DIR ?= $(PREFIX)/lib/systemd/user
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -50,7 +58,7 @@ LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
 CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c \
-             helper/cmd-audit.c
+             helper/cmd-audit.c helper/cmd-git.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so
@@ -176,27 +184,45 @@ demo: deps
 	@sh build-aux/demo.sh $(B)
 
 install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 include/linode-token.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so
-	install -m 0755 $(FAKE) $(CLI) $(GIT_HELPER) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(CLI) $(GIT_HELPER) $(DESTDIR)$(BINDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  build-aux/linode-token.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PREFIX)/share/man/man8
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc
 	install -m 0644 $(PAM_MODULE) $(DESTDIR)$(PAMDIR)/
-	install -m 0644 plugin/pam_linode_token.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -d $(DESTDIR)$(SYSTEMD_USER_DIR)
+	install -m 0644 man/linode-token.1 man/git-credential-linode.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/liblinode-token.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 man/pam_linode_token.8 $(DESTDIR)$(MANDIR)/man8/
 	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-session.service.in \
 	  > $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
+	install -m 0644 completions/linode-token.bash $(DESTDIR)$(BASHCOMPDIR)/linode-token
+	ln -sf linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode
+	install -m 0644 completions/_linode-token $(DESTDIR)$(ZSHCOMPDIR)/_linode-token
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# The test double is no part of a system install; this puts it in libexec for those who want it.
+.PHONY: install-fake
+install-fake: $(FAKE)
+	install -d $(DESTDIR)$(LIBEXECDIR)/linode-token
+	install -m 0755 $(FAKE) $(DESTDIR)$(LIBEXECDIR)/linode-token/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
-	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-fake-api \
-	  $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode \
+	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode \
 	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service $(DESTDIR)$(PAMDIR)/pam_linode_token.so \
-	  $(DESTDIR)$(PREFIX)/share/man/man8/pam_linode_token.8
+	  $(DESTDIR)$(MANDIR)/man1/linode-token.1 $(DESTDIR)$(MANDIR)/man1/git-credential-linode.1 \
+	  $(DESTDIR)$(MANDIR)/man3/liblinode-token.3 $(DESTDIR)$(MANDIR)/man8/pam_linode_token.8 \
+	  $(DESTDIR)$(BASHCOMPDIR)/linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_linode-token $(DESTDIR)$(LIBEXECDIR)/linode-token/linode-fake-api
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - what the linode-token subcommands share. */
 #ifndef LT_CLI_H
 #define LT_CLI_H
@@ -23,6 +24,8 @@ lt_client *cli_client_for(const cli *x, const char *token, lt_error *err);
 lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error *err);
 /* The name closest to word (at most two edits, or word a prefix of it), for "did you mean"; NULL. */
 const char *cli_nearest(const char *word, const char *const *names, size_t n);
+/* --scopes as typed, with the short levels of --scope (svc:ro, svc:rw) spelled out. g_free. */
+char *cli_expand_scopes(const char *scopes);
 /* "never" or the API form. */
 const char *cli_when(int64_t t, char buf[20]);
 /* Compact scope summary: "all" or "linodes:ro domains:rw". Caller g_free()s. */
@@ -49,6 +52,7 @@ int cmd_exec(cli *x, int argc, char **argv);
 int cmd_end_session(cli *x, int argc, char **argv);
 int cmd_reap(cli *x, int argc, char **argv);
 int cmd_audit(cli *x, int argc, char **argv);
+int cmd_setup_git(cli *x, int argc, char **argv);
 
 /* Parse a subcommand's options (its own entries plus the global ones), refuse more than max_args
  * positional arguments (-1: any number), and load the config.

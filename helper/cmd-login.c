@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-login.c - the parent token: login, logout, status. */
 #include "cli.h"
 
@@ -83,54 +84,87 @@ static const char *cache_backend(const lt_config *cfg)
     return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
 }
 
+static gboolean st_json;
+static const GOptionEntry status_entries[] = {
+    {"json", 0, 0, G_OPTION_ARG_NONE, &st_json, "Print one JSON object", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
 int cmd_status(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
                               "and which cache backend is in use.",
-                       no_entries, 0, &argc, &argv);
+                       status_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_parent_source src = lt_parent_source_for(&x->cfg);
-    printf("API:          %s\n", x->cfg.api_url);
-    printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
-    printf("Cache:        %s\n", cache_backend(&x->cfg));
-    printf("Pending:      %zu revocation(s) queued\n", lt_queue_length());
-    printf("Parent token: %s%s%s\n", lt_parent_source_name(src),
-           src == LT_PARENT_FILE ? " " : "", src == LT_PARENT_FILE ? x->cfg.parent_token_file : "");
-    fflush(stdout);
-    lt_error e;
+    json_t *o = json_object();
+    json_object_set_new(o, "api_url", json_string(x->cfg.api_url));
+    json_object_set_new(o, "config", x->cfg.path ? json_string(x->cfg.path) : json_null());
+    json_object_set_new(o, "cache", json_string(cache_backend(&x->cfg)));
+    json_object_set_new(o, "pending_revocations", json_integer((json_int_t)lt_queue_length()));
+    json_object_set_new(o, "parent_source", json_string(lt_parent_source_name(src)));
+    if (src == LT_PARENT_FILE)
+        json_object_set_new(o, "parent_token_file", json_string(x->cfg.parent_token_file));
+    lt_error e = {0};
     char prefix[17];
+    lt_profile p = {0};
     lt_client *c = cli_parent_client(x, prefix, &e);
-    if (!c)
-        return cli_fail(x, &e);
-    lt_profile p;
-    if (lt_client_whoami(c, &p, &e) != LT_OK) {
-        lt_client_free(c);
-        return cli_fail(x, &e);
+    int have_parent = c != NULL, who_ok = c && lt_client_whoami(c, &p, &e) == LT_OK;
+    if (who_ok) {
+        json_object_set_new(o, "account", json_string(p.username));
+        json_object_set_new(o, "scopes", json_string(p.scopes));
+        json_object_set_new(o, "can_mint", json_boolean(has_account_rw(p.scopes)));
+        /* No endpoint names the acting token: find it in the list by its 16-character prefix. */
+        lt_token_list l;
+        lt_error le;
+        if (lt_client_list_tokens(c, NULL, &l, &le) == LT_OK) {
+            for (size_t i = 0; i < l.count; i++)
+                if (!strcmp(l.items[i].token, prefix)) {
+                    char eb[20];
+                    json_object_set_new(o, "token_id", json_integer(l.items[i].id));
+                    json_object_set_new(o, "token_label", json_string(l.items[i].label));
+                    json_object_set_new(o, "expiry", json_string(cli_when(l.items[i].expiry, eb)));
+                }
+            lt_token_list_clear(&l);
+        }
     }
-    g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
-    printf("Account:      %s\n", who);
-    printf("Scopes:       %s\n", scopes);
-    if (!has_account_rw(p.scopes))
-        printf("Warning:      no account:read_write, so it cannot create or mint tokens\n");
-    /* No endpoint names the acting token: find it in the list by its 16-character prefix. */
-    lt_token_list l;
-    const char *expiry = "unknown (listing tokens needs account:read_only)";
-    char eb[20];
-    if (lt_client_list_tokens(c, NULL, &l, &e) == LT_OK) {
-        expiry = "unknown (not found in the token list)";
-        for (size_t i = 0; i < l.count; i++)
-            if (!strcmp(l.items[i].token, prefix)) {
-                g_autofree char *label = lt_printable(l.items[i].label);
-                printf("Token id:     %" G_GINT64_FORMAT " '%s'\n", l.items[i].id, label);
-                expiry = cli_when(l.items[i].expiry, eb);
-            }
-        printf("Expiry:       %s\n", expiry);
-        lt_token_list_clear(&l);
+    if (st_json) {
+        if (!who_ok)
+            json_object_set_new(o, "error", json_string(e.message));
+        char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+        puts(text);
+        free(text);
     } else {
-        printf("Expiry:       %s\n", expiry);
+        printf("API:          %s\n", x->cfg.api_url);
+        printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
+        printf("Cache:        %s\n", cache_backend(&x->cfg));
+        printf("Pending:      %zu revocation(s) queued\n", lt_queue_length());
+        if (!have_parent && src == LT_PARENT_SECRET_SERVICE && e.kind == LT_ERR_NO_CREDENTIAL)
+            printf("Parent token: none in the Secret Service (run 'linode-token login')\n");
+        else
+            printf("Parent token: %s%s%s\n", lt_parent_source_name(src), src == LT_PARENT_FILE ? " " : "",
+                   src == LT_PARENT_FILE ? x->cfg.parent_token_file : "");
+        if (who_ok) {
+            g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
+            printf("Account:      %s\n", who);
+            printf("Scopes:       %s\n", scopes);
+            if (!has_account_rw(p.scopes))
+                printf("Warning:      no account:read_write, so it cannot create or mint tokens\n");
+            json_t *id = json_object_get(o, "token_id");
+            if (id) {
+                g_autofree char *label = lt_printable(json_string_value(json_object_get(o, "token_label")));
+                printf("Token id:     %" JSON_INTEGER_FORMAT " '%s'\n", json_integer_value(id), label);
+            }
+            printf("Expiry:       %s\n", id ? json_string_value(json_object_get(o, "expiry"))
+                                           : "unknown (not in the token list, or listing needs account:read_only)");
+        }
     }
+    fflush(stdout);
+    json_decref(o);
     lt_profile_clear(&p);
     lt_client_free(c);
+    if (!who_ok)
+        return st_json && !have_parent && e.kind == LT_ERR_NO_CREDENTIAL ? 3 : cli_fail(x, &e);
     return 0;
 }

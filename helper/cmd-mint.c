@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-mint.c - minting on demand from the command line: get, env. */
 #include "cli.h"
 
@@ -49,7 +50,8 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     lt_error_kind rc;
     if (m_scopes && m_profile)
         return cli_failf(x, LT_ERR_USAGE, "give --profile or --scopes, not both");
-    rc = m_scopes ? lt_profile_adhoc(m_scopes, m_ttl, &prof, &e) : lt_profile_load(&x->cfg, m_profile, &prof, &e);
+    g_autofree char *scopes = m_scopes ? cli_expand_scopes(m_scopes) : NULL;
+    rc = scopes ? lt_profile_adhoc(scopes, m_ttl, &prof, &e) : lt_profile_load(&x->cfg, m_profile, &prof, &e);
     if (rc == LT_OK && m_ttl && !m_scopes)
         rc = lt_profile_set_ttl(&prof, m_ttl, &e);
     if (rc == LT_OK && m_min_remaining)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-session.c - sessions: end-session, reap. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-tokens.c - the "API Tokens" page: list, view, create, rename, revoke. */
 #include "cli.h"
 
@@ -204,18 +205,30 @@ static int parse_level(const char *s)
 static lt_error_kind scopes_from_flags(char **items, lt_scopes *out, lt_error *e)
 {
     memset(out, 0, sizeof *out);
+    const char *given[LT_SCOPES_MAX_SERVICES] = {0}; /* the flag that set each service */
     for (; *items; items++) {
         const char *eq = strchr(*items, '=');
         g_autofree char *svc = eq ? g_strndup(*items, (size_t)(eq - *items)) : g_strdup(*items);
         int i = lt_scopes_service_index(svc);
         int lvl = eq ? parse_level(eq + 1) : -1;
-        if (i < 0)
-            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': unknown service '%s'", *items, svc);
+        if (i < 0) {
+            const char *names[LT_SCOPES_MAX_SERVICES];
+            size_t n = lt_scopes_service_count();
+            for (size_t k = 0; k < n; k++)
+                names[k] = lt_scopes_service_name(k);
+            const char *near = cli_nearest(svc, names, n);
+            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': unknown service '%s'%s%s%s", *items, svc,
+                                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        }
         if (lvl < 0)
             return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': give SERVICE=none, ro or rw", *items);
         if (lvl == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only((size_t)i))
             return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': %s has no read-only level (use %s=rw)", *items,
                                 svc, svc);
+        if (given[i] && out->level[i] != (unsigned char)lvl)
+            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s' and --scope '%s' disagree: give %s once", given[i],
+                                *items, svc);
+        given[i] = *items;
         out->level[i] = (unsigned char)lvl;
     }
     return LT_OK;
@@ -268,8 +281,9 @@ int cmd_create(cli *x, int argc, char **argv)
     if (parse_expiry(create_expiry ? create_expiry : "1mo", &expiry, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_scopes want;
-    if (create_scopes)
-        rc = lt_scopes_parse(create_scopes, 0, &want, &e);
+    g_autofree char *typed = create_scopes ? cli_expand_scopes(create_scopes) : NULL;
+    if (typed)
+        rc = lt_scopes_parse(typed, 0, &want, &e);
     else if (create_scope)
         rc = scopes_from_flags(create_scope, &want, &e);
     else if (cli_interactive())

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* git-credential-linode.c - git's credential-helper protocol (docs/git-credential-protocol.md):
  * `get` answers for the configured Linode API with a short-lived token from the minting policy;
  * `store` is a no-op; `erase` drops and revokes a token we minted. Silent on success; on failure
@@ -72,7 +73,9 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
 
 int main(int argc, char **argv)
 {
+    static gboolean opt_version;
     static const GOptionEntry entries[] = {
+        {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
         {"profile", 0, 0, G_OPTION_ARG_STRING, &opt_profile, "Mint for [profile NAME]", "NAME"},
         {"config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read FILE instead of the default config", "FILE"},
         {"session", 0, 0, G_OPTION_ARG_STRING, &opt_session, "Record minted tokens for session ID", "ID"},
@@ -92,6 +95,10 @@ int main(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
         fprintf(stderr, "git-credential-linode: %s\n", gerr->message);
         return 2;
+    }
+    if (opt_version) {
+        puts("git-credential-linode " LT_VERSION);
+        return 0;
     }
     if (argc != 2) {
         fprintf(stderr, "usage: git-credential-linode [--profile NAME] get|store|erase\n");

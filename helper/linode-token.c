@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linode-token.c - the command line: global options, dispatch, and what subcommands share. */
 #include "cli.h"
 
@@ -45,11 +46,17 @@ static const command commands[] = {
     {"login", cmd_login, "Store the parent token in the Secret Service"},
     {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
+    {"setup-git", cmd_setup_git, "Configure git to ask git-credential-linode for the API"},
 };
 
 int cli_fail(const cli *x, const lt_error *err)
 {
-    fprintf(stderr, "linode-token: %s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message);
+    /* the parent itself refused (revoked, expired, mistyped): say how to replace it */
+    const char *hint = err->kind == LT_ERR_API && err->http_status == 401 && strstr(err->message, "Invalid Token")
+                           ? " (the parent token was refused: store a valid one with 'linode-token login', or "
+                             "check --parent-token-file)"
+                           : "";
+    fprintf(stderr, "linode-token: %s%s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message, hint);
     return lt_error_exit_code(err);
 }
 
@@ -213,6 +220,26 @@ static size_t distance(const char *a, const char *b)
         }
     }
     return row[lb];
+}
+
+char *cli_expand_scopes(const char *scopes)
+{
+    g_auto(GStrv) items = g_strsplit_set(scopes, " ,", -1);
+    GString *out = g_string_new(NULL);
+    for (size_t i = 0; items[i]; i++) {
+        if (!*items[i])
+            continue;
+        const char *colon = strrchr(items[i], ':');
+        const char *level = colon ? colon + 1 : "";
+        const char *full = !strcmp(level, "ro") ? "read_only" : !strcmp(level, "rw") ? "read_write" : NULL;
+        if (out->len)
+            g_string_append_c(out, ' ');
+        if (full)
+            g_string_append_printf(out, "%.*s:%s", (int)(colon - items[i]), items[i], full);
+        else
+            g_string_append(out, items[i]);
+    }
+    return g_string_free(out, FALSE);
 }
 
 const char *cli_nearest(const char *word, const char *const *names, size_t n)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prompt.c - talking to a person at a terminal: hidden input, confirmations. */
 #include "cli.h"
 

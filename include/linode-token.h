@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linode-token.h - public API of liblinode-token.
  *
  * The core (errors, scopes, time, API client) uses libcurl and jansson only.

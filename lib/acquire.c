@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* acquire.c - the public minting API for other programs: lt_acquire / lt_release. */
 #include "upper.h"
 

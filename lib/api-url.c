@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api-url.c - which API base URL to use, and whether it may be used (TLS always;
  * plain http only to loopback, and only when the caller opted in). */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client.c - the token endpoints of the Linode API v4 (docs/linode-api.md §2-§6). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c - the configuration file (GKeyFile) and the API URL's precedence:
  * --api-url, then config api_url, then LINODE_URL + LINODE_API_VERSION, then the default. */
 #include "upper.h"

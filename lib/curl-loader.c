@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* curl-loader.c - libcurl is loaded when HTTP is first needed, not at process start. Most calls
  * are cache hits that never speak HTTP, and mapping libcurl's thirty-odd dependencies (two TLS
  * stacks, Kerberos, LDAP, p11-kit) costs more than the whole hit (see bench/). */

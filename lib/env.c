@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env.c - the one place the library reads the process environment. A privileged process (set-uid
  * or set-gid: AT_SECURE, or real and effective ids that differ) and a process whose caller said so
  * (the PAM module, inside su or sudo) read nothing from it: its environment is the caller's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - the library's error struct: a kind, an HTTP status and one printable line. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http.c - the client's transport: one reused curl handle, timeouts on every call,
  * a bounded body, safe retries, and a redacted debug trace. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* internal.h - declarations shared inside the library; nothing here is exported from the .so. */
 #ifndef LT_INTERNAL_H
 #define LT_INTERNAL_H

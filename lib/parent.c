@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parent.c - the parent token: from a private file, a command, or the Secret Service
  * (highest precedence first). The secret is wiped wherever it passes through. */
 #include "upper.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* profile.c - minting profiles: [profile NAME] sections, or an ad-hoc one from flags. */
 #include "upper.h"
 

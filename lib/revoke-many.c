@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* revoke-many.c - revoke many tokens at once: curl multi, at most max_parallel requests in flight,
  * one overall deadline. A 404 counts as revoked (already gone). */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rundir.c - private per-user state: $XDG_RUNTIME_DIR/linode-token (or a checked 0700
  * /tmp/linode-token-UID), files written 0600 from the start and renamed into place, and the
  * session id. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scopes.c - parse, normalise, compare and format Linode OAuth scope strings (docs/linode-api.md §4). */
 #include "internal.h"
 

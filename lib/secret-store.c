@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* secret-store.c - the Secret Service (libsecret). Never autolaunches D-Bus and never prompts:
  * no bus, or a locked default collection, is an LT_ERR_STORE with a message naming the fix. */
 #include "upper.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session-record.c - the root-only record of a PAM session's token: STATE_DIR/<session id>, one
  * "key=value" line each, never the secret. Written 0600 with O_EXCL|O_NOFOLLOW and renamed into
  * place. GLib-free: the PAM module writes it, `linode-token reap --system` reads it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* time.c - the API's UTC time form, durations, and "never" (docs/linode-api.md §5). */
 #include "internal.h"
 

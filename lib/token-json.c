@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token-json.c - decode API JSON (token objects, error bodies) defensively: wrong types,
  * missing fields and hostile values become LT_ERR_BAD_RESPONSE, never a crash. */
 #include "internal.h"

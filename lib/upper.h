@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upper.h - the layers above the core (GLib, libsecret): config, secret store, parent token.
  * Internal: the front ends link the static archive; nothing here is exported from the .so. */
 #ifndef LT_UPPER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pam_linode_token.c - a PAM session module: open_session mints a short-lived child token for the
  * login session and exports it; close_session revokes it (or queues the revocation). Links the
  * GLib-free core only. Never prompts, never hangs a login (one deadline per call), never logs a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api-client.c - a plugin's view of liblinode-token: only the public header, the shared library.
  * Usage: api-client [PROFILE [THREADS]]  prints "id expiry scopes tokenlength" per thread. */
 #include <linode-token.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fake-api.c - linode-fake-api: a local HTTP server that behaves like api.linode.com's
  * Personal Access Token endpoints (docs/linode-api.md), with a test-control
  * surface under /__fake/ for faults, a movable clock and a record of what it saw.

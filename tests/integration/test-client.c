@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-client.c - the API client against linode-fake-api: every endpoint and every fault,
  * asserting both the client's result and what the fake recorded. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-fake-contract.c - linode-fake-api against the contract (docs/linode-api.md),
  * with raw HTTP: status codes, envelopes, truncation, the 2999 expiry, headers, pagination edges. */
 #include "fake.h"

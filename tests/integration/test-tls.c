@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-tls.c - TLS verification is always on: the fake serves HTTPS with a throwaway
  * certificate; the client trusts it only through ca_file or LINODE_CA. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fake.h - start linode-fake-api for a test and talk to its /__fake control surface. */
 #ifndef LT_TEST_FAKE_H
 #define LT_TEST_FAKE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tap.h - a minimal TAP producer for the test programs. */
 #ifndef LT_TAP_H
 #define LT_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pamdrv.c - drive pam_linode_token through pam_wrapper in the process shapes real programs use.
  * Usage: pamdrv SERVICE USER MODE   (MODE: same, noclose, fork, newhandle, importenv, twice, open, close)
  * Prints OPEN=rc, CLOSE=rc and the exported variables (the token only as its length and prefix). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-api-url.c - base URL resolution and the TLS/loopback policy. */
 #include "internal.h"
 #include "tap.h"

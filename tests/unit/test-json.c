@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-json.c - decoding API JSON defensively, and mapping error responses to one line. */
 #include "internal.h"
 #include "tap.h"

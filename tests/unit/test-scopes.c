@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-scopes.c - scope grammar: parse, normalise, compare, format (docs/linode-api.md §4). */
 #include "internal.h"
 #include "tap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-time.c - the API's time form, "never", durations. */
 #include "internal.h"
 #include "tap.h"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test-install.sh - `make install DESTDIR=... PREFIX=/usr` yields a tree a Debian packager would take,
+# and a program built with only `pkg-config --cflags --libs linode-token` links and runs.
+set -u
+. "$(dirname "$0")/lib.sh"
+D="$SCRATCH/root"
+MA=$(${CC:-cc} -print-multiarch)
+make -s -C "$S" B="$B" install DESTDIR="$D" PREFIX=/usr >"$SCRATCH/install.log" 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr"
+mode() { stat -c %a "$D$1" 2>/dev/null; }
+is "$(mode /usr/lib/$MA/liblinode-token.so.0.1.0)" 644 "the library: multiarch libdir (usr/lib/$MA), mode 0644"
+is "$(readlink "$D/usr/lib/$MA/liblinode-token.so.0")" liblinode-token.so.0.1.0 "... its soname link"
+is "$(mode /lib/$MA/security/pam_linode_token.so)" 644 "the PAM module: lib/$MA/security, 0644"
+is "$(mode /usr/bin/linode-token)$(mode /usr/bin/git-credential-linode)" 755755 "the programs: usr/bin, 0755"
+[ ! -e "$D/usr/bin/linode-fake-api" ] && ! find "$D" -name 'linode-fake-api' | grep -q .; ok $? "the fake API is not installed"
+for m in man1/linode-token.1 man1/git-credential-linode.1 man3/liblinode-token.3 man8/pam_linode_token.8; do
+    is "$(mode /usr/share/man/$m)" 644 "man page $m"
+done
+is "$(mode /usr/share/bash-completion/completions/linode-token)" 644 "bash completion where bash-completion looks"
+is "$(readlink "$D/usr/share/bash-completion/completions/git-credential-linode")" linode-token "... for git-credential-linode too"
+is "$(mode /usr/share/zsh/vendor-completions/_linode-token)" 644 "zsh completion in vendor-completions"
+unit="$D/usr/lib/systemd/user/linode-token-session.service"
+grep -q '^After=dbus.socket$' "$unit" && grep -q '^ExecStop=/usr/bin/linode-token end-session --all' "$unit" && ! grep -q '\$(' "$unit"
+ok $? "the systemd user unit: After=dbus.socket, ExecStop end-session --all, no make variables left"
+pc="$D/usr/lib/$MA/pkgconfig/linode-token.pc"
+grep -q 'Requires' "$pc"; ok $((! $?)) "the .pc file requires nothing the header does not need"
+is "$(find "$D" -type f -perm /022 | wc -l)" 0 "no file is group- or world-writable"
+find "$D" -printf '%M %P\n' | sort -k2 | sed 's/^/# /'
+# a program built as another project would build it
+cat > "$SCRATCH/prog.c" <<'EOC'
+#include <linode-token.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(void)
+{
+    lt_scopes s;
+    lt_error e;
+    if (lt_scopes_parse("linodes:read_only domains:read_write", 0, &s, &e) != LT_OK)
+        return 1;
+    char *t = lt_scopes_format(&s);
+    printf("%s %s\n", LT_VERSION, t);
+    free(t);
+    return 0;
+}
+EOC
+flags=$(PKG_CONFIG_SYSROOT_DIR="$D" PKG_CONFIG_LIBDIR="$D/usr/lib/$MA/pkgconfig" pkg-config --cflags --libs linode-token)
+${CC:-cc} -Wall -Werror -o "$SCRATCH/prog" "$SCRATCH/prog.c" $flags
+ok $? "a program builds with only pkg-config --cflags --libs linode-token ($flags)"
+is "$(LD_LIBRARY_PATH="$D/usr/lib/$MA" "$SCRATCH/prog")" "0.1.0 domains:read_write linodes:read_only" "... and runs"
+make -s -C "$S" B="$B" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+is "$(find "$D" -type f | wc -l)" 0 "make uninstall removes every file it installed"
+done_testing
