@@ -33,7 +33,7 @@ SAN       :=
 endif
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fPIC -fvisibility=hidden \
-               -DLT_BUILDING_LIBRARY -Iinclude -Ilib $(SAN)
+               -DLT_BUILDING_LIBRARY -Iinclude -Ilib/core $(SAN)
 # The core links into login processes (PAM): libcurl and jansson only, no GLib include path.
 CORE_PKGS  := libcurl jansson
 UPPER_PKGS := $(CORE_PKGS) glib-2.0 libsecret-1 libkeyutils
@@ -41,14 +41,14 @@ UPPER_PKGS := $(CORE_PKGS) glib-2.0 libsecret-1 libkeyutils
 # (lib/curl-loader.c), so nothing but the tests links it.
 CORE_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
 CORE_LIBS    = $(shell $(PKG_CONFIG) --libs jansson) -ldl -lpthread
-UPPER_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UPPER_PKGS))
+UPPER_CFLAGS = -Ilib/session $(shell $(PKG_CONFIG) --cflags $(UPPER_PKGS))
 UPPER_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(UPPER_PKGS))) -ldl -lpthread
 TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/error.c lib/env.c lib/printable.c lib/scopes.c lib/time.c lib/api-url.c lib/curl-loader.c lib/http.c lib/token-json.c lib/redact.c lib/client.c lib/labels.c lib/revoke-many.c lib/session-record.c
-UPPER_SRC := lib/config.c lib/secret-store.c lib/parent.c lib/rundir.c lib/ledger.c lib/profile.c lib/cache.c lib/audit.c lib/queue.c lib/revoke.c lib/mint.c lib/acquire.c lib/session.c
+CORE_SRC  := lib/core/error.c lib/core/env.c lib/core/printable.c lib/core/scopes.c lib/core/time.c lib/core/api-url.c lib/core/curl-loader.c lib/core/http.c lib/core/token-json.c lib/core/redact.c lib/core/client.c lib/core/labels.c lib/core/revoke-many.c lib/core/session-record.c
+UPPER_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/session.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -79,7 +79,7 @@ TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv $(FUZZ_RE
 .SECONDARY:
 all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI) $(GIT_HELPER) $(PAM_MODULE)
 
-$(B)/lib/%.o: lib/%.c include/linode-token.h lib/internal.h lib/upper.h
+$(B)/lib/%.o: lib/%.c include/linode-token.h lib/core/internal.h lib/session/upper.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(if $(filter $<,$(CORE_SRC)),$(CORE_CFLAGS),$(UPPER_CFLAGS)) $(CFLAGS) -c $< -o $@
 
@@ -95,7 +95,7 @@ $(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
 
-$(B)/helper/%.o: helper/%.c helper/cli.h helper/git-protocol.h include/linode-token.h lib/internal.h lib/upper.h
+$(B)/helper/%.o: helper/%.c helper/cli.h helper/git-protocol.h include/linode-token.h lib/core/internal.h lib/session/upper.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Ihelper $(UPPER_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -133,7 +133,7 @@ $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(LIB_A) $(TEST_LIBS)
 
-$(B)/plugin/%.o: plugin/%.c plugin/pam-args.h lib/internal.h include/linode-token.h
+$(B)/plugin/%.o: plugin/%.c plugin/pam-args.h lib/core/internal.h include/linode-token.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 

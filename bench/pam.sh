@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/pam.sh [BUILD_DIR] - pam_linode_token: open_session's added latency vs one mint by the CLI
 # against the same fake, and close_session's time with the API not answering. Prints a table.
 set -u

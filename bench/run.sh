@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/run.sh [BUILD_DIR] - medians, side by side in one run, against the bundled fake API and a
 # private keyring. Prints a Markdown table. Not part of make check (timings are not assertions).
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo.sh BUILD_DIR - the main job, end to end: the bundled fake API, a private keyring, real git.
 # Prints each step and a summary; exits 0 only if every step behaved.
 set -u

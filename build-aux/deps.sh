@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # deps.sh - make sure every Debian package the build, the tests and the demo need is installed.
 # As root with apt-get: installs what is missing. Otherwise: prints the apt-get line and fails.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fake.sh - sourced by the tests, the demo and the benches: start linode-fake-api ($B/linode-fake-api)
 # and wait until it accepts connections.
 # fake_launch PORTFILE LOG ARG... : sets FAKE_PID and FAKE_URL (http://127.0.0.1:PORT); returns 1 if

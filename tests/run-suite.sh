@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-suite.sh BUILD_DIR [NAME...] - run every test program (or those named, e.g. test-mint) under
 # prove and end with "N passed, N failed".
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - sourced by the shell tests: TAP output, the fake API, and running the CLI.
 # Needs LT_BUILD_DIR and LT_SOURCE_DIR (run-suite.sh sets them).
 B=${LT_BUILD_DIR:?}

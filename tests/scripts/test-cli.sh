@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-cli.sh - the real linode-token binary against linode-fake-api and a real GNOME Keyring
 # (build-aux/with-secret-service), asserting exit codes, output and what the fake saw.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-exports.sh - the shared library exports exactly what include/linode-token.h declares.
 set -u
 B=${LT_BUILD_DIR:?}

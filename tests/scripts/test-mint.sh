@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-mint.sh - minting on demand: real git, the real keyring (with-secret-service), the kernel
 # keyring fallback, the fake API; asserting what the fake saw (POSTs, live tokens).
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-pam.sh - pam_linode_token.so through pam_wrapper (never the real /etc/pam.d): pamtester for a
 # smoke test, tests/pam/pamdrv.c for the process shapes, faults, privileges and valgrind. Serial, and
 # every PAM run under timeout (docs/pam-session-module.md).

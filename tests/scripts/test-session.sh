@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test-session.sh - every minted token dies with its session: exec, end-session, reap, the pending
 # queue; against the fake API and the real keyring, asserting which tokens the fake still has alive.
 set -u
