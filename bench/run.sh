@@ -114,7 +114,7 @@ while [ $r -lt "$REV_RUNS" ]; do
     fill_session "bs$r"; end_ms "bs$r" 1 >> "$SCRATCH/seq.ms"
     r=$((r + 1))
 done
-left=$(curl -s "${API2%/v4}/__fake/tokens" | jq '[.[] | select(.label | startswith("lt1:")) | select(.revoked | not)] | length')
+left=$(curl -s "${API2%/v4}/__fake/tokens" | jq '[.[] | select(.label | startswith("lt2:")) | select(.revoked | not)] | length')
 kill $FAKE2
 rev_par=$(median < "$SCRATCH/par.ms")
 rev_seq=$(median < "$SCRATCH/seq.ms")

@@ -71,6 +71,7 @@ void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_
         else if (KEY("token_file")) a->token_file = v;
         else if (KEY("state_dir")) a->state_dir = v;
         else if (KEY("queue_dir")) a->queue_dir = v;
+        else if (KEY("audit_log")) a->audit_log = v;
         /* allow_http_loopback is the name of the first release */
         else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback")) a->allow_insecure_loopback = 1;
         else if (KEY("debug")) a->debug = 1;

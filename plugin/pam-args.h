@@ -9,7 +9,7 @@
 typedef struct lt_pam_args {
     /* pointers into argv: valid while argv is */
     const char *parent_token_file, *scopes, *api_url, *ca_file, *proxy, *env, *cli_env, *token_file;
-    const char *state_dir, *queue_dir;
+    const char *state_dir, *queue_dir, *audit_log;
     int64_t ttl, max_ttl;              /* seconds; ttl <= max_ttl */
     long timeout_ms, close_timeout_ms; /* 1 ms to 1 h */
     int allow_insecure_loopback, debug;

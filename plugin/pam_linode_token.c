@@ -164,6 +164,39 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Every mint, revocation and queueing: a syslog line (LOG_INFO; never a secret) and, with
+ * audit_log=FILE, a JSON line appended to that root-only file. */
+static void audit(pam_handle_t *pamh, const args *a, const char *action, const lt_record *r, const char *outcome)
+{
+    pam_syslog(pamh, LOG_INFO, "%s: token %" PRId64 " '%s' of %s: %s", action, r->id, r->label, r->user, outcome);
+    if (!a->audit_log)
+        return;
+    int fd = open(a->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+        pam_syslog(pamh, LOG_ERR, "audit_log %s must be a regular file of uid %u, mode 0600: not written",
+                   a->audit_log, (unsigned)geteuid());
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char when[20];
+    lt_time_format_api((int64_t)time(NULL), when);
+    json_t *o = json_pack("{s:s+,s:s,s:I,s:s,s:s,s:s,s:s}", "time", when, "Z", "action", action, "id",
+                          (json_int_t)r->id, "label", r->label, "session", r->session, "user", r->user, "outcome",
+                          outcome);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    if (line) {
+        size_t n = strlen(line);
+        line[n] = '\n'; /* the terminating NUL becomes the newline: one write() */
+        ssize_t w = write(fd, line, n + 1);
+        (void)w;
+        free(line);
+    }
+    close(fd);
+}
+
 /* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token with
  * its label. 1 when nothing of it is left alive (revoked, gone, or never created). */
 static int revoke_record(lt_client *c, const lt_record *r, lt_error *e)
@@ -209,7 +242,7 @@ static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
             break;
         if (revoke_record(c, &r, &e)) {
             unlink(path);
-            pam_syslog(pamh, LOG_INFO, "revoked queued token %" PRId64 " (%s)", r.id, r.label);
+            audit(pamh, a, "revoke", &r, "revoked (queued earlier)");
         }
         lt_client_free(c);
     }
@@ -378,9 +411,11 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         } else { /* no answer: the token may exist; the queue finds it by its label */
             char q[1024];
             snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
-            if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0)
+            if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0) {
                 pam_syslog(pamh, LOG_WARNING, "the mint for %s got no answer: queued '%s' for revocation", user,
                            r.label);
+                audit(pamh, &a, "mint", &r, "unknown: queued for revocation");
+            }
         }
         goto out;
     }
@@ -415,8 +450,7 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     }
     put_env(pamh, EXPIRY_ENV, num);
     put_env(pamh, SESSION_ENV, r.session);
-    if (a.debug)
-        pam_syslog(pamh, LOG_DEBUG, "minted token %" PRId64 " '%s' for %s", r.id, r.label, user);
+    audit(pamh, &a, "mint", &r, "minted");
     rc = PAM_SUCCESS;
     lt_client_free(c);
     c = NULL;
@@ -435,6 +469,7 @@ revoke:
             unlink(path);
             pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s",
                        t.id, e.message, a.queue_dir);
+            audit(pamh, &a, "queue", &r, "queued (a failed open)");
         } else {
             pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it",
                        t.id, e.message);
@@ -510,15 +545,15 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
     lt_client_free(c);
     if (done) {
         unlink(path);
-        if (a.debug)
-            pam_syslog(pamh, LOG_DEBUG, "revoked token %" PRId64 " '%s'", r.id, r.label);
+        audit(pamh, &a, "revoke", &r, "revoked");
     } else {
         char q[1024];
         snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
-        if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0)
+        if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0) {
+            audit(pamh, &a, "queue", &r, "queued");
             pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r.id,
                        e.message, a.queue_dir);
-        else
+        } else
             pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r.id, e.message);
     }
     remove_token_file(pamh, r.token_file, r.user);

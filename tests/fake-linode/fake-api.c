@@ -88,7 +88,11 @@ static size_t nlog;
 static fault *faults;
 static size_t nfaults;
 static int64_t clock_offset;
-static int64_t rate_window, rate_count;
+/* The rate limit is a sliding minute: the times of the last requests, oldest first (a fixed
+ * window would let a test that straddles a minute boundary see no 429). */
+#define RATE_RING 100000
+static int64_t *rate_ring;
+static size_t rate_head, rate_n;
 static seed *seeds;
 static size_t nseeds;
 
@@ -184,7 +188,7 @@ static void reset_state(void)
     nlog = 0;
     clear_faults();
     clock_offset = 0;
-    rate_window = rate_count = 0;
+    rate_head = rate_n = 0;
     next_id = 1000;
     for (size_t i = 0; i < nseeds; i++) {
         char label[32];
@@ -988,14 +992,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         if (faulted)
             sleep_ms(f.delay_ms);
         pthread_mutex_lock(&mu);
-        int64_t now = fake_now(), window = now / 60;
-        if (window != rate_window)
-            rate_window = window, rate_count = 0;
-        rate_count++;
+        int64_t now = fake_now();
+        if (!rate_ring)
+            rate_ring = xmalloc(RATE_RING * sizeof *rate_ring);
+        while (rate_n && rate_ring[rate_head] <= now - 60) /* forget what left the minute */
+            rate_head = (rate_head + 1) % RATE_RING, rate_n--;
+        const int64_t oldest = rate_n ? rate_ring[rate_head] : now;
+        if (rate_n < RATE_RING)
+            rate_ring[(rate_head + rate_n++) % RATE_RING] = now;
+        const long rate_count = (long)rate_n;
         long limit = cfg.rate_limit > 0 ? cfg.rate_limit : 400;
         add_header(&r, "X-RateLimit-Limit", "%ld", limit);
-        add_header(&r, "X-RateLimit-Remaining", "%ld", rate_count > limit ? 0 : limit - (long)rate_count);
-        add_header(&r, "X-RateLimit-Reset", "%" PRId64, (window + 1) * 60);
+        add_header(&r, "X-RateLimit-Remaining", "%ld", rate_count > limit ? 0 : limit - rate_count);
+        add_header(&r, "X-RateLimit-Reset", "%" PRId64, oldest + 60);
         if (u->too_big) {
             reply_error(&r, 413, NULL, "Request body too large");
         } else if (faulted && f.kind == F_COMMIT_DROP) {
@@ -1004,7 +1013,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         } else if (faulted && f.kind != F_DELAY) {
             apply_fault(&r, &f);
         } else if (cfg.rate_limit > 0 && rate_count > cfg.rate_limit) {
-            add_header(&r, "Retry-After", "%" PRId64, (window + 1) * 60 - now);
+            add_header(&r, "Retry-After", "%" PRId64, oldest + 60 - now > 0 ? oldest + 60 - now : 1);
             reply_error(&r, 429, NULL, "Too many requests");
         } else {
             route_api(&r, conn, method, api_path, body, body_bad);
@@ -1144,7 +1153,7 @@ int main(int argc, char **argv)
         case 'p': cfg.port_file = optarg; break;
         case 't': add_seed(optarg); break;
         case 'L': cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000); break;
-        case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, 100000000); break;
+        case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1); break;
         case 'm': cfg.max_tokens = arg_long("--max-tokens", optarg, 0, 100000000); break;
         case 'c': cfg.tls_cert = optarg; break;
         case 'k': cfg.tls_key = optarg; break;

@@ -6,8 +6,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 D="$SCRATCH/root"
 MA=$(${CC:-cc} -print-multiarch)
-make -s -C "$S" B="$B" install DESTDIR="$D" PREFIX=/usr >"$SCRATCH/install.log" 2>&1
+# the build under test: the ASan one is the Makefile's SANITIZE=1 (so nothing is rebuilt without it)
+case $B in "$S/build-asan") mk="SANITIZE=1" ;; *) mk="B=$B" ;; esac
+make -s -C "$S" "$mk" install DESTDIR="$D" PREFIX=/usr >"$SCRATCH/install.log" 2>&1
 ok $? "make install DESTDIR=... PREFIX=/usr"
+[ -s "$SCRATCH/install.log" ] && sed 's/^/# /' "$SCRATCH/install.log" | tail -5
 mode() { stat -c %a "$D$1" 2>/dev/null; }
 is "$(mode /usr/lib/$MA/liblinode-token.so.0.1.0)" 644 "the library: multiarch libdir (usr/lib/$MA), mode 0644"
 is "$(readlink "$D/usr/lib/$MA/liblinode-token.so.0")" liblinode-token.so.0.1.0 "... its soname link"
@@ -45,9 +48,11 @@ int main(void)
 }
 EOC
 flags=$(PKG_CONFIG_SYSROOT_DIR="$D" PKG_CONFIG_LIBDIR="$D/usr/lib/$MA/pkgconfig" pkg-config --cflags --libs linode-token)
-${CC:-cc} -Wall -Werror -o "$SCRATCH/prog" "$SCRATCH/prog.c" $flags
+# (the ASan build's library needs its runtime in the program too)
+san=; nm -D "$D/usr/lib/$MA/liblinode-token.so.0.1.0" | grep -q __asan_init && san="-fsanitize=address,undefined"
+${CC:-cc} -Wall -Werror $san -o "$SCRATCH/prog" "$SCRATCH/prog.c" $flags
 ok $? "a program builds with only pkg-config --cflags --libs linode-token ($flags)"
 is "$(LD_LIBRARY_PATH="$D/usr/lib/$MA" "$SCRATCH/prog")" "0.1.0 domains:read_write linodes:read_only" "... and runs"
-make -s -C "$S" B="$B" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+make -s -C "$S" "$mk" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 is "$(find "$D" -type f | wc -l)" 0 "make uninstall removes every file it installed"
 done_testing

@@ -88,8 +88,25 @@ is "$(val CLOSE)" 0 "close: PAM_SUCCESS"
 is "$(tok "$SID" revoked)" true "close revoked it on the fake"
 [ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removed the record"
 is "$(val ENV_AFTER_CLOSE)" unset "... and the exported variable"
-like "$ERR" "SYSLOG(7): minted token" "debug logs the mint (id and label)"
+like "$ERR" "SYSLOG(6): mint: token $(tok "$SID" id) '$(tok "$SID" label)' of alice: minted" "syslog has the mint (id and label)"
+like "$ERR" "SYSLOG(6): revoke: token $(tok "$SID" id) " "... and the revocation"
 unlike "$ERR$OUT" "$(fake_get /__fake/tokens | jq -r '.[-1].label' | head -c 0)$P" "nothing logs the parent"
+
+# --- audit_log=: a root-only JSON log of every mint and revocation --------------------------------------------
+service au "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/pam-audit.log"
+drv au alice same
+ASID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(stat -c %a "$SCRATCH/pam-audit.log" 2>/dev/null)" 600 "audit_log=: the file is created 0600"
+is "$(jq -r --arg s "$ASID" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | tr '\n' ' ')" "mint revoke " \
+    "... with a JSON line for the mint and one for the revocation"
+is "$(jq -r --arg s "$ASID" 'select(.action == "mint" and .session == $s) | .id' "$SCRATCH/pam-audit.log")" "$(tok "$ASID" id)" \
+    "... naming the token's id"
+grep -qF "$P" "$SCRATCH/pam-audit.log"; ok $((! $?)) "... and never the parent"
+chmod 640 "$SCRATCH/pam-audit.log"
+drv au alice same
+like "$ERR" "audit_log $SCRATCH/pam-audit.log must be a regular file of uid" "a group-readable audit_log is refused (syslog says so)"
+is "$(jq -r --arg s "$(val LINODE_TOKEN_PAM_SESSION)" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | wc -l)" 0 \
+    "... and not written to"
 
 # --- pam_end without close: the token and the record stay; reap --system revokes them --------------------
 drv lt alice noclose
