@@ -18,8 +18,16 @@
 
 static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
 
-/* Exclusive lock for one key, held until the fd is closed (the kernel drops it if we die). */
-static int take_lock(const char *api_url, const char *scopes, const char *session, lt_error *err)
+static int lock_wait(int fd, int op)
+{
+    while (flock(fd, op) != 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+/* The lock file of one key (the kernel drops a lock if its holder dies). */
+static int open_lock(const char *api_url, const char *scopes, const char *session, lt_error *err)
 {
     g_autofree char *dir = NULL;
     if (lt_state_dir("locks", &dir, err) != LT_OK)
@@ -28,17 +36,8 @@ static int take_lock(const char *api_url, const char *scopes, const char *sessio
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, joined, -1);
     g_autofree char *path = g_strdup_printf("%s/mint.%.32s", dir, sum);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
+    if (fd < 0)
         lt_error_set(err, LT_ERR_SYSTEM, "cannot open the lock %s: %s", path, g_strerror(errno));
-        return -1;
-    }
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            lt_error_set(err, LT_ERR_SYSTEM, "cannot lock %s: %s", path, g_strerror(errno));
-            close(fd);
-            return -1;
-        }
-    }
     return fd;
 }
 
@@ -261,13 +260,32 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     if (rc == LT_OK && b != LT_CACHE_NONE)
         rc = lt_cache_ready(b, err);
     if (rc == LT_OK) {
-        int lock = take_lock(out->api_url, prof->scopes, out->session, err);
+        int lock = open_lock(out->api_url, prof->scopes, out->session, err);
         if (lock < 0) {
             rc = err ? err->kind : LT_ERR_SYSTEM;
+        } else if (flock(lock, LOCK_EX | LOCK_NB) != 0 && b != LT_CACHE_NONE && !o->dedicated) {
+            /* Someone is minting this key. Wait for it without queueing behind each other: a
+             * shared lock is granted to every waiter at once when the minter lets go; then each
+             * reads the cache with no lock held, and only one that still misses mints. */
+            lt_parent_info info;
+            if (lock_wait(lock, LOCK_SH) == 0 && flock(lock, LOCK_UN) == 0 &&
+                lt_parent_info_load(cfg, out->api_url, &info)) {
+                rc = from_cache(b, &info, prof, out, err);
+                lt_parent_info_clear(&info);
+            }
+            if (rc == LT_OK && !out->token) {
+                if (lock_wait(lock, LOCK_EX) != 0)
+                    rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
+                else
+                    rc = mint_locked(cfg, prof, o, b, out, err); /* which looks in the cache again */
+            }
+        } else if (lock_wait(lock, LOCK_EX) != 0) { /* (held already after LOCK_NB succeeded: a no-op) */
+            rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
         } else {
             rc = mint_locked(cfg, prof, o, b, out, err);
-            close(lock);
         }
+        if (lock >= 0)
+            close(lock);
     }
     /* A run that minted also retries the revocations earlier runs still owe (a stat when none). */
     if (rc == LT_OK && !out->from_cache) {
