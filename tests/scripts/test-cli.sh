@@ -82,12 +82,20 @@ like "$OUT" "Account:      fakeuser" "status: the account"
 like "$OUT" "Scopes:       *" "status: the scopes"
 like "$OUT" "Expiry:       never" "status: the parent's expiry"
 like "$OUT" "Cache:        secret-service" "status: the cache backend"
+lt status --json
+is "$(printf '%s' "$OUT" | jq -r '[.account, .scopes, .parent_source, .token_id, .expiry, .can_mint] | map(tostring) | join(" ")')" \
+    "fakeuser * secret-service 1000 never true" "status --json: account, scopes, source, token id, expiry, can mint"
 lt logout
 like "$OUT" "Removed the parent token" "logout removes it"
 lt logout
 like "$OUT" "No parent token was stored" "logout again says so"
 lt list
 is "$RC" 3 "after logout: exit 3"
+lt status
+like "$OUT" "Parent token: none in the Secret Service (run 'linode-token login')" "status after logout says there is none"
+unlike "$OUT" "Parent token: secret-service" "... not that it comes from the Secret Service"
+lt status --json
+is "$RC:$(printf '%s' "$OUT" | jq -r .error | cut -c1-30)" "3:no parent token for http://127" "status --json after logout: exit 3 and why"
 echo "$P" | lt login
 
 # --- create: expiry forms --------------------------------------------------------------------------
@@ -364,6 +372,23 @@ fault_case '{"kind":"status","status":429,"retry_after":100}' 1 "Too many reques
 fault_case '{"kind":"delay","delay_ms":8000}' 4 "timed out" "slow API with --timeout 5s"
 fault_case '{"kind":"status","status":401,"body":"{\"errors\":[{\"reason\":\"Invalid Token\"}]}"}' 1 \
     "linode-token: list: Invalid Token (HTTP 401)" "a 401"
+fake_fault '{"kind":"status","status":401,"body":"{\"errors\":[{\"reason\":\"Invalid Token\"}]}"}'
+lt list
+like "$ERR" "(the parent token was refused: store a valid one with 'linode-token login'" "a refused parent: the hint to log in again"
+
+# --- rough edges ----------------------------------------------------------------------------------------------
+lt create --label x --scope linodes=ro --scope linodes=rw
+is "$RC" 2 "--scope linodes=ro --scope linodes=rw: a usage error"
+like "$ERR" "--scope 'linodes=ro' and --scope 'linodes=rw' disagree" "... naming both"
+lt create --label short-levels --scopes "linodes:ro domains:rw" --expiry 1h
+is "$RC:$(token_field "$(id_of short-levels)" scopes)" "0:domains:read_write linodes:read_only" "--scopes takes the short levels ro and rw"
+lt create --label x --scope linodez=ro
+like "$ERR" "unknown service 'linodez'; did you mean 'linodes'?" "an unknown service: did you mean"
+run "$LT" lst
+is "$RC" 2 "an unknown command: exit 2"
+like "$ERR" "unknown command 'lst'; did you mean 'list'?" "... did you mean"
+run "$B/git-credential-linode" --version
+is "$RC:$OUT" "0:git-credential-linode 0.1.0" "git-credential-linode --version"
 
 # --- secrets stay out of traces and errors ----------------------------------------------------------------------
 lt --debug create --label traced --scope linodes=ro

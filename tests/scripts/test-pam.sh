@@ -305,6 +305,16 @@ else
     for i in 1 2 3 4 5 6 7; do echo "ok - # SKIP ownership checks need root"; T_N=$((T_N + 1)); done
 fi
 
+# --- the README's module line, as written (with this test's parent, API and directories) ---------------------
+line=$(awk '/^# \/etc\/pam.d\/sshd/ {on = 1; next} on && /^```/ {exit} on {print}' "$S/README.md" | sed 's/\\$//' | tr -s ' \n' ' ')
+case $line in "session optional pam_linode_token.so "*) ok 0 "the README has a module line" ;; *) ok 1 "the README has a module line ($line)" ;; esac
+args=$(printf '%s' "${line#session optional pam_linode_token.so }" | sed "s#parent_token_file=[^ ]*#parent_token_file=$SCRATCH/parent#")
+service readme "$args api_url=$API allow_insecure_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+drv readme alice same
+is "$(val OPEN):$(val CLOSE)" "0:0" "the README's module line: open and close succeed"
+unlike "$ERR" "unknown argument" "... every argument in it is known"
+unlike "$ERR" "bad argument" "... and valid (timeout=5: a bare number is seconds)"
+
 # --- memory: valgrind on the driver paths ----------------------------------------------------------------------
 if ! nm -D "$MOD" | grep -q __asan_init && command -v valgrind >/dev/null; then
     for mode in same fork newhandle twice; do

@@ -28,6 +28,12 @@ ttl = 1h
 scopes = linodes:read_write domains:read_write
 EOF
 cd "$SCRATCH" || bail "no scratch dir"
+# Stand-ins for the tools the recipes run: they say whether they were given a token.
+mkdir -p bin
+printf '#!/bin/sh\n[ ${#LINODE_TOKEN} -eq 64 ] && echo "terraform ran with LINODE_TOKEN set"\n' > bin/terraform
+printf '#!/bin/sh\n[ ${#LINODE_CLI_TOKEN} -eq 64 ] && echo "linode-cli ran with LINODE_CLI_TOKEN set"\n' > bin/linode-cli
+chmod +x bin/terraform bin/linode-cli
+export PATH="$SCRATCH/bin:$PATH" SHELL=/bin/sh
 printf '%s\n' "$P" > parent-token.txt
 chmod 600 parent-token.txt
 
@@ -87,5 +93,11 @@ for f in $(ls example-* 2>/dev/null | sort -t- -k2 -n); do
         diff "$f" "$f.got" | sed 's/^/# /'
     fi
 done
-[ $n -ge 4 ]; ok $? "the README's marked examples were found ($n)"
+[ $n -ge 7 ]; ok $? "the README's marked examples were found ($n)"
+
+# --- the C example builds against the library and runs --------------------------------------------------
+awk '/^```c$/ {on = 1; next} on && /^```$/ {exit} on {print}' "$README" > example.c
+${CC:-cc} -Wall -Werror -I"$S/include" -o example example.c -L"$B" -llinode-token -Wl,-rpath,"$B" $(nm -D "$B/liblinode-token.so" | grep -q __asan_init && echo -fsanitize=address,undefined)
+ok $? "the README's C example builds (-llinode-token)"
+./example; ok $? "... and runs: lt_acquire, then lt_release"
 done_testing

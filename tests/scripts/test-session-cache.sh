@@ -173,6 +173,16 @@ like "$ERR" "api.linode.com" "host=api.linode.com:443 (an explicit default port)
 run sh -c "printf 'protocol=https\nhost=api.linode.com:8443\n\n' | '$GCL' --config '$SCRATCH/real.conf' get"
 is "$RC:$OUT:$ERR" "0::" "host=api.linode.com:8443 is not ours: silence"
 
+# --- setup-git: idempotent, and --unset -------------------------------------------------------------------------
+run "$LT" setup-git
+is "$(git config --global --get-all "credential.$FAKE_URL.helper" | tr '\n' '|')" "|$GCL|" \
+    "setup-git: an empty helper (no other helper keeps our tokens), then ours"
+run "$LT" setup-git
+like "$OUT" "already set up" "setup-git again changes nothing"
+is "$(git config --global --get-all "credential.$FAKE_URL.helper" | wc -l)" 2 "... still two lines"
+run "$LT" setup-git --unset
+is "$(git config --global --get-all "credential.$FAKE_URL.helper" | wc -l)" 0 "setup-git --unset removes them"
+
 # --- real git against a remote that wants a live token --------------------------------------------------------------
 GITURL="$FAKE_URL/__fake/git/repo.git"
 g() { LINODE_TOKEN_SESSION=git-e2e git -c credential.helper= -c "credential.helper=$GCL" -c core.askPass=/bin/false \
