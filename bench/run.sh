@@ -14,15 +14,16 @@ SCRATCH=$(mktemp -d)
 FAKE_PID=
 trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# time_runs N CMD...: one line per run, in ms (stdin for each run from $INPUT when set)
+# time_runs N CMD...: one line per run, in ms to 0.1 (stdin for each run from $INPUT when set)
 time_runs() {
     n=$1; shift
     i=0
     while [ $i -lt "$n" ]; do
-        t0=$(now_ms)
+        t0=$(now_us)
         if [ -n "${INPUT:-}" ]; then printf '%b' "$INPUT" | "$@" >/dev/null 2>&1; else "$@" >/dev/null 2>&1; fi
-        echo $(( $(now_ms) - t0 ))
+        awk -v d=$(( $(now_us) - t0 )) 'BEGIN {printf "%.1f\n", d / 1000}'
         i=$((i + 1))
     done
 }

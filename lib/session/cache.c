@@ -92,8 +92,9 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
         secret_attributes_build(&cached_schema, "api_url", k->api_url, "parent", k->parent, "account", k->account,
                                 "scopes", k->scopes, "session", k->session, NULL);
     GList *items;
-    /* attributes first (no secret crosses D-Bus), then the one secret that is needed */
-    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
+    /* the key names one session and one parent: the search finds the entry or two that matter,
+     * and their secrets come in the same round trip */
+    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     const int64_t now = now_s();
     lt_error_kind rc = LT_OK;
@@ -116,10 +117,7 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
             best = it, best_expiry = expiry, best_id = attr_int(a, "token_id");
     }
     if (rc == LT_OK && best) {
-        g_autoptr(GError) gerr = NULL;
-        if (!secret_item_load_secret_sync(best, NULL, &gerr))
-            rc = lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
-        g_autoptr(SecretValue) v = rc == LT_OK ? secret_item_get_secret(best) : NULL;
+        g_autoptr(SecretValue) v = secret_item_get_secret(best);
         if (v) {
             out->token = strdup(secret_value_get_text(v) ?: "");
             out->id = best_id;
