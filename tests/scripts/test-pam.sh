@@ -191,7 +191,7 @@ SID=$(val LINODE_TOKEN_PAM_SESSION)
 is "$(val CLOSE)" 0 "API down at close: still PAM_SUCCESS"
 [ -f "$SCRATCH/queue/$SID" ]; ok $? "... and the session is queued in queue_dir"
 is "$(tok "$SID" revoked)" false "... (not revoked yet)"
-[ "$(val CLOSE_MS)" -le 2200 ]; ok $? "... within close_timeout (took $(val CLOSE_MS) ms)"
+[ "$(val CLOSE_MS)" -le 3000 ]; ok $? "... within close_timeout + 1 s (took $(val CLOSE_MS) ms)"
 drv lt alice same
 is "$(tok "$SID" revoked)" true "the next open revokes the queued token"
 [ ! -e "$SCRATCH/queue/$SID" ]; ok $? "... and empties the queue"
@@ -227,7 +227,7 @@ fake_fault '{"kind":"delay","method":"DELETE","delay_ms":1500,"count":40}'
 service dl "$BASE scopes=linodes:read_only ttl=1h timeout=3 close_timeout=2s"
 drv dl alice open
 is "$(val OPEN)" 0 "20 queued revocations and a DELETE that takes 1.5 s: open succeeds"
-[ "$(val OPEN_MS)" -le 3500 ]; ok $? "... within timeout=3 (a bare number is seconds), not 20 x 1.5 s (took $(val OPEN_MS) ms)"
+[ "$(val OPEN_MS)" -le 4500 ]; ok $? "... within timeout=3 + 1.5 s (a bare number is seconds), not 20 x 1.5 s (took $(val OPEN_MS) ms)"
 left=$(ls "$SCRATCH/queue" | grep -c '^0000')
 [ "$left" -ge 17 ] && [ "$left" -le 20 ]; ok $? "... the queue work stopped when the time ran out ($left of 20 still owed)"
 curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null # clear what is left of the fault
