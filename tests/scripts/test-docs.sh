@@ -24,4 +24,13 @@ nolic=$(cd "$S" && git ls-files '*.c' '*.h' '*.sh' 'build-aux/with-secret-servic
     while read -r f; do head -3 "$f" | grep -q 'SPDX-License-Identifier: MIT' || echo "$f"; done)
 is "$nolic" "" "every source file, script and man page carries an SPDX licence line"
 [ -f "$S/LICENSE" ] && grep -q '^MIT License' "$S/LICENSE"; ok $? "LICENSE: MIT"
+bash -n "$S/completions/linode-token.bash"; ok $? "the bash completion parses"
+out=$(bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+    . "$1"; COMP_WORDS=(linode-token end-s); COMP_CWORD=1; _linode_token; echo "${COMPREPLY[*]}"' sh "$S/completions/linode-token.bash")
+is "$out" "end-session" "... and completes a command"
+out=$(bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+    . "$1"; COMP_WORDS=(linode-token create --scope linodes=r); COMP_CWORD=3; _linode_token; echo "${COMPREPLY[*]}"' sh "$S/completions/linode-token.bash")
+is "$out" "linodes=ro linodes=rw" "... and a --scope value"
+if command -v zsh >/dev/null 2>&1; then zsh -n "$S/completions/_linode-token"; ok $? "the zsh completion parses"
+else T_N=$((T_N + 1)); echo "ok $T_N - # SKIP no zsh here to parse the zsh completion"; fi
 done_testing
