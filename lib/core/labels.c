@@ -85,6 +85,9 @@ int lt_label_parse(const char *label, lt_label *out)
         dst[i][n] = '\0';
         if (!n || (i < fields - 1 && *p != ':') || (i == fields - 1 && *p))
             return 0;
+        /* a field starting with '=' is a hash, exactly as lt_label_field writes one */
+        if (dst[i][0] == '=' && (n != 11 || strspn(dst[i] + 1, "0123456789abcdef") != 10))
+            return 0;
         if (*p)
             p++;
     }

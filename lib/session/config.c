@@ -90,6 +90,10 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
         lt_config_clear(out);
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
     }
+    if (!*out->api_url) {
+        lt_config_clear(out);
+        return lt_error_set(err, LT_ERR_USAGE, "config %s: api_url is empty", path);
+    }
     return LT_OK;
 }
 

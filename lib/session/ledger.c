@@ -47,8 +47,11 @@ GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
             .session = g_strdup(session),
         };
         lt_label lab;
-        /* an intent is only as good as its label: that is how the token is found */
-        if (e.api_url && (intent ? e.label && lt_label_parse(e.label, &lab) && e.nonce[0] : e.id > 0))
+        g_autofree char *token_group = g_strdup_printf("token %" G_GINT64_FORMAT, e.id);
+        /* an intent is only as good as its label (that is how its token is found), and is named by
+         * the label's nonce; a token's group is named by its id: so no two entries are one */
+        if (e.api_url && (intent ? e.label && lt_label_parse(e.label, &lab) && e.nonce[0] && !strcmp(lab.nonce, e.nonce)
+                                 : e.id > 0 && !strcmp(groups[i], token_group)))
             g_array_append_val(a, e);
         else
             lt_ledger_entry_clear(&e);
