@@ -65,8 +65,9 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
         g_autofree char *scopes = lt_profile_load(cfg, name, &prof, &e) == LT_OK ? g_strdup(prof.scopes) : NULL;
         if (scopes)
             lt_mint_profile_clear(&prof);
+        g_autofree char *shown = lt_printable(name); /* the username comes from git's request */
         fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
-                        "(likely a missing scope: profile %s has '%s')\n", name, scopes ? scopes : "?");
+                        "(likely a missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
     }
     return 0;
 }

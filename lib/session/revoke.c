@@ -199,27 +199,3 @@ lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, s
     *left = still->len;
     return lt_queue_put_back(lock, still, NULL);
 }
-
-void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
-                   const lt_revoke_options *o, lt_error *results)
-{
-    static const lt_revoke_options dflt = {0};
-    if (!o)
-        o = &dflt;
-    lt_error e;
-    lt_client *c = parent_client(cfg, api_url, o, &e);
-    if (!c) {
-        for (size_t i = 0; i < n; i++)
-            results[i] = e;
-        return;
-    }
-    lt_client_revoke_many(c, ids, n, o->max_parallel > 0 ? o->max_parallel : LT_DEFAULT_PARALLEL, o->deadline_ms,
-                          results);
-    lt_client_free(c);
-    g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    for (size_t i = 0; i < n; i++)
-        if (results[i].kind == LT_OK)
-            g_array_append_val(gone, ids[i]);
-    lt_cache_drop_ids(lt_cache_choose(cfg), (int64_t *)(void *)gone->data, gone->len, NULL);
-    lt_ledger_drop_ids((int64_t *)(void *)gone->data, gone->len);
-}

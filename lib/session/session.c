@@ -20,6 +20,9 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
     g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
     lt_revoke_entries(cfg, entries, "end-session", o, 1, out, still);
+    /* The session is over: none of its cached tokens may be handed out again, not even one
+     * whose revocation is only queued. */
+    lt_cache_drop_session(lt_cache_choose(cfg), session, NULL);
     return LT_OK;
 }
 

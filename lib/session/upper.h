@@ -256,11 +256,6 @@ void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, c
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
 lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
                              lt_error *err);
-/* Revoke ids on api_url with its parent, in parallel; drop them from the cache and every ledger.
- * results[i] as in lt_client_revoke_many. */
-void lt_revoke_ids(const lt_config *cfg, const char *api_url, const int64_t *ids, size_t n,
-                   const lt_revoke_options *o, lt_error *results);
-
 /* ---- session.c: end-session, reap ---- */
 /* Revoke every token in the session's ledger and resolve its intents; failures are queued.
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */

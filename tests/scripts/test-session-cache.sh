@@ -54,6 +54,19 @@ is "$(live "$idB")" true "... and B's stays live"
 LINODE_TOKEN_SESSION=B run "$LT" get --scopes linodes:read_only
 is "$OUT:$(posts)" "$TB:$((p0 + 2))" "B's next get is still a hit (0 POSTs)"
 
+# --- end-session forgets the session's cache even when a revocation is only queued ---------------------------------
+LINODE_TOKEN_SESSION=Q run "$LT" get --scopes lke:read_only
+TQ=$OUT
+fake_fault '{"kind":"status","method":"DELETE","status":500,"count":10}'
+run "$LT" end-session --session Q
+like "$ERR" "0 revoked, 1 queued" "end-session while DELETE fails: the token is queued"
+curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
+p1=$(posts)
+LINODE_TOKEN_SESSION=Q run "$LT" get --scopes lke:read_only
+[ ${#OUT} -eq 64 ] && [ "$OUT" != "$TQ" ]; ok $? "... and a new get in that session never gets the queued token from the cache"
+is "$(posts)" $((p1 + 1)) "... it mints (1 POST)"
+run "$LT" end-session --session Q
+
 # --- the README's build-42 example, after another session cached the same scopes --------------------------------
 LINODE_TOKEN_SESSION=other run "$LT" get --scopes domains:read_only
 TO=$OUT
