@@ -158,7 +158,7 @@ static const char *chosen_session(const char *explicit_id)
     return explicit_id ? explicit_id : env && *env ? env : NULL;
 }
 
-lt_error_kind lt_session_check(const char *explicit_id, lt_error *err)
+static lt_error_kind check_chosen(const char *explicit_id, lt_error *err)
 {
     const char *pick = chosen_session(explicit_id);
     if (pick && (!valid_chosen(pick)))
@@ -170,7 +170,7 @@ lt_error_kind lt_session_check(const char *explicit_id, lt_error *err)
 
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
 {
-    lt_error_kind rc = lt_session_check(explicit_id, err);
+    lt_error_kind rc = check_chosen(explicit_id, err);
     if (rc != LT_OK)
         return rc;
     const char *pick = chosen_session(explicit_id);

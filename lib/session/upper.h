@@ -85,8 +85,6 @@ lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t le
 /* --session, else LINODE_TOKEN_SESSION (chosen ids); else derived: ~l<XDG_SESSION_ID>, else
  * ~s<leader pid>-<start time>, else ~u<uid>. */
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
-/* Only check a chosen id (no derivation, no /proc). */
-lt_error_kind lt_session_check(const char *explicit_id, lt_error *err);
 /* A chosen id or a derived one (starting with ~). */
 int lt_session_valid(const char *id);
 /* 1 alive, 0 gone, -1 cannot tell. Only derived ids are judged (~s, ~x: process and start time;
