@@ -32,7 +32,7 @@ if [ $# -gt 0 ]; then # only the named ones
     scripts=$(pick $scripts)
     [ -n "$progs$scripts" ] || { echo "run-suite: no test named $names" >&2; exit 1; }
 fi
-{ prove --exec '' --timer $progs $scripts; echo $? > "$top/prove.rc"; } 2>&1 | tee "$log"
+{ prove --exec '' --timer --failures --comments $progs $scripts; echo $? > "$top/prove.rc"; } 2>&1 | tee "$log"
 rc=$(cat "$top/prove.rc" 2>/dev/null || echo 255)
 # Read the verdict from prove's output, and trust no run that prove itself failed or that ran
 # fewer programs than there are (a script that could not be executed, say).
@@ -57,5 +57,11 @@ if { ! grep -q '^Result: PASS' "$log" || [ "$rc" -ne 0 ]; } && [ "$failed" -eq 0
     failed=1
 fi
 total=$((total - bad_ok))
+# The failures again, with their diagnostics, just above the verdict (a CI log shows its tail).
+if [ "$failed" -ne 0 ]; then
+    echo "== failures:"
+    awk '/^\[[0-9:]+\] / { name = $2 } /^not ok/ { print name ": " $0; show = 1; next }
+         /^#/ && show { print; next } { show = 0 }' "$log" | head -n 60
+fi
 echo "$total passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] && grep -q '^Result: PASS' "$log"
