@@ -37,12 +37,13 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fPIC -fvisibility
 # The core links into login processes (PAM): libcurl and jansson only, no GLib include path.
 CORE_PKGS  := libcurl jansson
 UPPER_PKGS := $(CORE_PKGS) glib-2.0 libsecret-1 libkeyutils
-# libcurl's headers are used at build time; the library is dlopen()ed on first use
-# (lib/curl-loader.c), so nothing but the tests links it.
+# libcurl's and libsecret's headers are used at build time; the libraries are dlopen()ed on first
+# use (lib/core/curl-loader.c, lib/session/secret-store.c), so nothing but the tests links libcurl,
+# and nothing links libsecret, GIO or GObject.
 CORE_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
 CORE_LIBS    = $(shell $(PKG_CONFIG) --libs jansson) -ldl -lpthread
 UPPER_CFLAGS = -Ilib/session $(shell $(PKG_CONFIG) --cflags $(UPPER_PKGS))
-UPPER_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(UPPER_PKGS))) -ldl -lpthread
+UPPER_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libsecret-1,$(UPPER_PKGS))) -ldl -lpthread
 TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)

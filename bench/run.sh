@@ -60,33 +60,70 @@ p0=$(posts)
 hit=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" "$B/git-credential-linode" get | median)
 hit_posts=$(( $(posts) - p0 ))
 lib=$(INPUT="protocol=https\nhost=example.com\n\n" time_runs "$RUNS" "$SCRATCH/git-credential-libsecret" get | median)
+# a hit in the kernel keyring (cache = keyring, the parent in a file): no D-Bus, no libsecret
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = keyring\nparent_token_file = %s\n[profile default]\nscopes = linodes:read_only\n' \
+    "$API" "$SCRATCH/parent" > "$SCRATCH/keyring"
+printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | "$B/git-credential-linode" --config "$SCRATCH/keyring" get >/dev/null
+p0=$(posts)
+krhit=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" "$B/git-credential-linode" --config "$SCRATCH/keyring" get | median)
+kr_posts=$(( $(posts) - p0 ))
+# what the harness itself costs (fork, exec, the pipe): a program that does nothing
+floor=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" /bin/true | median)
 
 # a cold mint (cache = none: parent file, one POST, ledger) vs one bare curl POST
 p0=$(posts)
 cold=$(INPUT="" time_runs "$RUNS" "$B/linode-token" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/parent" \
     get --scopes linodes:read_only | median)
 cold_posts=$(( $(posts) - p0 ))
+# the same with the state dir on tmpfs, as XDG_RUNTIME_DIR (/run/user/UID) is on a login (here
+# the runner's runtime dir is on the scratch disk): the intent needs no fsync there
+shm=$(mktemp -d /dev/shm/lt-bench.XXXXXX 2>/dev/null) && chmod 700 "$shm"
+if [ -n "$shm" ]; then
+    cold_shm=$(XDG_RUNTIME_DIR=$shm INPUT="" time_runs "$RUNS" "$B/linode-token" --config "$SCRATCH/nocache" \
+        --parent-token-file "$SCRATCH/parent" get --scopes linodes:read_only | median)
+    rm -rf "$shm"
+fi
 curlp=$(INPUT="" time_runs "$RUNS" curl -s -o /dev/null -H "Authorization: Bearer $PARENT" \
     -d '{"label":"bench","scopes":"linodes:read_only"}' "$API/profile/tokens" | median)
+# where a cold mint's time goes: --debug's step line, median per step
+i=0
+: > "$SCRATCH/steps"
+while [ $i -lt "$RUNS" ]; do
+    "$B/linode-token" --debug --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/parent" \
+        get --scopes linodes:read_only 2>&1 >/dev/null | sed -n 's/.*steps (ms): //p' >> "$SCRATCH/steps"
+    i=$((i + 1))
+done
+step_median() { sed -n "s/.*\\b$1 \\([0-9.]*\\).*/\\1/p" "$SCRATCH/steps" | median; }
 
-# 64 parallel gets of one profile, cold
+# 64 parallel gets of one profile, cold (a new session each round, so nothing is cached), against
+# 64 parallel cache hits (a session warmed first): what waiting for one mint costs. Alternating
+# rounds, medians.
+PAR_RUNS=${PAR_RUNS:-7}
+par64() { # par64 SESSION: wall ms of 64 parallel gets
+    t0=$(now_ms)
+    pids=""
+    i=0
+    while [ $i -lt 64 ]; do
+        LINODE_TOKEN_SESSION=$1 "$B/linode-token" get --profile par > "$SCRATCH/par.$i" 2>&1 & pids="$pids $!"
+        i=$((i + 1))
+    done
+    wait $pids
+    echo $(( $(now_ms) - t0 ))
+}
+LINODE_TOKEN_SESSION=warm "$B/linode-token" get --profile par >/dev/null 2>&1
+: > "$SCRATCH/cold.ms"; : > "$SCRATCH/hits.ms"
 p0=$(posts)
-t0=$(now_ms)
-pids=""
-i=0
-while [ $i -lt 64 ]; do "$B/linode-token" get --profile par > "$SCRATCH/par.$i" 2>&1 & pids="$pids $!"; i=$((i + 1)); done
-wait $pids
-par_ms=$(( $(now_ms) - t0 ))
+par_tokens=0
+r=0
+while [ $r -lt "$PAR_RUNS" ]; do
+    par64 "cold$r" >> "$SCRATCH/cold.ms"
+    par_tokens=$((par_tokens + $(cat "$SCRATCH"/par.* | sort -u | wc -l)))
+    par64 warm >> "$SCRATCH/hits.ms"
+    r=$((r + 1))
+done
 par_posts=$(( $(posts) - p0 ))
-par_tokens=$(cat "$SCRATCH"/par.* | sort -u | wc -l)
-# ... against 64 parallel cache hits of another profile (warmed first): what waiting costs
-"$B/linode-token" get >/dev/null 2>&1
-t0=$(now_ms)
-pids=""
-i=0
-while [ $i -lt 64 ]; do "$B/linode-token" get > /dev/null 2>&1 & pids="$pids $!"; i=$((i + 1)); done
-wait $pids
-hits_ms=$(( $(now_ms) - t0 ))
+par_ms=$(median < "$SCRATCH/cold.ms")
+hits_ms=$(median < "$SCRATCH/hits.ms")
 
 # end-session revoking 100 tokens against a fake with 50 ms latency: parallel vs sequential
 FAKE1=$FAKE_PID URL1=$FAKE_URL
@@ -131,8 +168,15 @@ rev_seq=$(median < "$SCRATCH/seq.ms")
 echo "| case | runs | median (ms) | baseline | baseline median (ms) | ratio | POSTs |"
 echo "|---|---|---|---|---|---|---|"
 echo "| cache hit: \`git-credential-linode get\` | $RUNS | $hit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$hit" "$lib") | $hit_posts |"
-echo "| cold mint: \`linode-token get\` (cache none) | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $RUNS mints |"
-echo "| 64 parallel \`linode-token get\`, cold | 1 | $par_ms (wall) | 64 parallel cache hits of another profile | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts ($par_tokens distinct token) |"
+echo "| cache hit, \`cache = keyring\`: \`git-credential-linode get\` | $RUNS | $krhit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$krhit" "$lib") | $kr_posts |"
+echo "| cold mint: \`linode-token get\` (cache none), state on disk | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $RUNS mints |"
+[ -n "$shm" ] && echo "| cold mint, state on tmpfs (as in /run/user/UID) | $RUNS | $cold_shm | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold_shm" "$curlp") | |"
+echo "| 64 parallel \`linode-token get\`, cold (new session) | $PAR_RUNS | $par_ms (wall) | 64 parallel cache hits (warm session) | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts for $PAR_RUNS rounds ($par_tokens distinct tokens handed out) |"
+echo "| (harness floor: \`/bin/true\` through the same loop) | $RUNS | $floor | | | | |"
+echo
+echo "| cold mint, step (\`--debug\`) | session | lookup | ready (store) | lock | parent | intent (fsync) | POST (loading libcurl first) | record | drain | total in the library |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| median (ms), $RUNS mints | $(step_median session) | $(step_median lookup) | $(step_median ready) | $(step_median lock) | $(step_median parent) | $(step_median intent) | $(step_median post) | $(step_median record) | $(step_median drain) | $(step_median total) |"
 echo
 echo "| end-session, 100 tokens, fake at --latency-ms 50 | runs | median wall (ms) | round trips (50 ms) | live tokens left |"
 echo "|---|---|---|---|---|"

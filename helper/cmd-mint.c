@@ -68,6 +68,11 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
         return cli_fail(x, &e);
     if (note)
         fprintf(stderr, "linode-token: %s: note: %s\n", x->cmd, note);
+    if (x->debug) {
+        g_autofree char *steps = lt_mint_timing(m);
+        fprintf(stderr, "linode-token: %s: debug: %s token, steps (ms): %s\n", x->cmd,
+                m->from_cache ? "cached" : "minted", steps);
+    }
     return -1;
 }
 

@@ -7,7 +7,6 @@
 #include "upper.h"
 
 #include <keyutils.h>
-#include <libsecret/secret.h>
 #include <stdio.h>
 
 static const SecretSchema cached_schema = {
@@ -65,16 +64,21 @@ static int id_in(int64_t id, const int64_t *ids, size_t n)
 
 /* Our items matching attrs (flags: SECRET_SEARCH_LOAD_SECRETS when the secrets are needed). No
  * SECRET_SEARCH_UNLOCK: never prompt (locked items come back without their secret). */
-static lt_error_kind ss_search(GHashTable *attrs, SecretSearchFlags flags, GList **items, lt_error *err)
+static lt_error_kind ss_search(GHashTable *attrs, SecretSearchFlags flags, GList **items, const lt_secret_api **api,
+                               lt_error *err)
 {
     *items = NULL;
     if (!lt_session_bus_available())
         return lt_secret_service_ready(err);
+    const lt_secret_api *s = *api = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    g_autoptr(SecretService) svc = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
+    SecretService *svc = s->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
     if (!svc)
         return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    *items = secret_service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | flags, NULL, &gerr);
+    *items = s->service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | flags, NULL, &gerr);
+    s->object_unref(svc);
     if (gerr)
         return lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
     return LT_OK;
@@ -89,12 +93,13 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
                             lt_error *err)
 {
     g_autoptr(GHashTable) attrs =
-        secret_attributes_build(&cached_schema, "api_url", k->api_url, "parent", k->parent, "account", k->account,
-                                "scopes", k->scopes, "session", k->session, NULL);
+        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
+                             "session", k->session, NULL);
     GList *items;
+    const lt_secret_api *s;
     /* the key names one session and one parent: the search finds the entry or two that matter,
      * and their secrets come in the same round trip */
-    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
+    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, &s, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     const int64_t now = now_s();
     lt_error_kind rc = LT_OK;
@@ -102,29 +107,30 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
     int64_t best_expiry = 0, best_id = 0;
     for (GList *l = items; l; l = l->next) {
         SecretItem *it = l->data;
-        if (secret_item_get_locked(it)) {
+        if (s->item_get_locked(it)) {
             rc = lt_error_set(err, LT_ERR_STORE,
                               "the default keyring is locked: unlock it, or set cache = keyring or none");
             break;
         }
-        g_autoptr(GHashTable) a = secret_item_get_attributes(it);
+        g_autoptr(GHashTable) a = s->item_get_attributes(it);
         int64_t expiry = attr_int(a, "expiry");
         if (expiry <= now) { /* expired entries are removed when seen */
-            secret_item_delete_sync(it, NULL, NULL);
+            s->item_delete_sync(it, NULL, NULL);
             continue;
         }
         if (expiry >= min_expiry && expiry <= max_expiry && expiry > best_expiry)
             best = it, best_expiry = expiry, best_id = attr_int(a, "token_id");
     }
     if (rc == LT_OK && best) {
-        g_autoptr(SecretValue) v = secret_item_get_secret(best);
+        SecretValue *v = s->item_get_secret(best);
         if (v) {
-            out->token = strdup(secret_value_get_text(v) ?: "");
+            out->token = strdup(s->value_get_text(v) ?: "");
             out->id = best_id;
             out->expiry = best_expiry;
+            s->value_unref(v);
         }
     }
-    g_list_free_full(items, g_object_unref);
+    g_list_free_full(items, s->object_unref);
     return rc;
 }
 
@@ -134,10 +140,14 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, c->id);
     g_snprintf(expiry, sizeof expiry, "%" G_GINT64_FORMAT, c->expiry);
     g_autofree char *item_label = g_strdup_printf("Linode API token %s (%s, minted)", label, k->scopes);
+    const lt_secret_api *s = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    if (!secret_password_store_sync(&cached_schema, SECRET_COLLECTION_DEFAULT, item_label, c->token, NULL, &gerr,
-                                    "api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes",
-                                    k->scopes, "session", k->session, "token_id", id, "expiry", expiry, NULL))
+    g_autoptr(GHashTable) attrs =
+        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
+                             "session", k->session, "token_id", id, "expiry", expiry, NULL);
+    if (!s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, c->token, NULL, &gerr))
         return lt_error_set(err, LT_ERR_STORE, "cannot store the token in the Secret Service: %s", gerr->message);
     return LT_OK;
 }
@@ -145,22 +155,26 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
 /* The session's entry holding exactly this secret (secrets of that session only are loaded). */
 static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_ref *out, lt_error *err)
 {
-    g_autoptr(GHashTable) attrs = secret_attributes_build(&cached_schema, "session", session, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     GList *items;
-    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, err) != LT_OK)
+    const lt_secret_api *s;
+    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, &s, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {
         SecretItem *it = l->data;
-        g_autoptr(SecretValue) v = secret_item_get_secret(it);
-        const char *text = v ? secret_value_get_text(v) : NULL;
-        if (!text || strcmp(text, secret) != 0)
+        SecretValue *v = s->item_get_secret(it);
+        const char *text = v ? s->value_get_text(v) : NULL;
+        const int same = text && !strcmp(text, secret);
+        if (v)
+            s->value_unref(v);
+        if (!same)
             continue;
-        g_autoptr(GHashTable) a = secret_item_get_attributes(it);
+        g_autoptr(GHashTable) a = s->item_get_attributes(it);
         out->id = attr_int(a, "token_id");
         out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
         break;
     }
-    g_list_free_full(items, g_object_unref);
+    g_list_free_full(items, s->object_unref);
     return LT_OK;
 }
 
@@ -169,17 +183,17 @@ static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, 
     if (!lt_session_bus_available())
         return LT_OK;
     /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
-    g_autoptr(GHashTable) attrs = session ? secret_attributes_build(&cached_schema, "session", session, NULL)
-                                          : secret_attributes_build(&cached_schema, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     GList *items;
-    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, err) != LT_OK)
+    const lt_secret_api *s;
+    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, &s, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {
-        g_autoptr(GHashTable) a = secret_item_get_attributes(l->data);
+        g_autoptr(GHashTable) a = s->item_get_attributes(l->data);
         if (session || id_in(attr_int(a, "token_id"), ids, n))
-            secret_item_delete_sync(l->data, NULL, NULL);
+            s->item_delete_sync(l->data, NULL, NULL);
     }
-    g_list_free_full(items, g_object_unref);
+    g_list_free_full(items, s->object_unref);
     return LT_OK;
 }
 

@@ -18,6 +18,28 @@
 
 static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
 
+/* The time since the last mark goes to step s. */
+static void step(lt_minted *m, lt_mint_step s)
+{
+    const int64_t now = g_get_monotonic_time();
+    m->step_us[s] += now - m->step_mark;
+    m->step_mark = now;
+}
+
+char *lt_mint_timing(const lt_minted *m)
+{
+    static const char *const names[LT_STEP_COUNT] = {"session", "lookup", "ready", "lock",  "parent",
+                                                      "intent",  "post",   "record", "drain"};
+    g_autoptr(GString) s = g_string_new(NULL);
+    int64_t total = 0;
+    for (int i = 0; i < LT_STEP_COUNT; i++) {
+        g_string_append_printf(s, "%s %.1f, ", names[i], m->step_us[i] / 1000.0);
+        total += m->step_us[i];
+    }
+    g_string_append_printf(s, "total %.1f", total / 1000.0);
+    return g_strdup(s->str);
+}
+
 static int lock_wait(int fd, int op)
 {
     while (flock(fd, op) != 0)
@@ -129,18 +151,20 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
                                  lt_cache_backend b, lt_minted *out, lt_error *err)
 {
     char *parent = NULL;
+    lt_client *c = NULL;
     lt_error_kind rc = lt_parent_get(cfg, out->api_url, &parent, err);
     if (rc != LT_OK)
         return rc;
-    lt_client *c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err);
-    if (!c) {
-        lt_secret_free(parent);
-        return err ? err->kind : LT_ERR_SYSTEM;
-    }
     lt_parent_info info;
     g_autofree char *fp = lt_parent_fingerprint(parent);
+    /* The client (it checks the URL, and loads libcurl on first use) is made before anything is
+     * sent: at once when the parent's facts must be learnt, else once the intent is on disk. */
     if (!lt_parent_info_load(cfg, out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
         lt_parent_info_clear(&info);
+        if (!(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {
+            rc = err ? err->kind : LT_ERR_SYSTEM;
+            goto done;
+        }
         if ((rc = learn_parent(c, parent, &info, err)) != LT_OK)
             goto done;
         lt_parent_info_save(cfg, out->api_url, &info, NULL); /* a cache of facts: losing it costs a request */
@@ -180,11 +204,20 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
                     out->session, nonce, out->label);
     /* Write-ahead: the label is on disk before the POST can create anything. */
     const long deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 30000;
+    step(out, LT_STEP_PARENT);
     if ((rc = lt_ledger_intend(out->session, nonce, out->label, out->api_url, now + deadline_ms / 1000 + 1, err)) !=
         LT_OK)
         goto done;
+    step(out, LT_STEP_INTENT);
+    if (!c && !(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {
+        rc = err ? err->kind : LT_ERR_SYSTEM;
+        lt_ledger_forget(out->session, 0, nonce, NULL); /* nothing was sent */
+        goto done;
+    }
     lt_token t = {0};
-    if ((rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err)) != LT_OK) {
+    rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err);
+    step(out, LT_STEP_POST);
+    if (rc != LT_OK) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "%s", err ? err->message : "");
         if (t.id > 0) { /* created, but the answer was unusable: it must not stay alive */
@@ -222,11 +255,22 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
         goto done;
     }
     lt_audit("mint", out->id, out->label, out->session, "minted", prof->scopes);
+    step(out, LT_STEP_RECORD);
 done:
     lt_parent_info_clear(&info);
     lt_client_free(c);
     lt_secret_free(parent);
     return rc;
+}
+
+/* The minter, holding the lock: the store usable, then mint. */
+static lt_error_kind mint_ready(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
+                                lt_cache_backend b, lt_minted *out, lt_error *err)
+{
+    step(out, LT_STEP_LOCK);
+    lt_error_kind rc = b != LT_CACHE_NONE ? lt_cache_ready(b, err) : LT_OK;
+    step(out, LT_STEP_READY);
+    return rc == LT_OK ? mint_locked(cfg, prof, o, b, out, err) : rc;
 }
 
 lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
@@ -236,6 +280,7 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     if (!o)
         o = &none;
     memset(out, 0, sizeof *out);
+    out->step_mark = g_get_monotonic_time();
     out->api_url = g_strdup(prof->api_url ? prof->api_url : cfg->api_url);
     out->scopes = g_strdup(prof->scopes);
     /* the session is part of the key: derived on every call (getsid and one small /proc read) */
@@ -245,20 +290,19 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
     else
         rc = lt_session_id(o->session, &out->session, err);
     const lt_cache_backend b = o->dedicated ? LT_CACHE_NONE : lt_cache_choose(cfg);
+    step(out, LT_STEP_SESSION);
     lt_parent_info info;
     /* 1. the hit path: local facts only (what is known of this source's parent) */
     if (rc == LT_OK && b != LT_CACHE_NONE && lt_parent_info_load(cfg, out->api_url, &info)) {
         rc = from_cache(b, &info, prof, out, err);
         lt_parent_info_clear(&info);
+        step(out, LT_STEP_LOOKUP);
         if (rc != LT_OK || out->token)
             goto done;
     }
-    /* 2. a miss. (A hit needs no URL check: only checked URLs ever had tokens minted and cached.)
-     * The store must be usable before anything is minted into it. */
-    if (rc == LT_OK)
-        rc = lt_api_url_check(out->api_url, cfg->allow_insecure_loopback, err);
-    if (rc == LT_OK && b != LT_CACHE_NONE)
-        rc = lt_cache_ready(b, err);
+    /* 2. a miss. Only the process that mints checks the URL (making its client) and the store (it
+     * must be usable before anything is minted into it); one that waits for another's mint and
+     * then finds the token needs neither, nor libcurl. */
     if (rc == LT_OK) {
         int lock = open_lock(out->api_url, prof->scopes, out->session, err);
         if (lock < 0) {
@@ -273,16 +317,17 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
                 rc = from_cache(b, &info, prof, out, err);
                 lt_parent_info_clear(&info);
             }
+            step(out, LT_STEP_LOCK);
             if (rc == LT_OK && !out->token) {
                 if (lock_wait(lock, LOCK_EX) != 0)
                     rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
                 else
-                    rc = mint_locked(cfg, prof, o, b, out, err); /* which looks in the cache again */
+                    rc = mint_ready(cfg, prof, o, b, out, err); /* which looks in the cache again */
             }
         } else if (lock_wait(lock, LOCK_EX) != 0) { /* (held already after LOCK_NB succeeded: a no-op) */
             rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
         } else {
-            rc = mint_locked(cfg, prof, o, b, out, err);
+            rc = mint_ready(cfg, prof, o, b, out, err);
         }
         if (lock >= 0)
             close(lock);
@@ -292,6 +337,7 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
         size_t revoked, left;
         lt_revoke_options ro = {.deadline_ms = o->deadline_ms};
         lt_queue_drain(cfg, &ro, &revoked, &left, NULL);
+        step(out, LT_STEP_DRAIN);
     }
 done:
     if (rc != LT_OK)

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libsecret/secret.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -164,8 +163,12 @@ static lt_error_kind from_secret_service(const char *api_url, char **out, lt_err
 {
     if (lt_secret_service_ready(err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    char *pw = secret_password_lookup_sync(&parent_schema, NULL, &gerr, "api_url", api_url, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
+    char *pw = s->password_lookupv_sync(&parent_schema, attrs, NULL, &gerr);
     if (gerr)
         return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
     if (!pw)
@@ -173,7 +176,7 @@ static lt_error_kind from_secret_service(const char *api_url, char **out, lt_err
                             "no parent token for %s: run 'linode-token login' (or use --parent-token-file)",
                             api_url);
     lt_error_kind rc = clean_token(pw, "the Secret Service item", out, err);
-    secret_password_free(pw); /* wipes */
+    s->password_free(pw); /* wipes */
     return rc;
 }
 
@@ -262,7 +265,7 @@ lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, con
     g_key_file_set_int64(kf, "parent", "id", info->id);
     gsize len;
     g_autofree char *data = g_key_file_to_data(kf, &len, NULL);
-    return lt_write_file_atomic(path, data, len, err);
+    return lt_write_file_atomic(path, data, len, 0, err); /* a cache of what the API said */
 }
 
 void lt_parent_info_forget(const lt_config *cfg, const char *api_url)
@@ -284,12 +287,16 @@ lt_error_kind lt_parent_store(const char *api_url, const char *username, const c
 {
     if (lt_secret_service_ready(err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autofree char *label = g_strdup_printf("Linode API token (parent) for %s", username);
     g_autoptr(GError) gerr = NULL;
     /* One parent per API URL: drop any older item (another username) first. */
-    secret_password_clear_sync(&parent_schema, NULL, NULL, "api_url", api_url, NULL);
-    if (!secret_password_store_sync(&parent_schema, SECRET_COLLECTION_DEFAULT, label, token, NULL, &gerr,
-                                    "api_url", api_url, "username", username, NULL))
+    g_autoptr(GHashTable) old = lt_secret_attributes("api_url", api_url, NULL);
+    s->password_clearv_sync(&parent_schema, old, NULL, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, "username", username, NULL);
+    if (!s->password_storev_sync(&parent_schema, attrs, SECRET_COLLECTION_DEFAULT, label, token, NULL, &gerr))
         return lt_error_set(err, LT_ERR_STORE, "cannot store the token in the Secret Service: %s", gerr->message);
     return LT_OK;
 }
@@ -299,8 +306,12 @@ lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err)
     *removed = 0;
     if (lt_secret_service_ready(err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    *removed = secret_password_clear_sync(&parent_schema, NULL, &gerr, "api_url", api_url, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
+    *removed = s->password_clearv_sync(&parent_schema, attrs, NULL, &gerr);
     if (gerr)
         return lt_error_set(err, LT_ERR_STORE, "cannot update the Secret Service: %s", gerr->message);
     return LT_OK;

@@ -97,7 +97,7 @@ static lt_error_kind save(const char *path, GArray *a, lt_error *err)
         return LT_OK;
     }
     g_autofree char *text = lt_queue_format(a);
-    return lt_write_file_atomic(path, text, strlen(text), err);
+    return lt_write_file_atomic(path, text, strlen(text), 1, err);
 }
 
 static int same(const lt_ledger_entry *a, const lt_ledger_entry *b)

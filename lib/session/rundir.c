@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* mkdir 0700 if missing; then insist it is a real directory, ours, and private. */
@@ -70,7 +72,7 @@ GPtrArray *lt_state_dirs_all(const char *sub)
     return dirs;
 }
 
-lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err)
+lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, int durable, lt_error *err)
 {
     /* a dot file beside the target: never taken for a ledger, a session or anything else */
     g_autofree char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
@@ -87,13 +89,19 @@ lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t le
             break;
         off += (size_t)n;
     }
-    int ok = off == len && fsync(fd) == 0;
+    /* on tmpfs (the runtime dir of a login) nothing outlives the machine: no fsync to wait for */
+    struct statfs fs;
+    if (durable && fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
+        durable = 0;
+    int ok = off == len && (!durable || fsync(fd) == 0);
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
         return lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", path, g_strerror(e));
     }
+    if (!durable)
+        return LT_OK;
     /* durable: the rename itself reaches the disk */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <glib.h>
+#include <libsecret/secret.h> /* types only: libsecret is loaded, not linked (secret-store.c) */
 
 /* ---- config.c: $XDG_CONFIG_HOME/linode-token/config (GKeyFile) ---- */
 typedef struct lt_config {
@@ -35,7 +36,33 @@ lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const cha
                             long deadline_ms, lt_error *err);
 void lt_config_clear(lt_config *cfg);
 
-/* ---- secret-store.c: the Secret Service through libsecret ---- */
+/* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
+typedef struct lt_secret_api {
+    SecretService *(*service_get_sync)(SecretServiceFlags, GCancellable *, GError **);
+    GList *(*service_search_sync)(SecretService *, const SecretSchema *, GHashTable *, SecretSearchFlags,
+                                  GCancellable *, GError **);
+    SecretCollection *(*collection_for_alias_sync)(SecretService *, const gchar *, SecretCollectionFlags,
+                                                   GCancellable *, GError **);
+    gboolean (*collection_get_locked)(SecretCollection *);
+    gboolean (*item_get_locked)(SecretItem *);
+    GHashTable *(*item_get_attributes)(SecretItem *);
+    gboolean (*item_delete_sync)(SecretItem *, GCancellable *, GError **);
+    SecretValue *(*item_get_secret)(SecretItem *);
+    const gchar *(*value_get_text)(SecretValue *);
+    void (*value_unref)(gpointer);
+    gchar *(*password_lookupv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
+    gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *,
+                                     const gchar *, GCancellable *, GError **);
+    gboolean (*password_clearv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
+    void (*password_free)(gchar *);
+    void (*object_unref)(gpointer);
+} lt_secret_api;
+
+/* libsecret, loaded once per process (thread-safe); NULL with err set when it cannot be. */
+const lt_secret_api *lt_libsecret(lt_error *err);
+/* Attributes for a lookup: NAME, VALUE pairs ending with NULL; a NULL value leaves NAME out.
+ * The caller unrefs the table. */
+GHashTable *lt_secret_attributes(const char *name, ...) G_GNUC_NULL_TERMINATED;
 /* A reachable session bus, found without autolaunching D-Bus: DBUS_SESSION_BUS_ADDRESS, or the
  * socket $XDG_RUNTIME_DIR/bus (which GIO also finds by itself). */
 int lt_session_bus_available(void);
@@ -81,7 +108,7 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
 /* Every state dir of this user that exists and is private (runtime dir, /tmp fallback)[/sub]. */
 GPtrArray *lt_state_dirs_all(const char *sub);
 /* Create PATH's contents 0600 (O_EXCL temp dot file), fsync, rename into place, sync the directory. */
-lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, lt_error *err);
+lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, int durable, lt_error *err);
 /* --session, else LINODE_TOKEN_SESSION (chosen ids); else derived: ~l<XDG_SESSION_ID>, else
  * ~s<leader pid>-<start time>, else ~u<uid>. */
 lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err);
@@ -187,6 +214,20 @@ typedef struct lt_mint_options {
     long deadline_ms;        /* 0: the client's default */
 } lt_mint_options;
 
+/* Where one lt_mint_acquire spent its time (--debug prints it; bench/ reads it). */
+typedef enum {
+    LT_STEP_SESSION, /* deriving the session id */
+    LT_STEP_LOOKUP,  /* the hit path: parent facts and the cache lookup */
+    LT_STEP_READY,   /* a miss: API URL check, the store usable */
+    LT_STEP_LOCK,    /* the mint lock (waiting for another minter included) */
+    LT_STEP_PARENT,  /* reading the parent, its facts (a GET when unknown), the second lookup */
+    LT_STEP_INTENT,  /* the write-ahead intent in the ledger (fsync) */
+    LT_STEP_POST,    /* loading libcurl on first use, the POST */
+    LT_STEP_RECORD,  /* ledger confirmation, cache put, audit line */
+    LT_STEP_DRAIN,   /* the revocation queue's retries */
+    LT_STEP_COUNT
+} lt_mint_step;
+
 typedef struct lt_minted {
     char *token;             /* the secret (wiped by lt_minted_clear) */
     int64_t id, expiry;
@@ -194,6 +235,8 @@ typedef struct lt_minted {
     char label[LT_LABEL_MAX + 1]; /* set when minted now */
     int from_cache;          /* 1: no API call was made */
     int clamped;             /* 1: the expiry was cut to the parent's */
+    int64_t step_us[LT_STEP_COUNT]; /* microseconds per step */
+    int64_t step_mark;       /* (internal) when the current step began */
 } lt_minted;
 
 /* A token for the profile in this session: a cached one of this session and parent with
@@ -201,6 +244,8 @@ typedef struct lt_minted {
 lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                               lt_minted *out, lt_error *err);
 void lt_minted_clear(lt_minted *m);
+/* "session 0.1, lookup 0.3, ... total 5.2" (ms): one line for --debug. g_free. */
+char *lt_mint_timing(const lt_minted *m);
 /* What the caller must be told about the token's lifetime (a ttl cut by max_ttl, an expiry cut to
  * the parent's), or NULL: lifetimes are never cut silently. g_free. */
 char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);

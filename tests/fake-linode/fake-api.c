@@ -33,6 +33,7 @@ static struct {
     const char *username;
     long latency_ms;
     long rate_limit;        /* requests per minute to /v4; 0 = unlimited */
+    long op_rate_limit;     /* requests per minute per operation (method and path, ids as {id}) */
     long max_tokens;        /* live tokens; 0 = no cap */
     int ceiling_status;     /* status when new scopes exceed the acting token's */
     const char *tls_cert, *tls_key;
@@ -88,11 +89,19 @@ static size_t nlog;
 static fault *faults;
 static size_t nfaults;
 static int64_t clock_offset;
-/* The rate limit is a sliding minute: the times of the last requests, oldest first (a fixed
- * window would let a test that straddles a minute boundary see no 429). */
+/* A rate limit is a sliding minute: the times of the last requests, oldest first (a fixed
+ * window would let a test that straddles a minute boundary see no 429). Refused requests count
+ * too, as they do at Linode. One window for all of /v4, and one per operation. */
 #define RATE_RING 100000
-static int64_t *rate_ring;
-static size_t rate_head, rate_n;
+typedef struct {
+    char op[80]; /* "POST /profile/tokens", "DELETE /profile/tokens/{id}"; "" for all of /v4 */
+    int64_t *ring;
+    size_t head, n;
+} window;
+static window all_window;
+#define MAX_OPS 64
+static window op_windows[MAX_OPS];
+static size_t nops;
 static seed *seeds;
 static size_t nseeds;
 
@@ -188,7 +197,9 @@ static void reset_state(void)
     nlog = 0;
     clear_faults();
     clock_offset = 0;
-    rate_head = rate_n = 0;
+    all_window.head = all_window.n = 0;
+    for (size_t i = 0; i < nops; i++)
+        op_windows[i].head = op_windows[i].n = 0;
     next_id = 1000;
     for (size_t i = 0; i < nseeds; i++) {
         char label[32];
@@ -685,6 +696,44 @@ static void route_api(reply *r, struct MHD_Connection *conn, const char *method,
 }
 
 /* ---- faults ---- */
+/* Count a request at now in w; returns the requests in the last minute, this one included, and
+ * when the oldest of them leaves the window. */
+static long window_hit(window *w, int64_t now, int64_t *reset)
+{
+    if (!w->ring)
+        w->ring = xmalloc(RATE_RING * sizeof *w->ring);
+    while (w->n && w->ring[w->head] <= now - 60) /* forget what left the minute */
+        w->head = (w->head + 1) % RATE_RING, w->n--;
+    *reset = (w->n ? w->ring[w->head] : now) + 60;
+    if (w->n < RATE_RING)
+        w->ring[(w->head + w->n++) % RATE_RING] = now;
+    return (long)w->n;
+}
+
+/* The window of one operation: the method and the path with its numeric segments as {id}. */
+static window *op_window(const char *method, const char *path)
+{
+    char op[80];
+    size_t o = (size_t)snprintf(op, sizeof op, "%s ", method);
+    for (const char *p = path; *p && *p != '?' && o + 5 < sizeof op;) {
+        if (*p >= '0' && *p <= '9' && p[-1] == '/') {
+            o += (size_t)snprintf(op + o, sizeof op - o, "{id}");
+            while (*p >= '0' && *p <= '9')
+                p++;
+        } else {
+            op[o++] = *p++;
+        }
+    }
+    op[o] = 0;
+    for (size_t i = 0; i < nops; i++)
+        if (!strcmp(op_windows[i].op, op))
+            return &op_windows[i];
+    if (nops == MAX_OPS)
+        return NULL; /* (the fake knows far fewer operations) */
+    snprintf(op_windows[nops].op, sizeof op_windows[nops].op, "%s", op);
+    return &op_windows[nops++];
+}
+
 static const char *strip_version(const char *url)
 {
     if (!strncmp(url, "/v4beta/", 8))
@@ -992,19 +1041,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         if (faulted)
             sleep_ms(f.delay_ms);
         pthread_mutex_lock(&mu);
-        int64_t now = fake_now();
-        if (!rate_ring)
-            rate_ring = xmalloc(RATE_RING * sizeof *rate_ring);
-        while (rate_n && rate_ring[rate_head] <= now - 60) /* forget what left the minute */
-            rate_head = (rate_head + 1) % RATE_RING, rate_n--;
-        const int64_t oldest = rate_n ? rate_ring[rate_head] : now;
-        if (rate_n < RATE_RING)
-            rate_ring[(rate_head + rate_n++) % RATE_RING] = now;
-        const long rate_count = (long)rate_n;
-        long limit = cfg.rate_limit > 0 ? cfg.rate_limit : 400;
+        int64_t now = fake_now(), reset, op_reset = now;
+        const long rate_count = window_hit(&all_window, now, &reset);
+        window *ow = op_window(method, api_path);
+        const long op_count = ow ? window_hit(ow, now, &op_reset) : 0;
+        const int over_all = cfg.rate_limit > 0 && rate_count > cfg.rate_limit;
+        const int over_op = cfg.op_rate_limit > 0 && op_count > cfg.op_rate_limit;
+        /* the headers speak of the operation's limit where one is set, as Linode's do */
+        const long limit = cfg.op_rate_limit > 0 ? cfg.op_rate_limit : cfg.rate_limit > 0 ? cfg.rate_limit : 400;
+        const long count = cfg.op_rate_limit > 0 ? op_count : rate_count;
         add_header(&r, "X-RateLimit-Limit", "%ld", limit);
-        add_header(&r, "X-RateLimit-Remaining", "%ld", rate_count > limit ? 0 : limit - rate_count);
-        add_header(&r, "X-RateLimit-Reset", "%" PRId64, oldest + 60);
+        add_header(&r, "X-RateLimit-Remaining", "%ld", count > limit ? 0 : limit - count);
+        add_header(&r, "X-RateLimit-Reset", "%" PRId64, cfg.op_rate_limit > 0 ? op_reset : reset);
+        const int64_t retry_at = over_all && (!over_op || reset > op_reset) ? reset : op_reset;
         if (u->too_big) {
             reply_error(&r, 413, NULL, "Request body too large");
         } else if (faulted && f.kind == F_COMMIT_DROP) {
@@ -1012,8 +1061,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
             r.special = F_DROP;                                      /* ...and the answer is lost */
         } else if (faulted && f.kind != F_DELAY) {
             apply_fault(&r, &f);
-        } else if (cfg.rate_limit > 0 && rate_count > cfg.rate_limit) {
-            add_header(&r, "Retry-After", "%" PRId64, oldest + 60 - now > 0 ? oldest + 60 - now : 1);
+        } else if (over_all || over_op) {
+            add_header(&r, "Retry-After", "%" PRId64, retry_at - now > 0 ? retry_at - now : 1);
             reply_error(&r, 429, NULL, "Too many requests");
         } else {
             route_api(&r, conn, method, api_path, body, body_bad);
@@ -1089,6 +1138,8 @@ static void usage(FILE *out)
           "  --username NAME         the profile's username (default fakeuser)\n"
           "  --latency-ms N          delay every /v4 request by N ms\n"
           "  --rate-limit N          answer 429 past N /v4 requests per minute\n"
+          "  --op-rate-limit N       answer 429 past N requests per minute to one operation (method and\n"
+          "                          path, ids counting as one), as Linode limits each operation\n"
           "  --max-tokens N          refuse to create past N live tokens (400)\n"
           "  --ceiling-status N      status when new scopes exceed the acting token's\n"
           "                          (unconfirmed in the real API; default 403)\n"
@@ -1139,7 +1190,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"listen", required_argument, NULL, 'l'},   {"port-file", required_argument, NULL, 'p'},
         {"token", required_argument, NULL, 't'},    {"latency-ms", required_argument, NULL, 'L'},
-        {"rate-limit", required_argument, NULL, 'r'}, {"max-tokens", required_argument, NULL, 'm'},
+        {"rate-limit", required_argument, NULL, 'r'}, {"op-rate-limit", required_argument, NULL, 'o'}, {"max-tokens", required_argument, NULL, 'm'},
         {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
         {"git-auth", required_argument, NULL, 'g'}, {"jitter-ms", required_argument, NULL, 'j'},
@@ -1154,6 +1205,7 @@ int main(int argc, char **argv)
         case 't': add_seed(optarg); break;
         case 'L': cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000); break;
         case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1); break;
+        case 'o': cfg.op_rate_limit = arg_long("--op-rate-limit", optarg, 0, RATE_RING - 1); break;
         case 'm': cfg.max_tokens = arg_long("--max-tokens", optarg, 0, 100000000); break;
         case 'c': cfg.tls_cert = optarg; break;
         case 'k': cfg.tls_key = optarg; break;

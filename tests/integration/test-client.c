@@ -348,6 +348,36 @@ static void test_rate_limit_and_cap(void)
     is_int(fake_stop(&g), 0, "rate-limited fake stops cleanly");
 }
 
+/* --op-rate-limit: each operation (method and path, ids as one) has its own minute */
+static void test_op_rate_limit(void)
+{
+    fake g;
+    const char *args[] = {"--token", PARENT "=*", "--op-rate-limit", "2", NULL};
+    if (fake_start(&g, args) != 0) {
+        ok(0, "start a fake with --op-rate-limit");
+        return;
+    }
+    lt_client *c = client_with(g.api, PARENT, 3000, 0);
+    lt_error e;
+    lt_token t1, t2, t3;
+    is_int(lt_client_create_token(c, "op-1", NULL, LT_TIME_NEVER, &t1, &e), LT_OK, "op limit 2: POST 1");
+    is_int(lt_client_create_token(c, "op-2", NULL, LT_TIME_NEVER, &t2, &e), LT_OK, "... POST 2");
+    is_int(lt_client_create_token(c, "op-3", NULL, LT_TIME_NEVER, &t3, &e), LT_ERR_RATE_LIMITED, "... POST 3: 429");
+    lt_profile p;
+    is_int(lt_client_whoami(c, &p, &e), LT_OK, "... while GET /profile, another operation, is answered");
+    if (e.kind == LT_OK)
+        lt_profile_clear(&p);
+    is_int(lt_client_revoke_token(c, t1.id, &e), LT_OK, "... DELETE of token A");
+    is_int(lt_client_revoke_token(c, t2.id, &e), LT_OK, "... DELETE of token B: the same operation, count 2");
+    lt_token_clear(&t1);
+    lt_token_clear(&t2);
+    double t0 = now_s();
+    is_int(lt_client_revoke_token(c, 999999, &e), LT_ERR_RATE_LIMITED, "... a third DELETE (any id): 429");
+    ok(now_s() - t0 < 2.5, "... not waited for past the deadline");
+    lt_client_free(c);
+    is_int(fake_stop(&g), 0, "fake with --op-rate-limit stops cleanly");
+}
+
 static void test_unreachable(void)
 {
     /* a port that was just free: connection refused */
@@ -449,6 +479,7 @@ int main(void)
     test_api_errors();
     test_faults();
     test_rate_limit_and_cap();
+    test_op_rate_limit();
     test_unreachable();
     test_trace_redaction();
     is_int(fake_stop(&F), 0, "fake stops cleanly on SIGTERM");

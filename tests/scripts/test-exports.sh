@@ -5,7 +5,7 @@ set -u
 B=${LT_BUILD_DIR:?}
 S=${LT_SOURCE_DIR:?}
 so="$B/liblinode-token.so"
-echo "1..4"
+echo "1..5"
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort)
@@ -20,3 +20,8 @@ soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 [ "$soname" = "liblinode-token.so.0" ]; t $? "versioned soname ($soname)"
 # The core (what the PAM module links) has no GLib in it.
 ! nm "$B/libltcore.a" 2>/dev/null | grep -q ' U g_'; t $? "the core archive references no GLib symbol"
+# libcurl and libsecret are loaded on first use: no program or library names them (nor GIO or
+# GObject, which come with libsecret) among the libraries it needs at start.
+needed=$(for f in "$B/linode-token" "$B/git-credential-linode" "$so" "$B/pam_linode_token.so"; do
+    readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; done | sort -u)
+! printf '%s\n' "$needed" | grep -Eq '^lib(secret|gio|gobject|curl)'; t $? "no libsecret, GIO, GObject or libcurl at start ($(echo $needed))"

@@ -224,6 +224,29 @@ wait $pids
 is "$(posts)" $((p1 + 1)) "32 parallel gets: exactly one POST"
 is "$(cat "$SCRATCH"/par.* | sort -u | wc -l)" 1 "... and one token for all"
 is "$(head -c 64 "$SCRATCH/par.0" | wc -c)" 64 "... a real token"
+# A caller that waits for another's mint, then finds the token in the cache, needs neither
+# libcurl nor the store check: only the minter loads it (ld.so's account of what each maps).
+fake_fault '{"kind":"delay","method":"POST","path":"/profile/tokens","delay_ms":1500,"count":1}'
+p1=$(posts)
+LINODE_TOKEN_SESSION=wait1 "$LT" get --profile par > "$SCRATCH/minter" 2>&1 &
+mp=$!
+i=0 # until the minter's intent is on disk (it holds the lock, and its POST is delayed)
+while ! grep -qs '^\[intent ' "$XDG_RUNTIME_DIR/linode-token/sessions/wait1" && [ $i -lt 200 ]; do
+    sleep 0.02; i=$((i + 1))
+done
+run env LINODE_TOKEN_SESSION=wait1 LD_DEBUG=files "$LT" get --profile par
+wait $mp
+is "$OUT" "$(cat "$SCRATCH/minter")" "a caller that waited for another's mint gets its token"
+is "$(posts)" $((p1 + 1)) "... one POST for both"
+unlike "$ERR" "libcurl" "... and without loading libcurl"
+# --debug: where the time went, one line (and never the token)
+run env LINODE_TOKEN_SESSION=dbg1 "$LT" --debug get --profile par
+like "$ERR" "linode-token: get: debug: minted token, steps (ms): session " "--debug on a mint: the step line"
+like "$ERR" ", intent " "... naming the intent"
+like "$ERR" ", post " "... and the POST"
+unlike "$ERR" "$OUT" "... and not the token"
+run env LINODE_TOKEN_SESSION=dbg1 "$LT" --debug get --profile par
+like "$ERR" "linode-token: get: debug: cached token, steps (ms): " "--debug on a hit says it was cached"
 
 # --- the C API, from 8 threads, through the shared library ---------------------------------------------------------
 p1=$(posts)
@@ -301,6 +324,17 @@ Tk=$OUT
 nobus get --scopes "linodes:read_only" --ttl 15m
 is "$OUT" "$Tk" "no bus: the second get hits the kernel keyring"
 is "$(posts)" $((p1 + 1)) "... one POST in all"
+# libsecret (and GIO, GObject) is loaded on first use: a keyring hit never maps it (ld.so's own
+# account of what it loads); a Secret Service hit does.
+LD_DEBUG=files nobus get --scopes "linodes:read_only" --ttl 15m
+is "$OUT" "$Tk" "a keyring hit under LD_DEBUG=files: the same token"
+like "$ERR" "file=libglib-2.0.so.0" "... ld.so's account of the libraries it maps is there"
+unlike "$ERR" "libsecret-1.so" "... and names no libsecret"
+unlike "$ERR" "libgio-2.0.so" "... nor GIO"
+unlike "$ERR" "libgobject-2.0.so" "... nor GObject"
+unlike "$ERR" "libcurl" "... nor libcurl"
+run env LD_DEBUG=files "$LT" get
+like "$ERR" "file=libsecret-1.so.0 [0];  dynamically loaded by" "a Secret Service hit loads libsecret, dynamically"
 krs() { run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" LINODE_TOKEN_SESSION=kr "$LT" \
     --parent-token-file "$SCRATCH/narrow" "$@"; }
 krs get --scopes "linodes:read_write"
