@@ -20,7 +20,7 @@ static const GOptionEntry global_entries[] = {
      "Permit http:// to 127.0.0.1, ::1 and localhost (tests)", NULL},
     {"parent-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_parent_file,
      "Read the parent token from FILE (mode 0600)", "FILE"},
-    {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, "Trace API requests to stderr (secrets redacted)", NULL},
+    {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, "Trace API requests to stderr (secrets redacted); get, env and exec also time their steps", NULL},
     {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout, "Give up on the API after DURATION (default 30s)", "DURATION"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -268,7 +268,8 @@ static void usage(FILE *out)
           "                             else https://api.linode.com/v4)\n"
           "  --allow-insecure-loopback  permit http:// to 127.0.0.1, ::1 and localhost only\n"
           "  --parent-token-file FILE   read the parent token from FILE (must not be group/other readable)\n"
-          "  --debug                    trace API requests to stderr (Authorization and tokens redacted)\n"
+          "  --debug                    trace API requests to stderr (Authorization and tokens redacted);\n"
+          "                             get, env and exec also say where the time went\n"
           "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n\n"
           "'linode-token COMMAND --help' describes each command.\n\n" EXIT_CODES "\n",
           out);

@@ -403,7 +403,11 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         goto out;
     }
     if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK) {
-        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        if (e.kind == LT_ERR_RATE_LIMITED) /* a login storm: say so, and when the API takes logins again */
+            pam_syslog(pamh, LOG_ERR, "cannot mint for %s: the API is rate limiting (%s); it asks to retry after %.0f s",
+                       user, e.message, e.retry_after > 0 ? e.retry_after : 1.0);
+        else
+            pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
         if (t.id > 0) /* created, but the answer was unusable */
             goto revoke;
         if (e.kind == LT_ERR_API || e.kind == LT_ERR_RATE_LIMITED || e.kind == LT_ERR_MAINTENANCE) {

@@ -196,6 +196,21 @@ drv lt alice same
 is "$(tok "$SID" revoked)" true "the next open revokes the queued token"
 [ ! -e "$SCRATCH/queue/$SID" ]; ok $? "... and empties the queue"
 
+# A login storm: the API answers the POST with 429. The open fails at once (no waiting for a
+# Retry-After far beyond timeout=), syslog says the API is rate limiting and when it takes logins
+# again, and nothing is left behind: no token, no record, nothing queued.
+recs0=$(records); q0=$(ls "$SCRATCH/queue" 2>/dev/null | wc -l); p0=$(count POST /v4/profile/tokens)
+fake_fault '{"kind":"status","method":"POST","status":429,"retry_after":42,"count":1}'
+t0=$(date +%s%N)
+drv lt alice open
+el=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$(val OPEN)" "$PAM_SESSION_ERR" "open answered 429: PAM_SESSION_ERR"
+[ "$el" -lt 3000 ]; ok $? "... within timeout= (3 s): ${el} ms"
+like "$ERR" "cannot mint for alice: the API is rate limiting (Too many requests (HTTP 429)); it asks to retry after 42 s" \
+    "... and syslog says the API is rate limiting, and for how long"
+is "$(records):$(ls "$SCRATCH/queue" 2>/dev/null | wc -l)" "$recs0:$q0" "... no record left, nothing queued"
+is "$(count POST /v4/profile/tokens)" $((p0 + 1)) "... one POST, not retried"
+
 # A POST that times out in open but succeeds on the server: the record (written before the POST,
 # with the label) goes to the queue, and reap --system finds the token by its label
 service wa "$BASE scopes=linodes:read_only ttl=1h timeout=1"
