@@ -174,7 +174,7 @@ echo "| cold mint: \`linode-token get\` (cache none), state on disk | $RUNS | $c
 echo "| 64 parallel \`linode-token get\`, cold (new session) | $PAR_RUNS | $par_ms (wall) | 64 parallel cache hits (warm session) | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts for $PAR_RUNS rounds ($par_tokens distinct tokens handed out) |"
 echo "| (harness floor: \`/bin/true\` through the same loop) | $RUNS | $floor | | | | |"
 echo
-echo "| cold mint, step (\`--debug\`) | session | lookup | ready (store) | lock | parent | intent (fsync) | POST (loading libcurl first) | record | drain | total in the library |"
+echo "| cold mint, step (\`--debug\`) | session | lookup | ready (store) | lock | parent | intent | POST (loading libcurl first) | record | drain | total in the library |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 echo "| median (ms), $RUNS mints | $(step_median session) | $(step_median lookup) | $(step_median ready) | $(step_median lock) | $(step_median parent) | $(step_median intent) | $(step_median post) | $(step_median record) | $(step_median drain) | $(step_median total) |"
 echo

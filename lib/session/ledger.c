@@ -124,7 +124,7 @@ static GArray *load_file(const char *path, const char *session)
     return lt_ledger_parse(data, len, session);
 }
 
-static lt_error_kind save_file(const char *path, GArray *entries, const char *session, int durable, lt_error *err)
+static lt_error_kind save_file(const char *path, GArray *entries, const char *session, lt_error *err)
 {
     if (!entries->len)
         return unlink(path) == 0 || errno == ENOENT ? LT_OK
@@ -132,15 +132,17 @@ static lt_error_kind save_file(const char *path, GArray *entries, const char *se
                                                                    g_strerror(errno));
     size_t len;
     g_autofree char *data = lt_ledger_format(entries, session, &len);
-    return lt_write_file_atomic(path, data, len, durable, err);
+    return lt_write_file_atomic(path, data, len, 0, err);
 }
 
 typedef void (*edit_fn)(GArray *entries, void *ud);
 
-/* Load, edit and save the session's ledger in the current state dir, under its lock. Only an
- * intent must reach the disk before the POST (fsync); what follows it may be lost with a crash
- * of the machine, and then the intent still leads reap to the token by its label. */
-static lt_error_kind edit(const char *session, edit_fn fn, void *ud, int durable, lt_error *err)
+/* Load, edit and save the session's ledger in the current state dir, under its lock. A ledger is
+ * replaced atomically (a crashed process never leaves half of one) but not fsync'ed: it serves
+ * end-session while the machine runs, and what a crash of the machine takes with it is found
+ * afterwards by reap, by label (every derived session has ended then, and a token no ledger
+ * records is an orphan). The state dir is a login's tmpfs runtime dir anyway, or $TMPDIR. */
+static lt_error_kind edit(const char *session, edit_fn fn, void *ud, lt_error *err)
 {
     g_autofree char *top = NULL;
     lt_error_kind rc = lt_state_dir(NULL, &top, err);
@@ -148,7 +150,7 @@ static lt_error_kind edit(const char *session, edit_fn fn, void *ud, int durable
     if (rc == LT_OK && (rc = open_ledger(top, session, &lf, err)) == LT_OK) {
         g_autoptr(GArray) a = load_file(lf.path, session);
         fn(a, ud);
-        rc = save_file(lf.path, a, session, durable, err);
+        rc = save_file(lf.path, a, session, err);
         close_ledger(&lf);
     }
     return rc;
@@ -184,20 +186,20 @@ lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const cha
                                int64_t deadline, lt_error *err)
 {
     change c = {.nonce = nonce, .label = label, .api_url = api_url, .expiry = deadline};
-    return edit(session, do_add, &c, 1, err);
+    return edit(session, do_add, &c, err);
 }
 
 lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
                                 const char *api_url, int64_t expiry, lt_error *err)
 {
     change c = {.id = id, .nonce = nonce, .label = label, .api_url = api_url, .expiry = expiry};
-    return edit(session, do_add, &c, 0, err);
+    return edit(session, do_add, &c, err);
 }
 
 lt_error_kind lt_ledger_forget(const char *session, int64_t id, const char *nonce, lt_error *err)
 {
     change c = {.id = id, .nonce = nonce};
-    return edit(session, do_remove, &c, 0, err);
+    return edit(session, do_remove, &c, err);
 }
 
 /* Every state dir that may hold ledgers, with the current one first. */
@@ -246,7 +248,7 @@ void lt_ledger_remove_entries(const char *session, GArray *done)
             drop_matching(a, &c);
         }
         if (a->len != before || (!a->len && g_file_test(lf.path, G_FILE_TEST_EXISTS)))
-            save_file(lf.path, a, session, 0, NULL);
+            save_file(lf.path, a, session, NULL);
         close_ledger(&lf);
     }
 }

@@ -202,7 +202,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     }
     lt_label_format(o->host ? o->host : g_get_host_name(), o->user ? o->user : g_get_user_name(), prof->name,
                     out->session, nonce, out->label);
-    /* Write-ahead: the label is on disk before the POST can create anything. */
+    /* Write-ahead: the label is in the ledger before the POST can create anything. */
     const long deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 30000;
     step(out, LT_STEP_PARENT);
     if ((rc = lt_ledger_intend(out->session, nonce, out->label, out->api_url, now + deadline_ms / 1000 + 1, err)) !=

@@ -101,13 +101,14 @@ void lt_parent_info_clear(lt_parent_info *info);
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err);
 lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err);
 
-/* ---- rundir.c: private state, durable files, session ids ---- */
+/* ---- rundir.c: private state, atomic files, session ids ---- */
 /* $XDG_RUNTIME_DIR/linode-token[/sub] (else /tmp/linode-token-UID), created 0700 and checked to
  * be ours. Caller g_free()s *out. */
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err);
 /* Every state dir of this user that exists and is private (runtime dir, /tmp fallback)[/sub]. */
 GPtrArray *lt_state_dirs_all(const char *sub);
-/* Create PATH's contents 0600 (O_EXCL temp dot file), fsync, rename into place, sync the directory. */
+/* Replace PATH's contents: an O_EXCL temp dot file, 0600 from the start, renamed into place. When
+ * durable (and not on tmpfs), the file and the directory are fsync'ed too. */
 lt_error_kind lt_write_file_atomic(const char *path, const char *data, size_t len, int durable, lt_error *err);
 /* --session, else LINODE_TOKEN_SESSION (chosen ids); else derived: ~l<XDG_SESSION_ID>, else
  * ~s<leader pid>-<start time>, else ~u<uid>. */
