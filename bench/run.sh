@@ -16,16 +16,32 @@ trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# time_runs N CMD...: one line per run, in ms to 0.1 (stdin for each run from $INPUT when set)
-time_runs() {
+# One call of each case, stdout and stderr discarded (each reads its request from a pipe, as git
+# feeds a helper).
+HIT_REQ='protocol=http\nhost=%s\n\n'
+case_hit() { printf "$HIT_REQ" "$HOSTPORT" | "$B/git-credential-linode" get; }
+case_libsecret() { printf 'protocol=https\nhost=example.com\n\n' | "$SCRATCH/git-credential-libsecret" get; }
+case_krhit() { printf "$HIT_REQ" "$HOSTPORT" | "$B/git-credential-linode" --config "$SCRATCH/keyring" get; }
+case_floor() { printf "$HIT_REQ" "$HOSTPORT" | /bin/true; }
+case_cold() { "$B/linode-token" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/parent" get --scopes linodes:read_only; }
+case_cold_shm() { XDG_RUNTIME_DIR=$shm case_cold; }
+case_curl() { curl -s -o /dev/null -H "Authorization: Bearer $PARENT" -d '{"label":"bench","scopes":"linodes:read_only"}' \
+    "$API/profile/tokens"; }
+# interleaved N CASE...: N rounds, each running every case once in turn (so that the machine's
+# drifts fall on all of them alike); the median of each case goes to M_<case>.
+interleaved() {
     n=$1; shift
+    for c in "$@"; do : > "$SCRATCH/$c.ms"; done
     i=0
     while [ $i -lt "$n" ]; do
-        t0=$(now_us)
-        if [ -n "${INPUT:-}" ]; then printf '%b' "$INPUT" | "$@" >/dev/null 2>&1; else "$@" >/dev/null 2>&1; fi
-        awk -v d=$(( $(now_us) - t0 )) 'BEGIN {printf "%.1f\n", d / 1000}'
+        for c in "$@"; do
+            t0=$(now_us)
+            $c >/dev/null 2>&1
+            awk -v d=$(( $(now_us) - t0 )) 'BEGIN {printf "%.1f\n", d / 1000}' >> "$SCRATCH/$c.ms"
+        done
         i=$((i + 1))
     done
+    for c in "$@"; do eval "M_$c=\$(median < \"\$SCRATCH/$c.ms\")"; done
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
@@ -53,38 +69,33 @@ cc -O2 -o "$SCRATCH/git-credential-libsecret" /usr/share/doc/git/contrib/credent
     $(pkg-config --cflags --libs libsecret-1 glib-2.0) 2>/dev/null || { echo "cannot build git-credential-libsecret"; exit 1; }
 printf 'protocol=https\nhost=example.com\nusername=u\npassword=%s\n\n' "$PARENT" | "$SCRATCH/git-credential-libsecret" store >/dev/null
 
-# warm the cache once, then measure hits
+# warm the caches once, then measure hits, interleaved with git's libsecret helper and the floor
 HOSTPORT=${FAKE_URL#http://}
-printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | "$B/git-credential-linode" get >/dev/null
-p0=$(posts)
-hit=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" "$B/git-credential-linode" get | median)
-hit_posts=$(( $(posts) - p0 ))
-lib=$(INPUT="protocol=https\nhost=example.com\n\n" time_runs "$RUNS" "$SCRATCH/git-credential-libsecret" get | median)
-# a hit in the kernel keyring (cache = keyring, the parent in a file): no D-Bus, no libsecret
+case_hit >/dev/null
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = keyring\nparent_token_file = %s\n[profile default]\nscopes = linodes:read_only\n' \
     "$API" "$SCRATCH/parent" > "$SCRATCH/keyring"
-printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | "$B/git-credential-linode" --config "$SCRATCH/keyring" get >/dev/null
+case_krhit >/dev/null
 p0=$(posts)
-krhit=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" "$B/git-credential-linode" --config "$SCRATCH/keyring" get | median)
-kr_posts=$(( $(posts) - p0 ))
-# what the harness itself costs (fork, exec, the pipe): a program that does nothing
-floor=$(INPUT="protocol=http\nhost=$HOSTPORT\n\n" time_runs "$RUNS" /bin/true | median)
+interleaved "$RUNS" case_hit case_libsecret case_krhit case_floor
+hit_posts=$(( $(posts) - p0 ))
+hit=$M_case_hit lib=$M_case_libsecret krhit=$M_case_krhit floor=$M_case_floor
 
-# a cold mint (cache = none: parent file, one POST, ledger) vs one bare curl POST
+# a cold mint (cache = none: parent file, one POST, ledger) vs one bare curl POST; and the same
+# with the state dir on tmpfs, as XDG_RUNTIME_DIR (/run/user/UID) is on a login (the runner's
+# runtime dir here is on the scratch disk)
+shm=$(mktemp -d /dev/shm/lt-bench.XXXXXX 2>/dev/null) && chmod 700 "$shm" || shm=
 p0=$(posts)
-cold=$(INPUT="" time_runs "$RUNS" "$B/linode-token" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/parent" \
-    get --scopes linodes:read_only | median)
-cold_posts=$(( $(posts) - p0 ))
-# the same with the state dir on tmpfs, as XDG_RUNTIME_DIR (/run/user/UID) is on a login (here
-# the runner's runtime dir is on the scratch disk): the intent needs no fsync there
-shm=$(mktemp -d /dev/shm/lt-bench.XXXXXX 2>/dev/null) && chmod 700 "$shm"
 if [ -n "$shm" ]; then
-    cold_shm=$(XDG_RUNTIME_DIR=$shm INPUT="" time_runs "$RUNS" "$B/linode-token" --config "$SCRATCH/nocache" \
-        --parent-token-file "$SCRATCH/parent" get --scopes linodes:read_only | median)
+    interleaved "$RUNS" case_cold case_cold_shm case_curl
+    cold_shm=$M_case_cold_shm
     rm -rf "$shm"
+    shm=1
+else
+    interleaved "$RUNS" case_cold case_curl
 fi
-curlp=$(INPUT="" time_runs "$RUNS" curl -s -o /dev/null -H "Authorization: Bearer $PARENT" \
-    -d '{"label":"bench","scopes":"linodes:read_only"}' "$API/profile/tokens" | median)
+cold=$M_case_cold curlp=$M_case_curl
+mints=$(( RUNS * (${shm:+1} + 1) ))
+cold_posts=$(( $(posts) - p0 - RUNS )) # (curl's own POSTs taken out)
 # where a cold mint's time goes: --debug's step line, median per step
 i=0
 : > "$SCRATCH/steps"
@@ -168,8 +179,8 @@ rev_seq=$(median < "$SCRATCH/seq.ms")
 echo "| case | runs | median (ms) | baseline | baseline median (ms) | ratio | POSTs |"
 echo "|---|---|---|---|---|---|---|"
 echo "| cache hit: \`git-credential-linode get\` | $RUNS | $hit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$hit" "$lib") | $hit_posts |"
-echo "| cache hit, \`cache = keyring\`: \`git-credential-linode get\` | $RUNS | $krhit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$krhit" "$lib") | $kr_posts |"
-echo "| cold mint: \`linode-token get\` (cache none), state on disk | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $RUNS mints |"
+echo "| cache hit, \`cache = keyring\`: \`git-credential-linode get\` | $RUNS | $krhit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$krhit" "$lib") | $hit_posts (both hit rows) |"
+echo "| cold mint: \`linode-token get\` (cache none), state on disk | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $mints mints (both cold rows) |"
 [ -n "$shm" ] && echo "| cold mint, state on tmpfs (as in /run/user/UID) | $RUNS | $cold_shm | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold_shm" "$curlp") | |"
 echo "| 64 parallel \`linode-token get\`, cold (new session) | $PAR_RUNS | $par_ms (wall) | 64 parallel cache hits (warm session) | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts for $PAR_RUNS rounds ($par_tokens distinct tokens handed out) |"
 echo "| (harness floor: \`/bin/true\` through the same loop) | $RUNS | $floor | | | | |"
