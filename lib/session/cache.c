@@ -89,48 +89,68 @@ static int64_t attr_int(GHashTable *a, const char *name)
     return g_ascii_strtoll(g_hash_table_lookup(a, name) ?: "0", NULL, 10);
 }
 
+/* An entry's secret: "v2 ID EXPIRY\nTOKEN", so that a lookup needs the secrets alone, not the items'
+ * properties. NULL when text is not one (*token then points into text). */
+static const char *ss_value_parse(const char *text, int64_t *id, int64_t *expiry)
+{
+    long long i, e;
+    const char *nl = text ? strchr(text, '\n') : NULL;
+    if (!nl || sscanf(text, "v2 %lld %lld", &i, &e) != 2 || i <= 0 || !lt_token_secret_valid(nl + 1))
+        return NULL;
+    *id = i;
+    *expiry = e;
+    return nl + 1;
+}
+
 static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry, lt_cached *out,
                             lt_error *err)
 {
+    if (!lt_session_bus_available())
+        return lt_secret_service_ready(err);
+    const lt_secret_api *s = lt_libsecret(err);
+    if (!s)
+        return LT_ERR_STORE;
     g_autoptr(GHashTable) attrs =
         lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
                              "session", k->session, NULL);
-    GList *items;
-    const lt_secret_api *s;
-    /* the key names one session and one parent: the search finds the entry or two that matter,
-     * and their secrets come in the same round trip */
-    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, &s, err) != LT_OK)
-        return err ? err->kind : LT_ERR_STORE;
-    const int64_t now = now_s();
+    g_autoptr(GError) gerr = NULL;
+    SecretService *svc = s->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
+    if (!svc)
+        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
+    /* The key names one session and one parent: the search finds the entry or two that matter,
+     * and their secrets (which carry id and expiry) come in one more round trip. */
+    g_auto(GStrv) unlocked = NULL, locked = NULL;
     lt_error_kind rc = LT_OK;
-    SecretItem *best = NULL;
-    int64_t best_expiry = 0, best_id = 0;
-    for (GList *l = items; l; l = l->next) {
-        SecretItem *it = l->data;
-        if (s->item_get_locked(it)) {
-            rc = lt_error_set(err, LT_ERR_STORE,
-                              "the default keyring is locked: unlock it, or set cache = keyring or none");
-            break;
+    GHashTable *values = NULL;
+    if (!s->search_paths_sync(svc, &cached_schema, attrs, NULL, &unlocked, &locked, &gerr))
+        rc = lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
+    else if (locked && locked[0]) /* never prompts: a locked keyring is an error, not a miss */
+        rc = lt_error_set(err, LT_ERR_STORE, "the default keyring is locked: unlock it, or set cache = keyring or none");
+    else if (unlocked && unlocked[0] &&
+             !(values = s->secrets_for_paths_sync(svc, (const gchar **)unlocked, NULL, &gerr)))
+        rc = lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    if (values) {
+        const int64_t now = now_s();
+        GHashTableIter it;
+        gpointer path, value;
+        g_hash_table_iter_init(&it, values);
+        while (g_hash_table_iter_next(&it, &path, &value)) {
+            int64_t id, expiry;
+            const char *token = ss_value_parse(s->value_get_text(value), &id, &expiry);
+            if (!token || expiry <= now) { /* expired (or unreadable) entries are removed when seen */
+                s->delete_path_sync(svc, path, NULL, NULL);
+                continue;
+            }
+            if (expiry >= min_expiry && expiry <= max_expiry && expiry > out->expiry) {
+                lt_secret_free(out->token);
+                out->token = strdup(token);
+                out->id = id;
+                out->expiry = expiry;
+            }
         }
-        g_autoptr(GHashTable) a = s->item_get_attributes(it);
-        int64_t expiry = attr_int(a, "expiry");
-        if (expiry <= now) { /* expired entries are removed when seen */
-            s->item_delete_sync(it, NULL, NULL);
-            continue;
-        }
-        if (expiry >= min_expiry && expiry <= max_expiry && expiry > best_expiry)
-            best = it, best_expiry = expiry, best_id = attr_int(a, "token_id");
+        g_hash_table_unref(values); /* its values are wiped (libsecret's secure memory) */
     }
-    if (rc == LT_OK && best) {
-        SecretValue *v = s->item_get_secret(best);
-        if (v) {
-            out->token = strdup(s->value_get_text(v) ?: "");
-            out->id = best_id;
-            out->expiry = best_expiry;
-            s->value_unref(v);
-        }
-    }
-    g_list_free_full(items, s->object_unref);
+    s->object_unref(svc);
     return rc;
 }
 
@@ -147,7 +167,12 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     g_autoptr(GHashTable) attrs =
         lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
                              "session", k->session, "token_id", id, "expiry", expiry, NULL);
-    if (!s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, c->token, NULL, &gerr))
+    char *value = g_strdup_printf("v2 %s %s\n%s", id, expiry, c->token);
+    const int stored =
+        s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value, NULL, &gerr);
+    explicit_bzero(value, strlen(value));
+    g_free(value);
+    if (!stored)
         return lt_error_set(err, LT_ERR_STORE, "cannot store the token in the Secret Service: %s", gerr->message);
     return LT_OK;
 }
@@ -157,20 +182,21 @@ static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_
 {
     g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     GList *items;
-    const lt_secret_api *s;
+    const lt_secret_api *s = NULL;
     if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, &s, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {
         SecretItem *it = l->data;
         SecretValue *v = s->item_get_secret(it);
-        const char *text = v ? s->value_get_text(v) : NULL;
-        const int same = text && !strcmp(text, secret);
+        int64_t id, expiry;
+        const char *token = v ? ss_value_parse(s->value_get_text(v), &id, &expiry) : NULL;
+        const int same = token && !strcmp(token, secret);
         if (v)
             s->value_unref(v);
         if (!same)
             continue;
         g_autoptr(GHashTable) a = s->item_get_attributes(it);
-        out->id = attr_int(a, "token_id");
+        out->id = id;
         out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
         break;
     }
@@ -185,7 +211,7 @@ static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, 
     /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
     g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     GList *items;
-    const lt_secret_api *s;
+    const lt_secret_api *s = NULL;
     if (ss_search(attrs, SECRET_SEARCH_NONE, &items, &s, err) != LT_OK)
         return err ? err->kind : LT_ERR_STORE;
     for (GList *l = items; l; l = l->next) {

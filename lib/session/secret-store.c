@@ -50,6 +50,9 @@ static void load(void)
     SYM(password_clearv_sync, "secret_password_clearv_sync");
     SYM(password_free, "secret_password_free");
     SYM(object_unref, "g_object_unref"); /* GObject, a dependency of libsecret */
+    SYM(search_paths_sync, "secret_service_search_for_dbus_paths_sync");
+    SYM(secrets_for_paths_sync, "secret_service_get_secrets_for_dbus_paths_sync");
+    SYM(delete_path_sync, "secret_service_delete_item_dbus_path_sync");
 }
 
 const lt_secret_api *lt_libsecret(lt_error *err)

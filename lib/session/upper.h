@@ -56,6 +56,11 @@ typedef struct lt_secret_api {
     gboolean (*password_clearv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
     void (*password_free)(gchar *);
     void (*object_unref)(gpointer);
+    /* by D-Bus path, with no item proxies (each would cost a round trip for its properties) */
+    gboolean (*search_paths_sync)(SecretService *, const SecretSchema *, GHashTable *, GCancellable *, gchar ***,
+                                  gchar ***, GError **);
+    GHashTable *(*secrets_for_paths_sync)(SecretService *, const gchar **, GCancellable *, GError **);
+    gboolean (*delete_path_sync)(SecretService *, const gchar *, GCancellable *, GError **);
 } lt_secret_api;
 
 /* libsecret, loaded once per process (thread-safe); NULL with err set when it cannot be. */
