@@ -184,6 +184,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh build-aux/demo.sh $(B)
 
+# Benchmarks (tables, not assertions): bench/run.sh (hits, cold mints, 64 callers, end-session),
+# bench/pam.sh (the PAM module), bench/fleet.sh (10 to 500 simulated hosts).
+.PHONY: bench
+bench: deps
+	@$(MAKE) --no-print-directory all $(PAM_DRIVER)
+	@sh bench/run.sh $(B) && sh bench/pam.sh $(B) && sh bench/fleet.sh $(B)
+
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 \
