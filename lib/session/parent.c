@@ -159,13 +159,17 @@ static lt_error_kind from_command(const char *cmd, long timeout_ms, char **out, 
     return rc;
 }
 
+/* libsecret, once the Secret Service is reachable and unlocked; NULL with err set otherwise. */
+static const lt_secret_api *ready_store(lt_error *err)
+{
+    return lt_secret_service_ready(err) == LT_OK ? lt_libsecret(err) : NULL;
+}
+
 static lt_error_kind from_secret_service(const char *api_url, char **out, lt_error *err)
 {
-    if (lt_secret_service_ready(err) != LT_OK)
-        return err ? err->kind : LT_ERR_STORE;
-    const lt_secret_api *s = lt_libsecret(err);
+    const lt_secret_api *s = ready_store(err);
     if (!s)
-        return LT_ERR_STORE;
+        return err ? err->kind : LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
     char *pw = s->password_lookupv_sync(&parent_schema, attrs, NULL, &gerr);
@@ -285,11 +289,9 @@ void lt_parent_info_clear(lt_parent_info *info)
 
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err)
 {
-    if (lt_secret_service_ready(err) != LT_OK)
-        return err ? err->kind : LT_ERR_STORE;
-    const lt_secret_api *s = lt_libsecret(err);
+    const lt_secret_api *s = ready_store(err);
     if (!s)
-        return LT_ERR_STORE;
+        return err ? err->kind : LT_ERR_STORE;
     g_autofree char *label = g_strdup_printf("Linode API token (parent) for %s", username);
     g_autoptr(GError) gerr = NULL;
     /* One parent per API URL: drop any older item (another username) first. */
@@ -304,11 +306,9 @@ lt_error_kind lt_parent_store(const char *api_url, const char *username, const c
 lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err)
 {
     *removed = 0;
-    if (lt_secret_service_ready(err) != LT_OK)
-        return err ? err->kind : LT_ERR_STORE;
-    const lt_secret_api *s = lt_libsecret(err);
+    const lt_secret_api *s = ready_store(err);
     if (!s)
-        return LT_ERR_STORE;
+        return err ? err->kind : LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
     *removed = s->password_clearv_sync(&parent_schema, attrs, NULL, &gerr);
