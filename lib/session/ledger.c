@@ -180,7 +180,6 @@ static void do_add(GArray *a, void *ud)
     g_array_append_val(a, e);
 }
 
-static void do_remove(GArray *a, void *ud) { drop_matching(a, ud); }
 
 lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const char *label, const char *api_url,
                                int64_t deadline, lt_error *err)
@@ -196,10 +195,13 @@ lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t 
     return edit(session, do_add, &c, err);
 }
 
-lt_error_kind lt_ledger_forget(const char *session, int64_t id, const char *nonce, lt_error *err)
+void lt_ledger_forget(const char *session, int64_t id, const char *nonce)
 {
-    change c = {.id = id, .nonce = nonce};
-    return edit(session, do_remove, &c, err);
+    /* in every state dir: the entry may be another process's, made with another runtime dir */
+    g_autoptr(GArray) done = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    lt_ledger_entry e = {.id = id, .nonce = (char *)nonce}; /* borrowed: the array frees nothing */
+    g_array_append_val(done, e);
+    lt_ledger_remove_entries(session, done);
 }
 
 /* Every state dir that may hold ledgers, with the current one first. */
@@ -244,7 +246,7 @@ void lt_ledger_remove_entries(const char *session, GArray *done)
         const guint before = a->len;
         for (guint k = 0; k < done->len; k++) {
             const lt_ledger_entry *d = &g_array_index(done, lt_ledger_entry, k);
-            change c = {.id = d->id, .nonce = d->id ? NULL : d->nonce};
+            change c = {.id = d->id, .nonce = d->nonce}; /* either matches */
             drop_matching(a, &c);
         }
         if (a->len != before || (!a->len && g_file_test(lf.path, G_FILE_TEST_EXISTS)))

@@ -211,7 +211,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     step(out, LT_STEP_INTENT);
     if (!c && !(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {
         rc = err ? err->kind : LT_ERR_SYSTEM;
-        lt_ledger_forget(out->session, 0, nonce, NULL); /* nothing was sent */
+        lt_ledger_forget(out->session, 0, nonce); /* nothing was sent */
         goto done;
     }
     lt_token t = {0};
@@ -223,10 +223,10 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
         if (t.id > 0) { /* created, but the answer was unusable: it must not stay alive */
             char how[LT_UNDO_MSG];
             undo_mint(c, t.id, out->api_url, out->label, out->session, how);
-            lt_ledger_forget(out->session, 0, nonce, NULL);
+            lt_ledger_forget(out->session, 0, nonce);
             lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t.id, how);
         } else if (err && surely_not_created(err)) {
-            lt_ledger_forget(out->session, 0, nonce, NULL);
+            lt_ledger_forget(out->session, 0, nonce);
         } else { /* the outcome is unknown: the intent stays, and end-session or reap finds it */
             lt_audit("mint", 0, out->label, out->session, "unknown", why);
             lt_error_set(err, rc, "%s (if the API created the token anyway, end-session or reap finds it by its "
@@ -248,7 +248,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
                       &werr) != LT_OK)) {
         char how[LT_UNDO_MSG];
         undo_mint(c, out->id, out->api_url, out->label, out->session, how);
-        lt_ledger_forget(out->session, out->id, nonce, NULL);
+        lt_ledger_forget(out->session, out->id, nonce);
         lt_secret_free(out->token);
         out->token = NULL;
         rc = lt_error_set(err, werr.kind, "%s; minted token %" G_GINT64_FORMAT " %s", werr.message, out->id, how);
@@ -403,7 +403,7 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const
         lt_audit("erase", ref.id, NULL, session, "kept", "the token still authenticates");
     } else if (we.kind == LT_ERR_API && we.http_status == 401) {
         lt_cache_drop_ids(b, &ref.id, 1, NULL);
-        lt_ledger_forget(session, ref.id, NULL, NULL);
+        lt_ledger_forget(session, ref.id, NULL);
         *verdict = LT_ERASE_DROPPED;
         lt_audit("erase", ref.id, NULL, session, "dropped", "the token no longer authenticates");
     } else {

@@ -141,8 +141,8 @@ lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const cha
 /* After it: the intent becomes the token (one write). */
 lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
                                 const char *api_url, int64_t expiry, lt_error *err);
-/* Drop a token (id) or an intent (nonce) from the session's ledger. */
-lt_error_kind lt_ledger_forget(const char *session, int64_t id, const char *nonce, lt_error *err);
+/* Drop a token (id) and/or an intent (nonce) from the session's ledgers, in every state dir. */
+void lt_ledger_forget(const char *session, int64_t id, const char *nonce);
 /* The session's entries from every state dir (empty when there is none). */
 GArray *lt_ledger_load(const char *session);
 /* Remove these entries (by id, or intents by nonce) from the session's ledgers; an empty ledger goes. */

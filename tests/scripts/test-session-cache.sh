@@ -137,6 +137,18 @@ reject "$Tg"
 is "$(deletes)" "$d0" "erase of a revoked token: no DELETE"
 led="$XDG_RUNTIME_DIR/linode-token/sessions/git"
 grep -q "token $idg" "$led" 2>/dev/null; ok $((! $?)) "... it left the session's ledger"
+# ... in every state dir: minted by a process with no runtime dir (its ledger in $TMPDIR), the
+# refusal reported by one that has one
+fillx() { printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | env -u XDG_RUNTIME_DIR LINODE_TOKEN_SESSION=gitx \
+    git -c credential.helper= -c "credential.helper=$GCL" credential fill; }
+Tx=$(pw "$(fillx)")
+idx=$(id_of "$Tx")
+ledx="$TMPDIR/linode-token-$(id -u)/sessions/gitx"
+grep -q "token $idx" "$ledx" 2>/dev/null; ok $? "a fill with no XDG_RUNTIME_DIR records its token in the fallback dir's ledger"
+curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$idx" >/dev/null
+printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$Tx" |
+    LINODE_TOKEN_SESSION=gitx git -c credential.helper= -c "credential.helper=$GCL" credential reject 2>/dev/null
+grep -q "token $idx" "$ledx" 2>/dev/null; ok $((! $?)) "... and an erase from a process with a runtime dir drops it there too"
 p1=$(posts)
 Tg2=$(pw "$(fill)")
 [ ${#Tg2} -eq 64 ] && [ "$Tg2" != "$Tg" ]; ok $? "... and the cache: the next fill mints"
