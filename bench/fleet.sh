@@ -22,8 +22,7 @@ FAKE_PID=
 trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$S"' EXIT
 cc -O2 -Wall -o "$S/fleet-host" "$here/fleet-host.c" -lpam -rdynamic || { echo "fleet: cannot build fleet-host"; exit 1; }
 P=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s\n' "$P" > "$S/parent"
-chmod 600 "$S/parent"
+(umask 077 && printf '%s\n' "$P" > "$S/parent")
 user=$(id -un)
 pct() { # pct P < numbers: the P-th percentile (nearest rank)
     sort -n | awk -v p="$1" '{a[NR] = $1} END {if (!NR) {print "-"; exit} i = int((p * NR + 99) / 100); if (i < 1) i = 1; print a[i]}'

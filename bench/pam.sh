@@ -16,7 +16,7 @@ fake() { fake_launch "$S/port" /dev/null --token "$P=*" "$@" || { echo "bench: t
          PORT=${FAKE_URL##*:}; }
 fake
 API="http://127.0.0.1:$PORT/v4"
-printf '%s\n' "$P" > "$S/parent"; chmod 600 "$S/parent"
+(umask 077 && printf '%s\n' "$P" > "$S/parent")
 mkdir -p "$S/svc"
 printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/nonexistent:/bin/sh\n' > "$S/passwd"
 printf 'root:x:0:\nalice:x:1000:\n' > "$S/group"

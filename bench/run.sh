@@ -25,8 +25,8 @@ case_krhit() { printf "$HIT_REQ" "$HOSTPORT" | "$B/git-credential-linode" --conf
 case_floor() { printf "$HIT_REQ" "$HOSTPORT" | /bin/true; }
 case_cold() { "$B/linode-token" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/parent" get --scopes linodes:read_only; }
 case_cold_shm() { XDG_RUNTIME_DIR=$shm case_cold; }
-case_curl() { curl -s -o /dev/null -H "Authorization: Bearer $PARENT" -d '{"label":"bench","scopes":"linodes:read_only"}' \
-    "$API/profile/tokens"; }
+case_curl() { curl -s -o /dev/null -H @"$SCRATCH/auth.hdr" -d '{"label":"bench","scopes":"linodes:read_only"}' \
+    "$API/profile/tokens"; }  # (the header from a file, as ours reads its parent from one)
 # interleaved N CASE...: N rounds, each running every case once in turn (so that the machine's
 # drifts fall on all of them alike); the median of each case goes to M_<case>.
 interleaved() {
@@ -60,7 +60,7 @@ scopes = linodes:read_only
 scopes = volumes:read_only
 EOC
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\n' "$API" > "$SCRATCH/nocache"
-printf '%s' "$PARENT" > "$SCRATCH/parent"; chmod 600 "$SCRATCH/parent"
+(umask 077 && printf '%s' "$PARENT" > "$SCRATCH/parent" && printf 'Authorization: Bearer %s\n' "$PARENT" > "$SCRATCH/auth.hdr")
 echo "$PARENT" | "$B/linode-token" login >/dev/null
 posts() { curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "POST")] | length'; }
 

@@ -46,6 +46,12 @@ stop_fake() { kill "$FAKE_PID"; wait "$FAKE_PID"; FAKE_RC=$?; FAKE_PID=; }
 fake_get() { curl -sS --max-time 10 "$FAKE_URL$1"; }
 fake_post() { curl -sS --max-time 10 -X POST -d "$2" "$FAKE_URL$1"; }
 fake_reset() { fake_post /__fake/reset '{}' >/dev/null; }
+# papi ARGS...: curl to the fake's API acting as $P, the header read from a 0600 file (no token
+# in any process's argv, tests included)
+papi() {
+    [ -f "$SCRATCH/auth.hdr" ] || (umask 077 && printf 'Authorization: Bearer %s\n' "$P" > "$SCRATCH/auth.hdr")
+    curl -sS -H @"$SCRATCH/auth.hdr" "$@"
+}
 fake_fault() { fake_post /__fake/faults "$1" >/dev/null; }
 # count METHOD PATH: requests the fake saw
 count() { fake_get /__fake/requests | jq --arg m "$1" --arg p "$2" '[.[] | select(.method == $m and .path == $p)] | length'; }

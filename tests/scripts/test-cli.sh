@@ -180,7 +180,7 @@ is "$(printf '%s' "$OUT" | jq -r '.label')" j "... and the label"
 # --- list: more than one page ----------------------------------------------------------------------------
 i=0
 while [ $i -lt 110 ]; do
-    curl -sS -o /dev/null -H "Authorization: Bearer $P" -d "{\"label\":\"bulk-$i\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens"
+    papi -o /dev/null -d "{\"label\":\"bulk-$i\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens"
     i=$((i + 1))
 done
 live=$(live_tokens)
@@ -251,7 +251,7 @@ for i in $(fake_get /__fake/tokens | jq -r '.[] | select(.label == "twin") | .id
 
 # --- a hostile label cannot reach the terminal ----------------------------------------------------------------------
 esc=$(printf '\033')
-curl -sS --max-time 10 -H "Authorization: Bearer $P" -H 'Content-Type: application/json' \
+papi --max-time 10 -H 'Content-Type: application/json' \
     -d '{"label":"evil\u001b]0;pwned\u0007\u001b[2J\u009b1m\tx","scopes":"linodes:read_only","expiry":"2099-01-01T00:00:00"}' \
     "$API/profile/tokens" >/dev/null
 eid=$(fake_get /__fake/tokens | jq -r '.[] | select(.label | startswith("evil")) | .id')
@@ -273,7 +273,7 @@ like "$ERR" "is the parent token this tool uses" "... says so"
 is "$(token_field 1000 revoked)" false "... parent untouched"
 
 # --- escalation is refused locally ---------------------------------------------------------------------
-printf '%s' "$N" > "$SCRATCH/narrow"; chmod 600 "$SCRATCH/narrow"
+(umask 077 && printf '%s' "$N" > "$SCRATCH/narrow")
 posts=$(count POST /v4/profile/tokens)
 lt --parent-token-file "$SCRATCH/narrow" create --label esc --scope domains=rw
 is "$RC" 2 "scopes beyond the parent's: exit 2"
@@ -308,7 +308,7 @@ is "$RC" 3 "a FIFO as the parent token file: exit 3 (open does not hang)"
 like "$ERR" "is not a regular file" "... says why"
 [ $(( $(date +%s) - t0 )) -lt 5 ]; ok $? "... at once"
 if [ "$(id -u)" = 0 ]; then
-    printf '%s\n' "$N" > "$SCRATCH/theirs"; chmod 600 "$SCRATCH/theirs"; chown nobody "$SCRATCH/theirs"
+    (umask 077 && printf '%s\n' "$N" > "$SCRATCH/theirs"); chown nobody "$SCRATCH/theirs"
     lt --parent-token-file "$SCRATCH/theirs" list
     is "$RC" 3 "a parent token file owned by another user: exit 3"
     like "$ERR" "not to you: refusing it" "... says why"

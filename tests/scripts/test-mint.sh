@@ -50,7 +50,7 @@ run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out");
 posts() { count POST /v4/profile/tokens; }
 all_requests() { fake_get /__fake/requests | jq length; }
 token_field() { fake_get /__fake/tokens | jq -r --arg id "$1" ".[] | select(.id == (\$id | tonumber)) | .$2"; }
-id_by_prefix() { curl -sS -H "Authorization: Bearer $P" "$API/profile/tokens?page_size=500" |
+id_by_prefix() { papi "$API/profile/tokens?page_size=500" |
     jq -r --arg p "$(printf '%s' "$1" | cut -c1-16)" '.data[] | select(.token == $p) | .id'; }
 fill() { printf 'protocol=http\nhost=%s\n%s\n' "$HOSTPORT" "${1:-}" | git -c credential.helper= -c "credential.helper=$GCL ${2:-}" credential fill; }
 field() { printf '%s\n' "$1" | sed -n "s/^$2=//p"; }
@@ -131,7 +131,7 @@ is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject (erase) of our token th
 like "$ERR" "refused a token that is still valid; kept it (likely a missing scope: profile default has 'linodes:read_only')" \
     "... one line saying why"
 is "$(field "$(fill)" password)" "$T1" "... and it is still cached"
-curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$id1" >/dev/null # behind the cache's back
+papi -X DELETE "$API/profile/tokens/$id1" >/dev/null # behind the cache's back
 d0=$(count DELETE "/v4/profile/tokens/$id1")
 printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$T1" |
     git -c credential.helper= -c "credential.helper=$GCL" credential reject
@@ -266,13 +266,13 @@ like "$ERR" "no profile 'nosuch'" "... says so"
 
 # --- policy: scopes within the parent, expiry within the parent, "*" only when allowed ------------------------------
 # (each with scopes nothing has cached: a hit, keyed by API URL, account and scopes, never consults the parent)
-printf '%s' "$L" > "$SCRATCH/narrow"; chmod 600 "$SCRATCH/narrow"
+(umask 077 && printf '%s' "$L" > "$SCRATCH/narrow")
 p1=$(posts)
 run "$LT" --parent-token-file "$SCRATCH/narrow" get --profile wide
 is "$RC" 2 "a profile beyond the parent's scopes: exit 2"
 like "$ERR" "beyond the parent token's scopes" "... says so"
 is "$(posts)" "$p1" "... no POST"
-printf '%s' "$C" > "$SCRATCH/soon"; chmod 600 "$SCRATCH/soon"
+(umask 077 && printf '%s' "$C" > "$SCRATCH/soon")
 run "$LT" --parent-token-file "$SCRATCH/soon" get --profile soon
 is "$RC" 0 "minting from a parent that expires in 20 minutes"
 like "$ERR" "expires with its parent" "... says the expiry was clamped"

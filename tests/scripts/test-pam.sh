@@ -13,7 +13,7 @@ PAM_SESSION_ERR=14
 PAM_IGNORE=25
 start_fake --token "$P=*"
 API="$FAKE_URL/v4"
-printf '%s\n' "$P" > "$SCRATCH/parent"; chmod 600 "$SCRATCH/parent"
+(umask 077 && printf '%s\n' "$P" > "$SCRATCH/parent")
 mkdir -p "$SCRATCH/svc"
 printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/nonexistent:/bin/sh\nbob:x:1001:1001:Bob:/nonexistent:/bin/sh\n' \
     > "$SCRATCH/passwd"

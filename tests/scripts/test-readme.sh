@@ -34,8 +34,7 @@ printf '#!/bin/sh\n[ ${#LINODE_TOKEN} -eq 64 ] && echo "terraform ran with LINOD
 printf '#!/bin/sh\n[ ${#LINODE_CLI_TOKEN} -eq 64 ] && echo "linode-cli ran with LINODE_CLI_TOKEN set"\n' > bin/linode-cli
 chmod +x bin/terraform bin/linode-cli
 export PATH="$SCRATCH/bin:$PATH" SHELL=/bin/sh
-printf '%s\n' "$P" > parent-token.txt
-chmod 600 parent-token.txt
+(umask 077 && printf '%s\n' "$P" > parent-token.txt)
 
 # --- every ini snippet loads as a config -------------------------------------------------------------
 awk '/^```ini$/ {n++; f = sprintf("snippet-%d.ini", n); on = 1; next} /^```$/ {on = 0} on {print > f}' "$README"

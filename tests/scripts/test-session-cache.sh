@@ -31,7 +31,7 @@ run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out");
 posts() { count POST /v4/profile/tokens; }
 deletes() { fake_get /__fake/requests | jq '[.[] | select(.method == "DELETE")] | length'; }
 tokens() { fake_get /__fake/tokens; }
-id_of() { curl -sS -H "Authorization: Bearer $P" "$API/profile/tokens?page_size=500" |
+id_of() { papi "$API/profile/tokens?page_size=500" |
     jq -r --arg p "$(printf %s "$1" | cut -c1-16)" '.data[] | select(.token == $p) | .id'; }
 live() { tokens | jq -r --arg id "$1" '.[] | select(.id == ($id | tonumber)) | ((.revoked | not) and (.expired | not))'; }
 expiry_of() { date -u -d "$(tokens | jq -r --arg id "$1" '.[] | select(.id == ($id | tonumber)) | .expiry') UTC" +%s; }
@@ -104,7 +104,7 @@ like "$ERR" "note: a token lives at most 24h (max_ttl of profile long), not the 
 like "$OUT" "password=" "... and still answers"
 
 # --- the cache never crosses parents ---------------------------------------------------------------------------
-printf '%s\n' "$R" > "$SCRATCH/ro-parent"; chmod 600 "$SCRATCH/ro-parent"
+(umask 077 && printf '%s\n' "$R" > "$SCRATCH/ro-parent")
 LINODE_TOKEN_SESSION=par run "$LT" get --scopes linodes:read_only
 Twide=$OUT
 p1=$(posts)
@@ -131,7 +131,7 @@ is "$(deletes)" "$d0" "erase of a valid token (3 rounds): 0 DELETEs"
 is "$(live "$idg")" true "... it is still live"
 is "$(pw "$(fill)")" "$Tg" "... and still cached"
 like "$(cat "$SCRATCH/reject.err")" "still valid; kept it" "... each round says why on stderr"
-curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$idg" >/dev/null # behind the cache's back
+papi -X DELETE "$API/profile/tokens/$idg" >/dev/null # behind the cache's back
 d0=$(deletes)
 reject "$Tg"
 is "$(deletes)" "$d0" "erase of a revoked token: no DELETE"
@@ -145,7 +145,7 @@ Tx=$(pw "$(fillx)")
 idx=$(id_of "$Tx")
 ledx="$TMPDIR/linode-token-$(id -u)/sessions/gitx"
 grep -q "token $idx" "$ledx" 2>/dev/null; ok $? "a fill with no XDG_RUNTIME_DIR records its token in the fallback dir's ledger"
-curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$idx" >/dev/null
+papi -X DELETE "$API/profile/tokens/$idx" >/dev/null
 printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$HOSTPORT" "$Tx" |
     LINODE_TOKEN_SESSION=gitx git -c credential.helper= -c "credential.helper=$GCL" credential reject 2>/dev/null
 grep -q "token $idx" "$ledx" 2>/dev/null; ok $((! $?)) "... and an erase from a process with a runtime dir drops it there too"
@@ -184,7 +184,7 @@ if fake_launch "$SCRATCH/v6.port" "$SCRATCH/v6.log" --listen "[::1]:0" --token "
     V6_PID=$FAKE_PID; v6port=$(cat "$SCRATCH/v6.port")
     printf '[general]\napi_url = http://[::1]:%s/v4\nallow_insecure_loopback = true\nparent_token_file = %s\n[profile default]\nscopes = linodes:read_only\n' \
         "$v6port" "$SCRATCH/p6" > "$SCRATCH/v6.conf"
-    printf '%s\n' "$P" > "$SCRATCH/p6"; chmod 600 "$SCRATCH/p6"
+    (umask 077 && printf '%s\n' "$P" > "$SCRATCH/p6")
     out=$(printf 'protocol=http\nhost=[::1]:%s\n\n' "$v6port" | LINODE_TOKEN_SESSION=v6 "$GCL" --config "$SCRATCH/v6.conf" get)
     is "$(printf '%s\n' "$out" | sed -n 's/^password=//p' | wc -c)" 65 "an IPv6 loopback API (http://[::1]:P/v4) answers git's host=[::1]:P"
     kill "$V6_PID"; wait "$V6_PID" 2>/dev/null
@@ -221,7 +221,7 @@ g; r2=$?
 is "$r2:$(posts)" "0:$((p1 + 1))" "the second command: works, 0 POSTs (the cache)"
 Te=$(printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | LINODE_TOKEN_SESSION=git-e2e "$GCL" get | sed -n 's/^password=//p')
 ide=$(id_of "$Te")
-curl -sS -X DELETE -H "Authorization: Bearer $P" "$API/profile/tokens/$ide" >/dev/null # behind the cache's back
+papi -X DELETE "$API/profile/tokens/$ide" >/dev/null # behind the cache's back
 g; r3=$?
 [ "$r3" -ne 0 ]; ok $? "the token revoked behind the cache's back: that command fails once"
 g; r4=$?

@@ -143,7 +143,7 @@ LINODE_TOKEN_SESSION=alive "$LT" get --scopes ips:read_only >> "$SECRETS"   # ou
 # this host and user as labels hold them (a long host name is a hash: take it from a real label)
 HOSTF=$(tokens | jq -r '[.[] | select(.label | endswith(":alive") or contains(":alive:"))][0].label' | cut -d: -f2)
 USERF=$(tokens | jq -r '[.[] | select(.label | contains(":alive:"))][0].label' | cut -d: -f3)
-mk() { curl -sS -H "Authorization: Bearer $P" -d "{\"label\":\"$1\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens" >/dev/null; }
+mk() { papi -d "{\"label\":\"$1\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens" >/dev/null; }
 mk "ci-token"                                   # another label format
 mk "lt2:otherhost:$USERF:p:s999-1:00000001"     # another host
 mk "lt2:$HOSTF:someoneelse:p:s999-1:00000002"   # another user

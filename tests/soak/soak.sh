@@ -33,7 +33,7 @@ API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}
 LT="$B/linode-token"
 GCL="$B/git-credential-linode"
-printf '%s\n' "$P" > "$SCRATCH/parent"; chmod 600 "$SCRATCH/parent"
+(umask 077 && printf '%s\n' "$P" > "$SCRATCH/parent")
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
 cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
 [general]
