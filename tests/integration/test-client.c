@@ -364,8 +364,9 @@ static void test_op_rate_limit(void)
     is_int(lt_client_create_token(c, "op-2", NULL, LT_TIME_NEVER, &t2, &e), LT_OK, "... POST 2");
     is_int(lt_client_create_token(c, "op-3", NULL, LT_TIME_NEVER, &t3, &e), LT_ERR_RATE_LIMITED, "... POST 3: 429");
     lt_profile p;
-    is_int(lt_client_whoami(c, &p, &e), LT_OK, "... while GET /profile, another operation, is answered");
-    if (e.kind == LT_OK)
+    const lt_error_kind who = lt_client_whoami(c, &p, &e);
+    is_int(who, LT_OK, "... while GET /profile, another operation, is answered");
+    if (who == LT_OK)
         lt_profile_clear(&p);
     is_int(lt_client_revoke_token(c, t1.id, &e), LT_OK, "... DELETE of token A");
     is_int(lt_client_revoke_token(c, t2.id, &e), LT_OK, "... DELETE of token B: the same operation, count 2");
