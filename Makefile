@@ -64,6 +64,7 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so
 PAM_DRIVER := $(B)/pamdrv
+FLEET_HOST := $(B)/fleet-host
 
 TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
@@ -74,7 +75,7 @@ API_CLIENT   := $(B)/tests/api-client
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
 FUZZ_EXTRA   := $(B)/helper/git-protocol.o $(B)/plugin/pam-args.o
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv $(FUZZ_REPLAY)
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv $(FLEET_HOST) $(FUZZ_REPLAY)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
@@ -114,6 +115,10 @@ $(PAM_MODULE): $(PAM_SRC) plugin/pam-args.h plugin/pam_linode_token.map $(CORE_A
 
 $(PAM_DRIVER): tests/pam/pamdrv.c
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
+
+# -rdynamic: its syslog() must be the one libpam calls (pam_syslog's lines go to its stdout)
+$(FLEET_HOST): tests/pam/fleet-host.c
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< -lpam
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
@@ -188,7 +193,7 @@ demo: deps
 # bench/pam.sh (the PAM module), bench/fleet.sh (10 to 500 simulated hosts).
 .PHONY: bench
 bench: deps
-	@$(MAKE) --no-print-directory all $(PAM_DRIVER)
+	@$(MAKE) --no-print-directory all $(PAM_DRIVER) $(FLEET_HOST)
 	@sh bench/run.sh $(B) && sh bench/pam.sh $(B) && sh bench/fleet.sh $(B)
 
 install: all

@@ -20,7 +20,7 @@ TIMEOUT=${TIMEOUT:-5s}
 S=$(mktemp -d "${TMPDIR:-/tmp}/lt-fleet.XXXXXX")
 FAKE_PID=
 trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$S"' EXIT
-cc -O2 -Wall -o "$S/fleet-host" "$here/fleet-host.c" -lpam -rdynamic || { echo "fleet: cannot build fleet-host"; exit 1; }
+[ -x "$B/fleet-host" ] || { echo "fleet: no $B/fleet-host (make bench builds it)"; exit 1; }
 P=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && printf '%s\n' "$P" > "$S/parent")
 user=$(id -un)
@@ -50,7 +50,7 @@ for n in $HOSTS; do
     i=0
     pids=
     while [ $i -lt "$n" ]; do # host i opens at i * SPREAD_MS / n
-        "$S/fleet-host" "$S/h/$i/pam" lt "$user" $((i * SPREAD_MS / n)) "$HOLD_MS" > "$S/h/$i/out" 2>&1 &
+        "$B/fleet-host" "$S/h/$i/pam" lt "$user" $((i * SPREAD_MS / n)) "$HOLD_MS" > "$S/h/$i/out" 2>&1 &
         pids="$pids $!"
         i=$((i + 1))
     done

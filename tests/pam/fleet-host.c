@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* fleet-host.c - one simulated host for bench/fleet.sh: a login session through real libpam with
- * the host's own PAM configuration directory (pam_start_confdir: no /etc/pam.d, no pam_wrapper and
- * its machine-wide /tmp/pam.X copies), opened after DELAY_MS, held for HOLD_MS, then closed.
+/* fleet-host.c - one simulated host for bench/fleet.sh and test-fleet.sh: a login session through
+ * real libpam with the host's own PAM configuration directory (pam_start_confdir: no /etc/pam.d,
+ * no pam_wrapper and its machine-wide /tmp/pam.X copies), opened after DELAY_MS, held for
+ * HOLD_MS, then closed.
  * Usage: fleet-host CONFDIR SERVICE USER DELAY_MS HOLD_MS
  * Prints OPEN=rc OPEN_MS=t CLOSE=rc CLOSE_MS=t, and each syslog line as SYSLOG(priority): text. */
-#define _GNU_SOURCE
 #include <security/pam_appl.h>
 #include <stdarg.h>
 #include <stdio.h>
