@@ -60,95 +60,109 @@ static int id_in(int64_t id, const int64_t *ids, size_t n)
     return 0;
 }
 
-/* ---- Secret Service ---- */
+/* ---- Secret Service ----
+ * Items are found by D-Bus path (a search) and read in one GetSecrets: never as item proxies, each
+ * of which costs a properties round trip. So an entry's secret carries what a reader needs:
+ * "v2 ID EXPIRY API_URL\nTOKEN"; the attributes are what searches match on. Never prompts. */
 
-/* Our items matching attrs (flags: SECRET_SEARCH_LOAD_SECRETS when the secrets are needed). No
- * SECRET_SEARCH_UNLOCK: never prompt (locked items come back without their secret). */
-static lt_error_kind ss_search(GHashTable *attrs, SecretSearchFlags flags, GList **items, const lt_secret_api **api,
-                               lt_error *err)
+/* The service with an open session, and libsecret; NULL with err set. The caller unrefs it. */
+static SecretService *ss_open(const lt_secret_api **api, lt_error *err)
 {
-    *items = NULL;
-    if (!lt_session_bus_available())
-        return lt_secret_service_ready(err);
-    const lt_secret_api *s = *api = lt_libsecret(err);
-    if (!s)
-        return LT_ERR_STORE;
+    if (!lt_session_bus_available()) {
+        lt_secret_service_ready(err); /* says why */
+        return NULL;
+    }
+    if (!(*api = lt_libsecret(err)))
+        return NULL;
     g_autoptr(GError) gerr = NULL;
-    SecretService *svc = s->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
+    SecretService *svc = (*api)->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
     if (!svc)
-        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    *items = s->service_search_sync(svc, &cached_schema, attrs, SECRET_SEARCH_ALL | flags, NULL, &gerr);
-    s->object_unref(svc);
-    if (gerr)
+        lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
+    return svc;
+}
+
+/* The paths of our unlocked items matching attrs; a locked one is an error, not a miss. */
+static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashTable *attrs, GStrv *out,
+                              lt_error *err)
+{
+    g_autoptr(GError) gerr = NULL;
+    g_auto(GStrv) locked = NULL;
+    *out = NULL;
+    if (!s->search_paths_sync(svc, &cached_schema, attrs, NULL, out, &locked, &gerr))
         return lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
+    if (locked && locked[0])
+        return lt_error_set(err, LT_ERR_STORE,
+                            "the default keyring is locked: unlock it, or set cache = keyring or none");
     return LT_OK;
 }
 
-static int64_t attr_int(GHashTable *a, const char *name)
+/* The secrets of paths, by path (values wiped when the table goes); NULL when there are none. */
+static GHashTable *ss_secrets(const lt_secret_api *s, SecretService *svc, GStrv paths, lt_error *err)
 {
-    return g_ascii_strtoll(g_hash_table_lookup(a, name) ?: "0", NULL, 10);
+    if (!paths || !paths[0])
+        return NULL;
+    g_autoptr(GError) gerr = NULL;
+    GHashTable *values = s->secrets_for_paths_sync(svc, (const gchar **)paths, NULL, &gerr);
+    if (!values)
+        lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    return values;
 }
 
-/* An entry's secret: "v2 ID EXPIRY\nTOKEN", so that a lookup needs the secrets alone, not the items'
- * properties. NULL when text is not one (*token then points into text). */
-static const char *ss_value_parse(const char *text, int64_t *id, int64_t *expiry)
+typedef struct {
+    int64_t id, expiry;
+    char api_url[512];
+    const char *token; /* points into the secret */
+} ss_entry;
+
+/* An entry's secret; 0 when text is not one of ours. */
+static int ss_value_parse(const char *text, ss_entry *e)
 {
-    long long i, e;
+    long long id, expiry;
     const char *nl = text ? strchr(text, '\n') : NULL;
-    if (!nl || sscanf(text, "v2 %lld %lld", &i, &e) != 2 || i <= 0 || !lt_token_secret_valid(nl + 1))
-        return NULL;
-    *id = i;
-    *expiry = e;
-    return nl + 1;
+    if (!nl || sscanf(text, "v2 %lld %lld %511s", &id, &expiry, e->api_url) != 3 || id <= 0 ||
+        !lt_token_secret_valid(nl + 1))
+        return 0;
+    e->id = id;
+    e->expiry = expiry;
+    e->token = nl + 1;
+    return 1;
 }
 
 static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry, lt_cached *out,
                             lt_error *err)
 {
-    if (!lt_session_bus_available())
-        return lt_secret_service_ready(err);
-    const lt_secret_api *s = lt_libsecret(err);
-    if (!s)
-        return LT_ERR_STORE;
+    const lt_secret_api *s;
+    SecretService *svc = ss_open(&s, err);
+    if (!svc)
+        return err ? err->kind : LT_ERR_STORE;
+    /* The key names one session and one parent: the search finds the entry or two that matter. */
     g_autoptr(GHashTable) attrs =
         lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
                              "session", k->session, NULL);
-    g_autoptr(GError) gerr = NULL;
-    SecretService *svc = s->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
-    if (!svc)
-        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    /* The key names one session and one parent: the search finds the entry or two that matter,
-     * and their secrets (which carry id and expiry) come in one more round trip. */
-    g_auto(GStrv) unlocked = NULL, locked = NULL;
-    lt_error_kind rc = LT_OK;
-    GHashTable *values = NULL;
-    if (!s->search_paths_sync(svc, &cached_schema, attrs, NULL, &unlocked, &locked, &gerr))
-        rc = lt_error_set(err, LT_ERR_STORE, "cannot search the Secret Service: %s", gerr->message);
-    else if (locked && locked[0]) /* never prompts: a locked keyring is an error, not a miss */
-        rc = lt_error_set(err, LT_ERR_STORE, "the default keyring is locked: unlock it, or set cache = keyring or none");
-    else if (unlocked && unlocked[0] &&
-             !(values = s->secrets_for_paths_sync(svc, (const gchar **)unlocked, NULL, &gerr)))
-        rc = lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    g_auto(GStrv) paths = NULL;
+    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
+    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
+    if (rc == LT_OK && paths && paths[0] && !values)
+        rc = err ? err->kind : LT_ERR_STORE;
     if (values) {
         const int64_t now = now_s();
         GHashTableIter it;
         gpointer path, value;
         g_hash_table_iter_init(&it, values);
         while (g_hash_table_iter_next(&it, &path, &value)) {
-            int64_t id, expiry;
-            const char *token = ss_value_parse(s->value_get_text(value), &id, &expiry);
-            if (!token || expiry <= now) { /* expired (or unreadable) entries are removed when seen */
-                s->delete_path_sync(svc, path, NULL, NULL);
+            ss_entry e;
+            if (!ss_value_parse(s->value_get_text(value), &e) || e.expiry <= now) {
+                s->delete_path_sync(svc, path, NULL, NULL); /* expired (or unreadable): removed when seen */
                 continue;
             }
-            if (expiry >= min_expiry && expiry <= max_expiry && expiry > out->expiry) {
+            if (e.expiry >= min_expiry && e.expiry <= max_expiry && e.expiry > out->expiry) {
                 lt_secret_free(out->token);
-                out->token = strdup(token);
-                out->id = id;
-                out->expiry = expiry;
+                out->token = strdup(e.token);
+                out->id = e.id;
+                out->expiry = e.expiry;
             }
         }
-        g_hash_table_unref(values); /* its values are wiped (libsecret's secure memory) */
+        g_hash_table_unref(values);
     }
     s->object_unref(svc);
     return rc;
@@ -167,7 +181,7 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     g_autoptr(GHashTable) attrs =
         lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
                              "session", k->session, "token_id", id, "expiry", expiry, NULL);
-    char *value = g_strdup_printf("v2 %s %s\n%s", id, expiry, c->token);
+    char *value = g_strdup_printf("v2 %s %s %s\n%s", id, expiry, k->api_url, c->token);
     const int stored =
         s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value, NULL, &gerr);
     explicit_bzero(value, strlen(value));
@@ -177,50 +191,55 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     return LT_OK;
 }
 
-/* The session's entry holding exactly this secret (secrets of that session only are loaded). */
+/* The session's entry holding exactly this secret (the secrets of that session only are read). */
 static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_ref *out, lt_error *err)
 {
-    g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
-    GList *items;
-    const lt_secret_api *s = NULL;
-    if (ss_search(attrs, SECRET_SEARCH_LOAD_SECRETS, &items, &s, err) != LT_OK)
+    const lt_secret_api *s;
+    SecretService *svc = ss_open(&s, err);
+    if (!svc)
         return err ? err->kind : LT_ERR_STORE;
-    for (GList *l = items; l; l = l->next) {
-        SecretItem *it = l->data;
-        SecretValue *v = s->item_get_secret(it);
-        int64_t id, expiry;
-        const char *token = v ? ss_value_parse(s->value_get_text(v), &id, &expiry) : NULL;
-        const int same = token && !strcmp(token, secret);
-        if (v)
-            s->value_unref(v);
-        if (!same)
-            continue;
-        g_autoptr(GHashTable) a = s->item_get_attributes(it);
-        out->id = id;
-        out->api_url = g_strdup(g_hash_table_lookup(a, "api_url"));
-        break;
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
+    g_auto(GStrv) paths = NULL;
+    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
+    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
+    if (values) {
+        GHashTableIter it;
+        gpointer value;
+        g_hash_table_iter_init(&it, values);
+        ss_entry e;
+        while (!out->id && g_hash_table_iter_next(&it, NULL, &value))
+            if (ss_value_parse(s->value_get_text(value), &e) && !strcmp(e.token, secret)) {
+                out->id = e.id;
+                out->api_url = g_strdup(e.api_url);
+            }
+        g_hash_table_unref(values);
     }
-    g_list_free_full(items, s->object_unref);
-    return LT_OK;
+    s->object_unref(svc);
+    return rc;
 }
 
+/* Delete the session's entries, or those of the token ids: one search each, no secret read. */
 static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, lt_error *err)
 {
     if (!lt_session_bus_available())
         return LT_OK;
-    /* One search, attributes only (no secrets cross D-Bus), then a delete per match. */
-    g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
-    GList *items;
-    const lt_secret_api *s = NULL;
-    if (ss_search(attrs, SECRET_SEARCH_NONE, &items, &s, err) != LT_OK)
+    const lt_secret_api *s;
+    SecretService *svc = ss_open(&s, err);
+    if (!svc)
         return err ? err->kind : LT_ERR_STORE;
-    for (GList *l = items; l; l = l->next) {
-        g_autoptr(GHashTable) a = s->item_get_attributes(l->data);
-        if (session || id_in(attr_int(a, "token_id"), ids, n))
-            s->item_delete_sync(l->data, NULL, NULL);
+    lt_error_kind rc = LT_OK;
+    for (size_t i = 0; rc == LT_OK && i < (session ? 1 : n); i++) {
+        char id[24];
+        g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, session ? 0 : ids[i]);
+        g_autoptr(GHashTable) attrs = session ? lt_secret_attributes("session", session, NULL)
+                                              : lt_secret_attributes("token_id", id, NULL);
+        g_auto(GStrv) paths = NULL;
+        if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
+            for (GStrv p = paths; p && *p; p++)
+                s->delete_path_sync(svc, *p, NULL, NULL);
     }
-    g_list_free_full(items, s->object_unref);
-    return LT_OK;
+    s->object_unref(svc);
+    return rc;
 }
 
 /* ---- kernel keyring ----

@@ -36,15 +36,9 @@ static void load(void)
         return;
     }
     SYM(service_get_sync, "secret_service_get_sync");
-    SYM(service_search_sync, "secret_service_search_sync");
     SYM(collection_for_alias_sync, "secret_collection_for_alias_sync");
     SYM(collection_get_locked, "secret_collection_get_locked");
-    SYM(item_get_locked, "secret_item_get_locked");
-    SYM(item_get_attributes, "secret_item_get_attributes");
-    SYM(item_delete_sync, "secret_item_delete_sync");
-    SYM(item_get_secret, "secret_item_get_secret");
     SYM(value_get_text, "secret_value_get_text");
-    SYM(value_unref, "secret_value_unref");
     SYM(password_lookupv_sync, "secret_password_lookupv_sync");
     SYM(password_storev_sync, "secret_password_storev_sync");
     SYM(password_clearv_sync, "secret_password_clearv_sync");

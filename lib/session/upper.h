@@ -39,24 +39,17 @@ void lt_config_clear(lt_config *cfg);
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {
     SecretService *(*service_get_sync)(SecretServiceFlags, GCancellable *, GError **);
-    GList *(*service_search_sync)(SecretService *, const SecretSchema *, GHashTable *, SecretSearchFlags,
-                                  GCancellable *, GError **);
     SecretCollection *(*collection_for_alias_sync)(SecretService *, const gchar *, SecretCollectionFlags,
                                                    GCancellable *, GError **);
     gboolean (*collection_get_locked)(SecretCollection *);
-    gboolean (*item_get_locked)(SecretItem *);
-    GHashTable *(*item_get_attributes)(SecretItem *);
-    gboolean (*item_delete_sync)(SecretItem *, GCancellable *, GError **);
-    SecretValue *(*item_get_secret)(SecretItem *);
     const gchar *(*value_get_text)(SecretValue *);
-    void (*value_unref)(gpointer);
     gchar *(*password_lookupv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
     gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *,
                                      const gchar *, GCancellable *, GError **);
     gboolean (*password_clearv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
     void (*password_free)(gchar *);
     void (*object_unref)(gpointer);
-    /* by D-Bus path, with no item proxies (each would cost a round trip for its properties) */
+    /* items by D-Bus path, never as proxies (each would cost a round trip for its properties) */
     gboolean (*search_paths_sync)(SecretService *, const SecretSchema *, GHashTable *, GCancellable *, gchar ***,
                                   gchar ***, GError **);
     GHashTable *(*secrets_for_paths_sync)(SecretService *, const gchar **, GCancellable *, GError **);

@@ -171,7 +171,7 @@ is "$RC:$OUT" "0:" "an unknown operation is ignored"
 p1=$(posts)
 PFP=$(printf %s "$P" | sha256sum | cut -c1-16) # the parent's fingerprint, as the cache key holds it
 for e in $(( $(date +%s) - 60 )) $(( $(date +%s) + 30 )); do
-    printf 'v2 4242 %s\nstale0123456789abcdef%s' "$e" "$e" | secret-tool store --label="stale" xdg:schema io.github.linode-token.Minted \
+    printf 'v2 4242 %s %s\nstale0123456789abcdef%s' "$e" "$API" "$e" | secret-tool store --label="stale" xdg:schema io.github.linode-token.Minted \
         api_url "$API" parent "$PFP" account fakeuser scopes "events:read_only" session stale token_id 4242 expiry "$e"
 done
 printf 'an older format' | secret-tool store --label="unreadable" xdg:schema io.github.linode-token.Minted \
@@ -183,7 +183,7 @@ is "$(posts)" $((p1 + 1)) "... one POST"
 is "$(secret-tool search --all xdg:schema io.github.linode-token.Minted expiry "$(( $(date +%s) - 60 ))" 2>&1 | grep -c '^label')" 0 \
     "... and the expired entry was removed when seen"
 is "$(secret-tool search --all xdg:schema io.github.linode-token.Minted token_id 4243 2>&1 | grep -c '^label')" 0 \
-    "... as was the entry whose secret is not one of ours (v2 ID EXPIRY, then the token)"
+    "... as was the entry whose secret is not one of ours (v2 ID EXPIRY API_URL, then the token)"
 Ts=$OUT
 # min_remaining: the cached token has ~10m left; asking for 15m mints a longer one
 run "$LT" get --profile short --ttl 20m --min-remaining 15m
