@@ -4,6 +4,11 @@
 # against the same fake, and close_session's time with the API not answering. Prints a table.
 set -u
 B=$(cd "${1:-build}" && pwd)
+# like every bench: a throwaway HOME, XDG dirs, TMPDIR and kernel session keyring, so the CLI's
+# ledgers and audit log never land in the runner's own
+if [ -z "${LT_BENCH_INSIDE:-}" ]; then
+    LT_BENCH_INSIDE=1 exec "$(dirname "$0")/../build-aux/with-secret-service" sh "$0" "$B"
+fi
 . "$(dirname "$0")/../build-aux/fake.sh"
 RUNS=${RUNS:-21}
 S=$(mktemp -d)

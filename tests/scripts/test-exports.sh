@@ -13,8 +13,8 @@ declared=$(sed -n 's/^LT_API [^(]*[ *]\(lt_[a-z0-9_]*\)(.*/\1/p' "$S/include/lin
 [ -n "$declared" ]; t $? "the header declares functions"
 [ "$exported" = "$declared" ]; t $? "exported symbols == declared functions"
 if [ "$exported" != "$declared" ]; then
-    echo "$exported" > /tmp/lt-exp.$$; echo "$declared" > /tmp/lt-dec.$$
-    diff /tmp/lt-dec.$$ /tmp/lt-exp.$$ | sed 's/^/# /'; rm -f /tmp/lt-exp.$$ /tmp/lt-dec.$$
+    echo "$exported" > "${TMPDIR:-/tmp}/lt-exp.$$"; echo "$declared" > "${TMPDIR:-/tmp}/lt-dec.$$"
+    diff "${TMPDIR:-/tmp}/lt-dec.$$" "${TMPDIR:-/tmp}/lt-exp.$$" | sed 's/^/# /'; rm -f "${TMPDIR:-/tmp}/lt-exp.$$" "${TMPDIR:-/tmp}/lt-dec.$$"
 fi
 soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 [ "$soname" = "liblinode-token.so.0" ]; t $? "versioned soname ($soname)"
