@@ -87,6 +87,7 @@ int main(int argc, char **argv)
         return 2;
     }
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
+    lt_env_own();                       /* our process: the library may set a variable for a moment */
     lt_json_wipe_on_free();
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"

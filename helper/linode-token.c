@@ -282,6 +282,7 @@ int main(int argc, char **argv)
         return 2;
     }
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
+    lt_env_own();                       /* our process: the library may set a variable for a moment */
     cli x = {0};
     int i = 1;
     /* Global options may come before the command; find the command word. */

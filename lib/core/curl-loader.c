@@ -5,7 +5,9 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 static lt_curl_api api;
 static const char *load_error;
@@ -20,9 +22,38 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
         }                                                  \
     } while (0)
 
+/* This process has one thread (/proc/self/stat's num_threads, the 20th field). */
+static int one_thread(void)
+{
+    char buf[1024];
+    const int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    const ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+    for (int field = 2; p && field < 20; field++)
+        p = strchr(p + 1, ' ');
+    return p && strtol(p + 1, NULL, 10) == 1;
+}
+
 static void load(void)
 {
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    /* libldap and librtmp pull in GnuTLS, which sets itself up in its constructor (ASN.1 trees,
+     * its priority file: about half a millisecond of a cold mint), although libcurl speaks TLS
+     * through OpenSSL and is allowed http and https only (http.c). GNUTLS_NO_IMPLICIT_INIT skips
+     * that (LDAP and RTMP initialise GnuTLS themselves when used). Set for the dlopen only, only in
+     * our own programs while they have one thread (setenv races getenv), never over the user's. */
+    const int quiet_gnutls = lt_env_owned() && one_thread() && !getenv("GNUTLS_NO_IMPLICIT_INIT");
+    if (quiet_gnutls)
+        setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1);
+    /* RTLD_LAZY, as exec binds a program's libraries: libcurl itself is BIND_NOW, but many of its
+     * dependencies are not, and binding all their PLT entries now would cost a cold mint ~0.4 ms */
+    void *h = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
+    if (quiet_gnutls)
+        unsetenv("GNUTLS_NO_IMPLICIT_INIT");
     if (!h) {
         load_error = "cannot load libcurl.so.4 (install libcurl4)";
         return;

@@ -9,10 +9,21 @@
 #include <unistd.h>
 
 static int env_disabled; /* set once, never cleared */
+static int env_owned;    /* set once by our own programs' main */
 
 void lt_env_disable(void)
 {
     __atomic_store_n(&env_disabled, 1, __ATOMIC_SEQ_CST);
+}
+
+void lt_env_own(void)
+{
+    __atomic_store_n(&env_owned, 1, __ATOMIC_SEQ_CST);
+}
+
+int lt_env_owned(void)
+{
+    return __atomic_load_n(&env_owned, __ATOMIC_SEQ_CST) && lt_env_trusted();
 }
 
 int lt_process_privileged(void)

@@ -28,6 +28,11 @@ void lt_env_disable(void);
 int lt_process_privileged(void);
 /* Neither privileged nor disabled: the environment is the user's own. */
 int lt_env_trusted(void);
+/* Our own programs (not a library caller, not the PAM module's host) say that the process and its
+ * environment are theirs: the library may then change a variable for a moment (curl-loader.c). */
+void lt_env_own(void);
+/* lt_env_own was called, and the environment is trusted. */
+int lt_env_owned(void);
 /* secure_getenv(name) when the environment is trusted, else NULL. */
 const char *lt_env_get(const char *name);
 

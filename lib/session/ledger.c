@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* ledger.c - which tokens each session minted, and which mints it has begun: sessions/<id> in the
- * state dir, an INI file with a group per token ("token ID": label, api_url, expiry) and one per
- * mint whose outcome is not known yet ("intent NONCE": label, api_url, deadline), written before
- * the POST. Never a secret. Written whole (0600, renamed into place, synced) while holding
- * locks/ledger.<id>, a lock file that is never removed (one inode for every waiter). */
+ * state dir, an INI file with a group per token ("token ID": label, api_url, expiry, and the nonce
+ * of the intent it settles) and one per mint whose outcome is not known yet ("intent NONCE":
+ * label, api_url, deadline), written before the POST. Never a secret. A mint appends its groups
+ * (one write each: cheap, and the same however many tokens the session has); removals rewrite the
+ * file whole (0600, renamed into place). Both hold locks/ledger.<id>, a lock file that is never
+ * removed (one inode for every waiter). */
 #include "upper.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void lt_ledger_entry_clear(lt_ledger_entry *e)
@@ -27,12 +30,9 @@ static GArray *new_entries(void)
     return a;
 }
 
-GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
+/* The entries of one key file into a; the nonces its tokens settle into settled. */
+static void collect(GKeyFile *kf, const char *session, GArray *a, GHashTable *settled)
 {
-    GArray *a = new_entries();
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, NULL))
-        return a;
     g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
     for (size_t i = 0; groups[i]; i++) {
         const int intent = !strncmp(groups[i], "intent ", 7);
@@ -49,12 +49,62 @@ GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
         lt_label lab;
         g_autofree char *token_group = g_strdup_printf("token %" G_GINT64_FORMAT, e.id);
         /* an intent is only as good as its label (that is how its token is found), and is named by
-         * the label's nonce; a token's group is named by its id: so no two entries are one */
-        if (e.api_url && (intent ? e.label && lt_label_parse(e.label, &lab) && e.nonce[0] && !strcmp(lab.nonce, e.nonce)
-                                 : e.id > 0 && !strcmp(groups[i], token_group)))
+         * the label's nonce; a token's group is named by its id; a group cut short (its time is
+         * written last) is no entry */
+        if (e.api_url && e.expiry > 0 &&
+            (intent ? e.label && lt_label_parse(e.label, &lab) && e.nonce[0] && !strcmp(lab.nonce, e.nonce)
+                    : e.id > 0 && !strcmp(groups[i], token_group))) {
+            char *settles = intent ? NULL : g_key_file_get_string(kf, groups[i], "nonce", NULL);
+            if (settles)
+                g_hash_table_add(settled, settles);
             g_array_append_val(a, e);
-        else
+        } else {
             lt_ledger_entry_clear(&e);
+        }
+    }
+}
+
+static int load_text(const char *text, size_t len, const char *session, GArray *a, GHashTable *settled)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, NULL))
+        return 0;
+    collect(kf, session, a, settled);
+    return 1;
+}
+
+GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
+{
+    g_autoptr(GArray) raw = new_entries();
+    g_autoptr(GHashTable) settled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (!load_text(data, len, session, raw, settled)) {
+        /* an append cut short by a crash of the machine spoils its own group, not the file:
+         * then each group alone, the spoilt one skipped */
+        for (size_t start = 0, end; start < len; start = end) {
+            for (end = start + 1; end < len && !(data[end] == '[' && data[end - 1] == '\n'); end++)
+                ;
+            load_text(data + start, end - start, session, raw, settled);
+        }
+    }
+    /* a token once (its last group), an intent once, and none that a token settled: walked from
+     * the end, then put back in order */
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GArray *a = new_entries();
+    for (guint i = raw->len; i-- > 0;) {
+        lt_ledger_entry *e = &g_array_index(raw, lt_ledger_entry, i);
+        char *name = e->id ? g_strdup_printf("token %" G_GINT64_FORMAT, e->id) : g_strdup_printf("intent %s", e->nonce);
+        if ((e->id || !g_hash_table_contains(settled, e->nonce)) && !g_hash_table_contains(seen, name)) {
+            g_hash_table_add(seen, name);
+            g_array_append_val(a, *e);
+            memset(e, 0, sizeof *e); /* moved to a */
+        } else {
+            g_free(name);
+        }
+    }
+    for (guint i = 0; a->len && i < a->len - 1 - i; i++) {
+        lt_ledger_entry t = g_array_index(a, lt_ledger_entry, i);
+        g_array_index(a, lt_ledger_entry, i) = g_array_index(a, lt_ledger_entry, a->len - 1 - i);
+        g_array_index(a, lt_ledger_entry, a->len - 1 - i) = t;
     }
     return a;
 }
@@ -124,6 +174,7 @@ static GArray *load_file(const char *path, const char *session)
     return lt_ledger_parse(data, len, session);
 }
 
+/* A compacted ledger replaces the file atomically (a crashed process never leaves half of one). */
 static lt_error_kind save_file(const char *path, GArray *entries, const char *session, lt_error *err)
 {
     if (!entries->len)
@@ -135,31 +186,60 @@ static lt_error_kind save_file(const char *path, GArray *entries, const char *se
     return lt_write_file_atomic(path, data, len, 0, err);
 }
 
-typedef void (*edit_fn)(GArray *entries, void *ud);
+/* One group as a mint appends it: the key file's escaping keeps a value from starting a line. */
+static char *format_group(const char *group, int64_t id, const char *label, const char *api_url, const char *nonce,
+                          const char *time_key, int64_t time)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (id)
+        g_key_file_set_int64(kf, group, "id", id);
+    g_key_file_set_string(kf, group, "label", label ? label : "");
+    g_key_file_set_string(kf, group, "api_url", api_url);
+    if (id && nonce)
+        g_key_file_set_string(kf, group, "nonce", nonce);
+    g_key_file_set_int64(kf, group, time_key, time); /* last: a group cut short has none */
+    return g_key_file_to_data(kf, NULL, NULL);
+}
 
-/* Load, edit and save the session's ledger in the current state dir, under its lock. A ledger is
- * replaced atomically (a crashed process never leaves half of one) but not fsync'ed: it serves
- * end-session while the machine runs, and what a crash of the machine takes with it is found
- * afterwards by reap, by label (every derived session has ended then, and a token no ledger
- * records is an orphan). The state dir is a login's tmpfs runtime dir anyway, or $TMPDIR. */
-static lt_error_kind edit(const char *session, edit_fn fn, void *ud, lt_error *err)
+/* Append one group to the session's ledger in the current state dir, under its lock, in one
+ * write. Not fsync'ed: a ledger serves end-session while the machine runs, and what a crash of
+ * the machine takes with it is found afterwards by reap, by label (every derived session has
+ * ended then, and a token no ledger records is an orphan). The state dir is a login's tmpfs
+ * runtime dir anyway, or $TMPDIR. */
+static lt_error_kind append_group(const char *session, const char *group, lt_error *err)
 {
     g_autofree char *top = NULL;
-    lt_error_kind rc = lt_state_dir(NULL, &top, err);
     ledger_file lf;
-    if (rc == LT_OK && (rc = open_ledger(top, session, &lf, err)) == LT_OK) {
-        g_autoptr(GArray) a = load_file(lf.path, session);
-        fn(a, ud);
-        rc = save_file(lf.path, a, session, err);
-        close_ledger(&lf);
+    lt_error_kind rc = lt_state_dir(NULL, &top, err);
+    if (rc != LT_OK || (rc = open_ledger(top, session, &lf, err)) != LT_OK)
+        return rc;
+    int fd = open(lf.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot open %s: %s", lf.path,
+                          fd < 0 ? g_strerror(errno) : "not a regular file");
+    } else {
+        /* a new ledger names its session first; otherwise a blank line, which also ends a group
+         * that a crash cut short in mid-line */
+        g_autofree char *text = st.st_size ? g_strconcat("\n", group, NULL)
+                                           : g_strdup_printf("[session]\nid=%s\n\n%s", session, group);
+        const size_t len = strlen(text);
+        ssize_t n;
+        while ((n = write(fd, text, len)) < 0 && errno == EINTR)
+            ;
+        if (n != (ssize_t)len)
+            rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", lf.path,
+                              n < 0 ? g_strerror(errno) : "short write");
     }
+    if (fd >= 0)
+        close(fd);
+    close_ledger(&lf);
     return rc;
 }
 
 typedef struct {
     int64_t id;
-    const char *nonce, *label, *api_url;
-    int64_t expiry;
+    const char *nonce;
 } change;
 
 static void drop_matching(GArray *a, const change *c)
@@ -171,28 +251,20 @@ static void drop_matching(GArray *a, const change *c)
     }
 }
 
-static void do_add(GArray *a, void *ud)
-{
-    const change *c = ud;
-    drop_matching(a, c); /* confirming an intent replaces it; a token is there once */
-    lt_ledger_entry e = {.id = c->id, .label = g_strdup(c->label), .api_url = g_strdup(c->api_url),
-                         .expiry = c->expiry, .nonce = c->id ? NULL : g_strdup(c->nonce)};
-    g_array_append_val(a, e);
-}
-
-
 lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const char *label, const char *api_url,
                                int64_t deadline, lt_error *err)
 {
-    change c = {.nonce = nonce, .label = label, .api_url = api_url, .expiry = deadline};
-    return edit(session, do_add, &c, err);
+    g_autofree char *name = g_strdup_printf("intent %s", nonce);
+    g_autofree char *group = format_group(name, 0, label, api_url, NULL, "deadline", deadline);
+    return append_group(session, group, err);
 }
 
 lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
                                 const char *api_url, int64_t expiry, lt_error *err)
 {
-    change c = {.id = id, .nonce = nonce, .label = label, .api_url = api_url, .expiry = expiry};
-    return edit(session, do_add, &c, err);
+    g_autofree char *name = g_strdup_printf("token %" G_GINT64_FORMAT, id);
+    g_autofree char *group = format_group(name, id, label, api_url, nonce, "expiry", expiry);
+    return append_group(session, group, err); /* the token settles the intent: parse drops it */
 }
 
 void lt_ledger_forget(const char *session, int64_t id, const char *nonce)

@@ -220,7 +220,7 @@ typedef enum {
     LT_STEP_READY,   /* a miss: API URL check, the store usable */
     LT_STEP_LOCK,    /* the mint lock (waiting for another minter included) */
     LT_STEP_PARENT,  /* reading the parent, its facts (a GET when unknown), the second lookup */
-    LT_STEP_INTENT,  /* the write-ahead intent in the ledger (fsync) */
+    LT_STEP_INTENT,  /* the write-ahead intent in the ledger (an append) */
     LT_STEP_POST,    /* loading libcurl on first use, the POST */
     LT_STEP_RECORD,  /* ledger confirmation, cache put, audit line */
     LT_STEP_DRAIN,   /* the revocation queue's retries */

@@ -368,6 +368,19 @@ p1=$(posts)
 run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
 run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
 is "$(posts)" $((p1 + 2)) "cache = none: every get mints"
+# GnuTLS (libcurl's LDAP and RTMP pull it in; libcurl speaks TLS through OpenSSL) is not set up at a
+# mint: the variable that says so is set for the dlopen only. Its debug line shows whether it was.
+run env GNUTLS_DEBUG_LEVEL=2 "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
+is "$RC" 0 "a mint with GNUTLS_DEBUG_LEVEL=2"
+unlike "$ERR" "gnutls[" "... GnuTLS did not set itself up (no debug line of its own)"
+run env GNUTLS_DEBUG_LEVEL=2 GNUTLS_NO_IMPLICIT_INIT=0 "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" get --scopes "linodes:read_only"
+like "$ERR" "gnutls[2]: Enabled GnuTLS" "the user's GNUTLS_NO_IMPLICIT_INIT=0 is obeyed (GnuTLS sets itself up, and says so)"
+run "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" exec --scopes "linodes:read_only" -- \
+    sh -c 'echo "[${GNUTLS_NO_IMPLICIT_INIT-unset}]"'
+is "$RC:$OUT" "0:[unset]" "exec: the command does not inherit GNUTLS_NO_IMPLICIT_INIT"
+run env GNUTLS_NO_IMPLICIT_INIT=0 "$LT" --config "$SCRATCH/nocache" --parent-token-file "$SCRATCH/narrow" exec --scopes "linodes:read_only" -- \
+    sh -c 'echo "[${GNUTLS_NO_IMPLICIT_INIT-unset}]"'
+is "$RC:$OUT" "0:[0]" "... and gets the user's own value unchanged"
 
 # --- a hostile create answer: nothing of it reaches a shell or git's protocol ----------------------------------------
 answer_next_post() { # JSON: the next POST gets this body (200)

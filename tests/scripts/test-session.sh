@@ -99,6 +99,27 @@ is "$RC" 0 "after end-session, a new get in that session"
 is "$(live_with ":sess-a")" 1 "... mints anew (the revoked token left the cache)"
 "$LT" end-session --session sess-a >/dev/null 2>&1
 
+# --- the ledger: a mint appends to it; a group cut short spoils nothing else ------------------------------
+LINODE_TOKEN_SESSION=led-b "$LT" get --scopes account:read_only >> "$SECRETS"
+led="$XDG_RUNTIME_DIR/linode-token/sessions/led-b"
+ino=$(stat -c %i "$led")
+LINODE_TOKEN_SESSION=led-b "$LT" get --scopes databases:read_only >> "$SECRETS"
+is "$(stat -c %i "$led")" "$ino" "a second mint appends to the session's ledger (the same file, not rewritten)"
+is "$(grep -c '^\[intent ' "$led") $(grep -c '^\[token ' "$led") $(grep -c '^nonce=' "$led")" "2 2 2" \
+    "... each mint an intent, then its token naming the intent it settles"
+[ "$(stat -c %a "$led")" = 600 ]; ok $? "... and the ledger is 0600"
+# a crash of the machine in mid-append (in mid-key, so the file as a whole no longer parses)
+printf '\n[token 999999]\nid=999999\nlab' >> "$led"
+LINODE_TOKEN_SESSION=led-b "$LT" get --scopes domains:read_only >> "$SECRETS"
+is "$(live_with ":led-b")" 3 "a mint after a group cut short: 3 tokens alive"
+run "$LT" end-session --session led-b
+is "$RC" 0 "end-session over that ledger"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 3 "... revokes the 3 tokens (the spoilt group skipped)"
+is "$(printf '%s\n' "$OUT" | grep -c 'mint')" 0 "... and finds no mint unresolved (each token settled its intent)"
+is "$(live_with ":led-b")" 0 "... none alive"
+is "$(count DELETE /v4/profile/tokens/999999)" 0 "... and nothing is sent for the spoilt group"
+[ ! -e "$led" ]; ok $? "... and the ledger is gone"
+
 # --- end-session --all (what the systemd user unit runs at logout) -----------------------------------------
 LINODE_TOKEN_SESSION=all-1 "$LT" get --scopes lke:read_only >> "$SECRETS"
 LINODE_TOKEN_SESSION=all-2 "$LT" get --scopes lke:read_only >> "$SECRETS" # the same scopes: its own token
