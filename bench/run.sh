@@ -116,7 +116,7 @@ par64() { # par64 SESSION: wall ms of 64 parallel gets
     pids=""
     i=0
     while [ $i -lt 64 ]; do
-        LINODE_TOKEN_SESSION=$1 "$B/linode-token" get --profile par > "$SCRATCH/par.$i" 2>&1 & pids="$pids $!"
+        LINODE_TOKEN_SESSION=$1 "$B/linode-token" get --profile par > "$SCRATCH/gets/$i" 2>&1 & pids="$pids $!"
         i=$((i + 1))
     done
     wait $pids
@@ -125,12 +125,21 @@ par64() { # par64 SESSION: wall ms of 64 parallel gets
 LINODE_TOKEN_SESSION=warm "$B/linode-token" get --profile par >/dev/null 2>&1
 : > "$SCRATCH/cold.ms"; : > "$SCRATCH/hits.ms"
 p0=$(posts)
-par_tokens=0
+par_tokens=0 par_failed=0
+: > "$SCRATCH/par.failures"; mkdir "$SCRATCH/gets" # (what each of the 64 gets printed)
+tally() { # tally [cold]: every get of the round that printed no token (a cold round: distinct tokens)
+    [ -z "${1:-}" ] || par_tokens=$((par_tokens + $(cat "$SCRATCH"/gets/* | grep -E '^[0-9a-f]{64}$' | sort -u | wc -l)))
+    for f in "$SCRATCH"/gets/*; do
+        grep -qE '^[0-9a-f]{64}$' "$f" || par_failed=$((par_failed + 1))
+        grep -vE '^[0-9a-f]{64}$' "$f" | head -c 300 >> "$SCRATCH/par.failures" # (whatever else it said)
+    done
+}
 r=0
 while [ $r -lt "$PAR_RUNS" ]; do
     par64 "cold$r" >> "$SCRATCH/cold.ms"
-    par_tokens=$((par_tokens + $(cat "$SCRATCH"/par.* | sort -u | wc -l)))
+    tally cold
     par64 warm >> "$SCRATCH/hits.ms"
+    tally
     r=$((r + 1))
 done
 par_posts=$(( $(posts) - p0 ))
@@ -183,8 +192,9 @@ echo "| cache hit: \`git-credential-linode get\` | $RUNS | $hit | \`git-credenti
 echo "| cache hit, \`cache = keyring\`: \`git-credential-linode get\` | $RUNS | $krhit | \`git-credential-libsecret get\`, same keyring | $lib | $(ratio "$krhit" "$lib") | $hit_posts (both hit rows) |"
 echo "| cold mint: \`linode-token get\` (cache none), state on disk | $RUNS | $cold | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold" "$curlp") | $cold_posts for $mints mints (both cold rows) |"
 [ -n "$shm" ] && echo "| cold mint, state on tmpfs (as in /run/user/UID) | $RUNS | $cold_shm | one \`curl\` POST to the same fake | $curlp | $(ratio "$cold_shm" "$curlp") | |"
-echo "| 64 parallel \`linode-token get\`, cold (new session) | $PAR_RUNS | $par_ms (wall) | 64 parallel cache hits (warm session) | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts for $PAR_RUNS rounds ($par_tokens distinct tokens handed out) |"
+echo "| 64 parallel \`linode-token get\`, cold (new session) | $PAR_RUNS | $par_ms (wall) | 64 parallel cache hits (warm session) | $hits_ms (wall) | $(ratio "$par_ms" "$hits_ms") | $par_posts for $PAR_RUNS rounds ($par_tokens distinct tokens handed out, $par_failed of $((PAR_RUNS * 128)) gets failed) |"
 echo "| (harness floor: \`/bin/true\` through the same loop) | $RUNS | $floor | | | | |"
+[ -s "$SCRATCH/par.failures" ] && { echo; echo "What the parallel gets printed besides tokens:"; sed 's/^/    /' "$SCRATCH/par.failures"; }
 echo
 echo "| cold mint, step (\`--debug\`) | session | lookup | ready (store) | lock | parent | intent | POST (loading libcurl first) | record | drain | total in the library |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"

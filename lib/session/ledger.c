@@ -75,6 +75,10 @@ static int load_text(const char *text, size_t len, const char *session, GArray *
 
 GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
 {
+    /* a last line without its newline is a write still under way (or one that failed): not yet
+     * there. A group's time comes last, so a group without it is not there either (collect). */
+    while (len > 0 && data[len - 1] != '\n')
+        len--;
     g_autoptr(GArray) raw = new_entries();
     g_autoptr(GHashTable) settled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (!load_text(data, len, session, raw, settled)) {
@@ -227,9 +231,12 @@ static lt_error_kind append_group(const char *session, const char *group, lt_err
         ssize_t n;
         while ((n = write(fd, text, len)) < 0 && errno == EINTR)
             ;
-        if (n != (ssize_t)len)
-            rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", lf.path,
-                              n < 0 ? g_strerror(errno) : "short write");
+        if (n != (ssize_t)len) {
+            const char *why = n < 0 ? g_strerror(errno) : "short write (is the disk full?)";
+            if (n > 0 && ftruncate(fd, st.st_size) != 0) /* no half group stays */
+                why = "short write, and cannot take it back";
+            rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot write %s: %s", lf.path, why);
+        }
     }
     if (fd >= 0)
         close(fd);

@@ -112,6 +112,16 @@ is "$(grep -c '^\[intent ' "$led") $(grep -c '^\[token ' "$led") $(grep -c '^non
 printf '\n[token 999999]\nid=999999\nlab' >> "$led"
 LINODE_TOKEN_SESSION=led-b "$LT" get --scopes domains:read_only >> "$SECRETS"
 is "$(live_with ":led-b")" 3 "a mint after a group cut short: 3 tokens alive"
+# a disk that fills up in mid-append (RLIMIT_FSIZE, its signal ignored: the write comes up short):
+# the half group is taken back, and nothing is minted
+size=$(stat -c %s "$led"); blocks=$(( (size + 12) / 512 + 1 ))
+awk -v n=$(( blocks * 512 - 12 - size - 1 )) 'BEGIN {s = "#"; while (length(s) < n) s = s "p"; print s}' >> "$led"
+size=$(stat -c %s "$led"); posts0=$(count POST /v4/profile/tokens)
+run sh -c "trap '' XFSZ; ulimit -f $blocks; LINODE_TOKEN_SESSION=led-b '$LT' get --scopes events:read_only"
+is "$RC" 1 "a ledger that cannot grow: get fails"
+like "$ERR" "cannot write $led: short write" "... saying which file"
+is "$(stat -c %s "$led")" "$size" "... and the half-written intent is taken back"
+is "$(count POST /v4/profile/tokens)" "$posts0" "... and nothing was sent"
 run "$LT" end-session --session led-b
 is "$RC" 0 "end-session over that ledger"
 is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 3 "... revokes the 3 tokens (the spoilt group skipped)"
