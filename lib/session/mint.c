@@ -268,9 +268,10 @@ static lt_error_kind mint_ready(const lt_config *cfg, const lt_mint_profile *pro
                                 lt_cache_backend b, lt_minted *out, lt_error *err)
 {
     step(out, LT_STEP_LOCK);
-    /* libcurl first: the Secret Service (the cache's, or the parent's) starts a D-Bus thread,
-     * and while the process has one thread the loader spares it GnuTLS's setup (curl-loader.c).
-     * A failure to load shows at the client. */
+    /* libcurl first: the Secret Service (the store's check, the parent) starts a D-Bus thread,
+     * and while the process has one thread the loader spares it GnuTLS's setup (curl-loader.c;
+     * a lookup in the Secret Service has started that thread already). A failure to load shows
+     * at the client. */
     lt_curl(NULL);
     step(out, LT_STEP_POST);
     lt_error_kind rc = b != LT_CACHE_NONE ? lt_cache_ready(b, err) : LT_OK;

@@ -304,6 +304,14 @@ is "$(grep -rlF -e "$Tx" -e "$T2" -e "$P" "$XDG_RUNTIME_DIR/linode-token" | wc -
 run env LINODE_TOKEN_SESSION=../../etc "$LT" get
 is "$RC" 2 "a session id with a slash: exit 2"
 
+# --- cache = keyring, the parent in the Secret Service: the minter loads libcurl before libsecret
+# starts its D-Bus thread, so GnuTLS is still spared (its debug line would show otherwise)
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = keyring\n' "$API" > "$SCRATCH/kr-ss.conf"
+run env GNUTLS_DEBUG_LEVEL=2 LINODE_TOKEN_SESSION=kr-ss "$LT" --config "$SCRATCH/kr-ss.conf" get --scopes "linodes:read_only"
+is "$RC:${#OUT}" "0:64" "cache = keyring with the parent in the Secret Service: a mint"
+unlike "$ERR" "gnutls[" "... and GnuTLS was not set up (libcurl was loaded before libsecret's thread began)"
+"$LT" end-session --session kr-ss >/dev/null 2>&1
+
 # --- locked keyring: an error, not a miss; no POST ----------------------------------------------------------------------
 dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
     org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null 2>&1
