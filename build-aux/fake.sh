@@ -3,11 +3,28 @@
 # and wait until it accepts connections.
 # fake_launch PORTFILE LOG ARG... : sets FAKE_PID and FAKE_URL (http://127.0.0.1:PORT); returns 1 if
 # it exits or does not listen within 10 s.
+# Every --token SEED goes to a 0600 file beside PORTFILE (--token-file), not to the fake's argv,
+# which any local user can read.
 fake_launch() {
     fl_pf=$1 fl_log=$2
     shift 2
     rm -f "$fl_pf"
-    "$B/linode-fake-api" --port-file "$fl_pf" "$@" 2>>"$fl_log" &
+    fl_tf=$fl_pf.tokens
+    (umask 077 && : > "$fl_tf") || return 1
+    fl_n=$#
+    while [ "$fl_n" -gt 0 ]; do # rotate the arguments once, keeping all but the --token pairs
+        fl_a=$1
+        shift
+        fl_n=$((fl_n - 1))
+        if [ "$fl_a" = --token ] && [ "$fl_n" -gt 0 ]; then
+            printf '%s\n' "$1" >> "$fl_tf"
+            shift
+            fl_n=$((fl_n - 1))
+        else
+            set -- "$@" "$fl_a"
+        fi
+    done
+    "$B/linode-fake-api" --port-file "$fl_pf" --token-file "$fl_tf" "$@" 2>>"$fl_log" &
     FAKE_PID=$!
     fl_i=0
     while [ ! -s "$fl_pf" ]; do

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NEVER_EXPIRY "2999-12-12T05:00:00"
@@ -1135,6 +1136,8 @@ static void usage(FILE *out)
           "  --port-file FILE        write the port to FILE once connections are accepted\n"
           "  --token SECRET=SCOPES[@YYYY-MM-DDTHH:MM:SS]\n"
           "                          seed a token (repeatable); labelled seed-1, seed-2, ...\n"
+          "  --token-file FILE       seed one token per line of FILE, in --token's form (the file\n"
+          "                          must be the user's, and no one else's to read: 0600)\n"
           "  --username NAME         the profile's username (default fakeuser)\n"
           "  --latency-ms N          delay every /v4 request by N ms\n"
           "  --rate-limit N          answer 429 past N /v4 requests per minute\n"
@@ -1185,11 +1188,35 @@ static void add_seed(const char *spec)
     seeds[nseeds++] = s;
 }
 
+/* --token-file: the seeds out of argv, where any local user could read them (the launchers in
+ * build-aux/fake.sh and tests/lib/fake.c use it for every --token they are given). */
+static void add_seed_file(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0)
+        die("--token-file %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+        die("--token-file %s: must be a regular file of yours that no one else can read (0600)", path);
+    char line[4096];
+    for (int no = 1; fgets(line, sizeof line, f); no++) {
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n')
+            die("--token-file %s: line %d is too long", path, no);
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            add_seed(line);
+    }
+    explicit_bzero(line, sizeof line);
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"listen", required_argument, NULL, 'l'},   {"port-file", required_argument, NULL, 'p'},
-        {"token", required_argument, NULL, 't'},    {"latency-ms", required_argument, NULL, 'L'},
+        {"token", required_argument, NULL, 't'},    {"token-file", required_argument, NULL, 'T'},
+        {"latency-ms", required_argument, NULL, 'L'},
         {"rate-limit", required_argument, NULL, 'r'}, {"op-rate-limit", required_argument, NULL, 'o'}, {"max-tokens", required_argument, NULL, 'm'},
         {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
@@ -1203,6 +1230,7 @@ int main(int argc, char **argv)
         case 'l': cfg.listen = optarg; break;
         case 'p': cfg.port_file = optarg; break;
         case 't': add_seed(optarg); break;
+        case 'T': add_seed_file(optarg); break;
         case 'L': cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000); break;
         case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1); break;
         case 'o': cfg.op_rate_limit = arg_long("--op-rate-limit", optarg, 0, RATE_RING - 1); break;

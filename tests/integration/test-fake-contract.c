@@ -380,6 +380,32 @@ static void test_process(void)
     is_int(WEXITSTATUS(system(cmd)), 2, "a short seed secret exits 2");
     snprintf(cmd, sizeof cmd, "'%s' --token abcdefabcdefabcdef=bogus:x 2>/dev/null", fake_build_path("linode-fake-api"));
     is_int(WEXITSTATUS(system(cmd)), 2, "a bad seed scope exits 2");
+    /* --token-file: seeds kept out of argv; the file must be 0600, and its lines are checked */
+    char tf[300];
+    snprintf(tf, sizeof tf, "%s/seeds", F.dir);
+    FILE *sf = fopen(tf, "w");
+    fprintf(sf, "%s=account:read_only\n", STAR);
+    fclose(sf);
+    chmod(tf, 0644); /* a test of the permission check */
+    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'no one else can read'", fake_build_path("linode-fake-api"), tf);
+    is_int(system(cmd), 0, "--token-file readable by others: refused, saying why");
+    chmod(tf, 0600);
+    sf = fopen(tf, "a");
+    fprintf(sf, "abcdefabcdefabcdef=bogus:x\n");
+    fclose(sf);
+    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>/dev/null", fake_build_path("linode-fake-api"), tf);
+    is_int(WEXITSTATUS(system(cmd)), 2, "--token-file with a bad seed scope exits 2");
+    /* the launcher put this fake's seeds in a file: none is in its command line */
+    char cl[4096] = "";
+    snprintf(cmd, sizeof cmd, "/proc/%d/cmdline", (int)F.pid);
+    FILE *cf = fopen(cmd, "r");
+    size_t cn = cf ? fread(cl, 1, sizeof cl - 1, cf) : 0;
+    if (cf)
+        fclose(cf);
+    for (size_t i = 0; i < cn; i++)
+        cl[i] = cl[i] ? cl[i] : ' ';
+    cl[cn] = '\0';
+    ok(cn > 0 && strstr(cl, "--token-file") && !strstr(cl, STAR) && !strstr(cl, RO), "no seed secret in the fake's argv");
 
     fake g;
     const char *args[] = {NULL};

@@ -39,14 +39,32 @@ int fake_start(fake *f, const char *const *args)
     char portfile[300], logfile[300];
     snprintf(portfile, sizeof portfile, "%s/port", f->dir);
     snprintf(logfile, sizeof logfile, "%s/fake.log", f->dir);
+    /* every --token SEED goes to a 0600 file, not to the fake's argv (any local user reads that) */
+    char tokenfile[300];
+    snprintf(tokenfile, sizeof tokenfile, "%s/tokens", f->dir);
+    int tfd = open(tokenfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (tfd < 0)
+        return -1;
     const char *argv[64];
     int n = 0;
     argv[n++] = fake_build_path("linode-fake-api");
     argv[n++] = "--port-file";
     argv[n++] = portfile;
-    for (; args && *args && n < 62; args++)
-        argv[n++] = *args;
+    argv[n++] = "--token-file";
+    argv[n++] = tokenfile;
+    for (; args && *args && n < 62; args++) {
+        if (!strcmp(*args, "--token") && args[1]) {
+            args++;
+            if (dprintf(tfd, "%s\n", *args) < 0) {
+                close(tfd);
+                return -1;
+            }
+        } else {
+            argv[n++] = *args;
+        }
+    }
     argv[n] = NULL;
+    close(tfd);
     f->pid = fork();
     if (f->pid < 0)
         return -1;

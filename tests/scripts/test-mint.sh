@@ -11,6 +11,9 @@ L=l000000000000000000000000000000000000000000000000000000000000002   # parent: l
 SOON=$(date -u -d '+20 min' +%Y-%m-%dT%H:%M:%S)
 C=c000000000000000000000000000000000000000000000000000000000000003   # parent: expires in 20 min
 start_fake --token "$P=*" --token "$L=linodes:read_write account:read_write" --token "$C=*@$SOON"
+tr '\0' ' ' < "/proc/$FAKE_PID/cmdline" > "$SCRATCH/fake.cmdline"
+unlike "$(cat "$SCRATCH/fake.cmdline")" "$P" "the fake's seeds are in a 0600 file, not in its argv"
+like "$(cat "$SCRATCH/fake.cmdline")" "--token-file" "... (--token-file)"
 API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}
 LT="$B/linode-token"
