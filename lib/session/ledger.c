@@ -3,7 +3,8 @@
  * state dir, an INI file with a group per token ("token ID": label, api_url, expiry, and the nonce
  * of the intent it settles) and one per mint whose outcome is not known yet ("intent NONCE":
  * label, api_url, deadline), written before the POST. Never a secret. A mint appends its groups
- * (one write each: cheap, and the same however many tokens the session has); removals rewrite the
+ * (one write each: cheap, and the same however many tokens the session has; a settled intent stays
+ * until the next rewrite, so a ledger is at most about twice what it holds); removals rewrite the
  * file whole (0600, renamed into place). Both hold locks/ledger.<id>, a lock file that is never
  * removed (one inode for every waiter). */
 #include "upper.h"
