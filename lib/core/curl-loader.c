@@ -46,7 +46,7 @@ static void load(void)
      * through OpenSSL and is allowed http and https only (http.c). GNUTLS_NO_IMPLICIT_INIT skips
      * that (LDAP and RTMP initialise GnuTLS themselves when used). Set for the dlopen only, only in
      * our own programs while they have one thread (setenv races getenv), never over the user's. */
-    const int quiet_gnutls = lt_env_owned() && one_thread() && !getenv("GNUTLS_NO_IMPLICIT_INIT");
+    const int quiet_gnutls = lt_env_owned() && one_thread() && !lt_env_get("GNUTLS_NO_IMPLICIT_INIT");
     if (quiet_gnutls)
         setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1);
     /* RTLD_LAZY, as exec binds a program's libraries: libcurl itself is BIND_NOW, but many of its
