@@ -13,14 +13,7 @@ static lt_curl_api api;
 static const char *load_error;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-#define SYM(field, name)                                   \
-    do {                                                   \
-        *(void **)&api.field = dlsym(h, name);             \
-        if (!api.field) {                                  \
-            load_error = "libcurl.so.4 lacks " name;       \
-            return;                                        \
-        }                                                  \
-    } while (0)
+#define SYM(field, name) LT_DLSYM(h, "libcurl.so.4", field, name)
 
 /* This process has one thread (/proc/self/stat's num_threads, the 20th field). */
 static int one_thread(void)

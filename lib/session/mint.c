@@ -158,7 +158,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     lt_parent_info info;
     g_autofree char *fp = lt_parent_fingerprint(parent);
     /* The client (it checks the URL, and loads libcurl on first use) is made before anything is
-     * sent: at once when the parent's facts must be learnt, else once the intent is on disk. */
+     * sent: at once when the parent's facts must be learnt, else once the intent is in the ledger. */
     if (!lt_parent_info_load(cfg, out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
         lt_parent_info_clear(&info);
         if (!(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {

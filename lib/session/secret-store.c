@@ -17,14 +17,7 @@ static lt_secret_api api;
 static const char *load_error;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-#define SYM(field, name)                                  \
-    do {                                                  \
-        *(void **)&api.field = dlsym(h, name);            \
-        if (!api.field) {                                 \
-            load_error = LIBSECRET " lacks " name;        \
-            return;                                       \
-        }                                                 \
-    } while (0)
+#define SYM(field, name) LT_DLSYM(h, LIBSECRET, field, name)
 
 static void load(void)
 {

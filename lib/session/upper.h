@@ -128,10 +128,10 @@ typedef struct lt_ledger_entry {
     char *session;         /* whose ledger it is in; NULL when in none */
 } lt_ledger_entry;
 void lt_ledger_entry_clear(lt_ledger_entry *e);
-/* Before a POST: durably record the label the token will carry. */
+/* Before a POST: record the label the token will carry (an append, not fsync'ed; ledger.c). */
 lt_error_kind lt_ledger_intend(const char *session, const char *nonce, const char *label, const char *api_url,
                                int64_t deadline, lt_error *err);
-/* After it: the intent becomes the token (one write). */
+/* After it: append the token's group, which settles the intent (one write). */
 lt_error_kind lt_ledger_confirm(const char *session, const char *nonce, int64_t id, const char *label,
                                 const char *api_url, int64_t expiry, lt_error *err);
 /* Drop a token (id) and/or an intent (nonce) from the session's ledgers, in every state dir. */
@@ -217,11 +217,11 @@ typedef struct lt_mint_options {
 typedef enum {
     LT_STEP_SESSION, /* deriving the session id */
     LT_STEP_LOOKUP,  /* the hit path: parent facts and the cache lookup */
-    LT_STEP_READY,   /* a miss: API URL check, the store usable */
+    LT_STEP_READY,   /* the minter: the store usable */
     LT_STEP_LOCK,    /* the mint lock (waiting for another minter included) */
     LT_STEP_PARENT,  /* reading the parent, its facts (a GET when unknown), the second lookup */
     LT_STEP_INTENT,  /* the write-ahead intent in the ledger (an append) */
-    LT_STEP_POST,    /* loading libcurl on first use, the POST */
+    LT_STEP_POST,    /* loading libcurl on first use, the client (URL check), the POST */
     LT_STEP_RECORD,  /* ledger confirmation, cache put, audit line */
     LT_STEP_DRAIN,   /* the revocation queue's retries */
     LT_STEP_COUNT
