@@ -31,6 +31,9 @@ user=$(id -un)
 pct() { # pct P < numbers: the P-th percentile (nearest rank)
     sort -n | awk -v p="$1" '{a[NR] = $1} END {if (!NR) {print "-"; exit} i = int((p * NR + 99) / 100); if (i < 1) i = 1; print a[i]}'
 }
+open_ms() { # open_ms RC-PATTERN: the open times of the hosts whose OPEN= matches
+    for f in "$S"/h/*/out; do grep -q "^OPEN=$1" "$f" && sed -n 's/^OPEN_MS=//p' "$f"; done
+}
 fget() { curl -s "$FAKE_URL/__fake/$1"; }
 live() { fget tokens | jq '[.[] | select(.revoked | not) | select(.label | startswith("seed") | not)] | length'; }
 
@@ -61,9 +64,9 @@ for n in $HOSTS; do
     wait $pids
     cat "$S"/h/*/out > "$S/all"
     failed=$(grep -c '^OPEN=[1-9]' "$S/all")
-    p50=$(for f in "$S"/h/*/out; do grep -q '^OPEN=0$' "$f" && sed -n 's/^OPEN_MS=//p' "$f"; done | pct 50)
-    p99=$(for f in "$S"/h/*/out; do grep -q '^OPEN=0$' "$f" && sed -n 's/^OPEN_MS=//p' "$f"; done | pct 99)
-    slow_fail=$(for f in "$S"/h/*/out; do grep -q '^OPEN=[1-9]' "$f" && sed -n 's/^OPEN_MS=//p' "$f"; done | pct 100)
+    p50=$(open_ms '0$' | pct 50)
+    p99=$(open_ms '0$' | pct 99)
+    slow_fail=$(open_ms '[1-9]' | pct 100)
     said=$(for f in "$S"/h/*/out; do grep -q '^OPEN=[1-9]' "$f" && grep -q 'SYSLOG(3): .*cannot mint for' "$f" && echo x; done | wc -l)
     n429=$(fget requests | jq '[.[] | select(.status == 429)] | length')
     queued=$(find "$S/h" -path '*/queue/*' -type f ! -name '.*' | wc -l)

@@ -717,7 +717,7 @@ static window *op_window(const char *method, const char *path)
     char op[80];
     size_t o = (size_t)snprintf(op, sizeof op, "%s ", method);
     for (const char *p = path; *p && *p != '?' && o + 5 < sizeof op;) {
-        if (*p >= '0' && *p <= '9' && p[-1] == '/') {
+        if (*p >= '0' && *p <= '9' && (p == path || p[-1] == '/')) {
             o += (size_t)snprintf(op + o, sizeof op - o, "{id}");
             while (*p >= '0' && *p <= '9')
                 p++;
@@ -1166,24 +1166,24 @@ static long arg_long(const char *opt, const char *s, long lo, long hi)
     return v;
 }
 
-static void add_seed(const char *spec)
+static void add_seed(const char *spec, const char *where)
 {
     static size_t cap;
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec)
-        die("--token: expected SECRET=SCOPES[@EXPIRY]");
+        die("%s: expected SECRET=SCOPES[@EXPIRY]", where);
     seed s = {.expiry = 0};
     if (eq - spec < 16 || strcspn(spec, " \t\n") < (size_t)(eq - spec))
-        die("--token: the secret must be at least 16 characters without spaces");
+        die("%s: the secret must be at least 16 characters without spaces", where);
     s.secret = strndup(spec, (size_t)(eq - spec));
     const char *at = strchr(eq + 1, '@');
     s.scopes = at ? strndup(eq + 1, (size_t)(at - eq - 1)) : xstrdup(eq + 1);
     lt_scopes sc;
     lt_error e;
     if (lt_scopes_parse(s.scopes, 0, &sc, &e) != LT_OK)
-        die("--token: %s", e.message);
+        die("%s: %s", where, e.message);
     if (lt_time_parse_api(at ? at + 1 : NEVER_EXPIRY, time(NULL), &s.expiry, &e) != LT_OK)
-        die("--token: %s", e.message);
+        die("%s: %s", where, e.message);
     seeds = xgrow(seeds, &cap, nseeds + 1, sizeof *seeds);
     seeds[nseeds++] = s;
 }
@@ -1204,8 +1204,10 @@ static void add_seed_file(const char *path)
         if (len == sizeof line - 1 && line[len - 1] != '\n')
             die("--token-file %s: line %d is too long", path, no);
         line[strcspn(line, "\n")] = '\0';
+        char where[300];
+        snprintf(where, sizeof where, "--token-file %s, line %d", path, no);
         if (line[0])
-            add_seed(line);
+            add_seed(line, where);
     }
     explicit_bzero(line, sizeof line);
     fclose(f);
@@ -1217,7 +1219,8 @@ int main(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},   {"port-file", required_argument, NULL, 'p'},
         {"token", required_argument, NULL, 't'},    {"token-file", required_argument, NULL, 'T'},
         {"latency-ms", required_argument, NULL, 'L'},
-        {"rate-limit", required_argument, NULL, 'r'}, {"op-rate-limit", required_argument, NULL, 'o'}, {"max-tokens", required_argument, NULL, 'm'},
+        {"rate-limit", required_argument, NULL, 'r'}, {"op-rate-limit", required_argument, NULL, 'o'},
+        {"max-tokens", required_argument, NULL, 'm'},
         {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
         {"git-auth", required_argument, NULL, 'g'}, {"jitter-ms", required_argument, NULL, 'j'},
@@ -1229,7 +1232,7 @@ int main(int argc, char **argv)
         switch (o) {
         case 'l': cfg.listen = optarg; break;
         case 'p': cfg.port_file = optarg; break;
-        case 't': add_seed(optarg); break;
+        case 't': add_seed(optarg, "--token"); break;
         case 'T': add_seed_file(optarg); break;
         case 'L': cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000); break;
         case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1); break;

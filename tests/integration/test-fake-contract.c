@@ -395,6 +395,8 @@ static void test_process(void)
     fclose(sf);
     snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>/dev/null", fake_build_path("linode-fake-api"), tf);
     is_int(WEXITSTATUS(system(cmd)), 2, "--token-file with a bad seed scope exits 2");
+    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'seeds, line 2: '", fake_build_path("linode-fake-api"), tf);
+    is_int(system(cmd), 0, "... naming the file's line");
     /* the launcher put this fake's seeds in a file: none is in its command line */
     char cl[4096] = "";
     snprintf(cmd, sizeof cmd, "/proc/%d/cmdline", (int)F.pid);

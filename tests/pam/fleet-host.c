@@ -6,6 +6,7 @@
  * Usage: fleet-host CONFDIR SERVICE USER DELAY_MS HOLD_MS
  * Prints OPEN=rc OPEN_MS=t CLOSE=rc CLOSE_MS=t, and each syslog line as SYSLOG(priority): text. */
 #include <security/pam_appl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static double now_ms(void)
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
