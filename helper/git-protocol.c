@@ -148,7 +148,10 @@ static int split_host(const char *hostport, char *name, size_t cap, int *port)
     *port = -1;
     if (!*end)
         return 1;
-    if (*end != ':' || !end[1] || strspn(end + 1, "0123456789") != strlen(end + 1) || strlen(end + 1) > 5)
+    /* digits only, no leading zero: git writes the port as the URL had it, and ":0443" is not a
+     * form we answer for (one spelling per port, so the host we match is the host we name) */
+    if (*end != ':' || end[1] < '1' || end[1] > '9' || strspn(end + 1, "0123456789") != strlen(end + 1) ||
+        strlen(end + 1) > 5)
         return 0;
     *port = atoi(end + 1);
     return *port > 0 && *port < 65536;

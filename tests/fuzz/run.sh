@@ -17,5 +17,7 @@ for t in "$@"; do
     corp=$(ls "$B/corpus/$t" | wc -l)
     if [ $rc -eq 0 ]; then res=clean; else res="FOUND (exit $rc, see $log)"; found=1; fi
     printf '| %s | %s | %s | %s | %s |\n' "$t" "$secs" "${runs:-?}" "$corp" "$res"
+    # what was found, where CI shows it (the log stays in BUILD_DIR, which CI does not keep)
+    [ $rc -eq 0 ] || grep -E 'property violated|ERROR:|SUMMARY:|Test unit written|^0x' "$log" | head -n 12 >&2
 done
 [ $found -eq 0 ]

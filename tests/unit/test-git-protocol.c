@@ -44,6 +44,9 @@ int main(void)
     ok(!names("https://api.linode.com/v4", "https", "evil.test:443@api.linode.com"), "junk does not");
     ok(!names("https://api.linode.com/v4", "https", "api.linode.com:"), "an empty port is malformed");
     ok(!names("https://api.linode.com/v4", "https", "api.linode.com:99999"), "an impossible port does not");
+    ok(!names("https://api.linode.com/v4", "https", "api.linode.com:0443"), "a port with a leading zero does not");
+    ok(!names("http://[::1]:8080/v4", "http", "[::1]:08080"), "... nor in the IPv6 form");
+    ok(!names("https://api.linode.com/v4", "https", "api.linode.com:0"), "port 0 does not");
     ok(names("http://[::1]:8080/v4", "http", "[::1]:8080"), "an IPv6 loopback API and git's [::1]:PORT");
     ok(!names("http://[::1]:8080/v4", "http", "::1:8080"), "... not the unbracketed form");
     ok(!names("http://[::1]:8080/v4", "http", "[::1]:8081"), "... nor another port");
