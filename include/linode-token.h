@@ -162,7 +162,9 @@ typedef struct lt_client_options {
 
 typedef struct lt_client lt_client;
 
-/* Load and initialise libcurl now (otherwise done on first use). Optional; thread-safe. */
+/* Load and initialise libcurl now (otherwise done on first use). Optional; thread-safe.
+ * This and lt_client_new also make jansson wipe what it frees (responses hold tokens), once,
+ * and only while jansson still has its default malloc/free: an allocator of yours is kept. */
 LT_API lt_error_kind lt_global_init(lt_error *err);
 
 /* NULL on error (err says why). */

@@ -17,6 +17,7 @@ static int64_t now_ms(void)
 
 lt_error_kind lt_global_init(lt_error *err)
 {
+    lt_json_wipe_on_free();
     return lt_curl(err) ? LT_OK : LT_ERR_SYSTEM;
 }
 
@@ -37,6 +38,7 @@ lt_client *lt_client_new(const lt_client_options *opts, lt_error *err)
     const lt_curl_api *api = lt_curl(err);
     if (!api)
         return NULL;
+    lt_json_wipe_on_free(); /* every response (a minted token's among them) is parsed by jansson */
     lt_client *c = calloc(1, sizeof *c);
     if (!c) {
         lt_error_set(err, LT_ERR_SYSTEM, "out of memory");

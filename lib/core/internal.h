@@ -194,8 +194,9 @@ int lt_token_secret_valid(const char *s);
 
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
-/* Make jansson wipe what it frees (create responses and --json output hold tokens). Process-wide:
- * for our own programs' main(), never from the library, whose host may have its own allocator. */
+/* Make jansson wipe what it frees (create responses and --json output hold tokens), once, and
+ * only when jansson still has its default malloc/free (a host's own allocator is kept). Called by
+ * lt_global_init and lt_client_new, and early in our programs' main(). */
 void lt_json_wipe_on_free(void);
 /* redact.c: body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
  * the body is not JSON (then nothing of it may be shown). */

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 
 /* jansson copies every string it parses or packs, tokens included, and frees them unwiped. */
@@ -16,9 +17,22 @@ static void wiping_free(void *p)
     }
 }
 
+/* Only over jansson's defaults: a block from malloc frees either way, so objects made before the
+ * swap stay valid; a host program's own allocator (the PAM module lives in other programs) is
+ * left alone. Once, as jansson's setting is process-wide. */
+static void install_wiping_free(void)
+{
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    if (m == malloc && f == free)
+        json_set_alloc_funcs(malloc, wiping_free);
+}
+
 void lt_json_wipe_on_free(void)
 {
-    json_set_alloc_funcs(malloc, wiping_free);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_wiping_free);
 }
 
 json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err)

@@ -3,6 +3,9 @@
 #include "internal.h"
 #include "tap.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 static const time_t NOW = 1795000000;
 
 static lt_error_kind decode(const char *text, lt_token *t)
@@ -36,14 +39,53 @@ static lt_error map(long status, const char *ct, const char *body, int maint, do
     return e;
 }
 
+static void *own_malloc(size_t n)
+{
+    return malloc(n);
+}
+
+static void own_free(void *p)
+{
+    free(p);
+}
+
+/* In a child (the setting is process-wide and installed once): a host that gave jansson its own
+ * allocator keeps it when it creates a client. */
+static int host_allocator_kept(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        json_set_alloc_funcs(own_malloc, own_free);
+        lt_error e;
+        lt_client *c = lt_client_new(NULL, &e);
+        json_malloc_t m;
+        json_free_t f;
+        json_get_alloc_funcs(&m, &f);
+        _exit(c && m == own_malloc && f == own_free ? 0 : 1);
+    }
+    int st;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 int main(void)
 {
-    /* Everything below parses and frees through the wiping free, as the programs do. */
-    lt_json_wipe_on_free();
     json_malloc_t m;
     json_free_t f;
     json_get_alloc_funcs(&m, &f);
-    ok(m == malloc && f != free && f != NULL, "jansson frees through the wiping free");
+    ok(m == malloc && f == free, "jansson starts with malloc and free");
+    ok(host_allocator_kept(), "a host's own jansson allocator is kept by lt_client_new");
+    /* Everything below parses and frees through the wiping free, installed by the library. */
+    lt_error ce;
+    lt_client *c = lt_client_new(NULL, &ce);
+    ok(c != NULL, "a client");
+    lt_client_free(c);
+    json_get_alloc_funcs(&m, &f);
+    ok(m == malloc && f != free && f != NULL, "lt_client_new makes jansson free through the wiping free");
+    lt_json_wipe_on_free();
+    json_malloc_t m2;
+    json_free_t f2;
+    json_get_alloc_funcs(&m2, &f2);
+    ok(m2 == m && f2 == f, "installing again changes nothing");
     lt_token t;
     is_int(decode("{\"id\":57288262,\"label\":\"linodego-token-test\",\"scopes\":\"linodes:read_only\","
                   "\"created\":\"2024-07-09T13:27:58\",\"expiry\":\"2024-07-09T13:29:58\",\"token\":\"14f8c7b07c53ac5e\"}",
