@@ -71,11 +71,12 @@ TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 INTEG_TESTS  := $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/*.c))
 API_CLIENT   := $(B)/tests/api-client
+DLOPEN_HOST  := $(B)/tests/dlopen-host
 # Fuzz targets (tests/fuzz/fuzz-NAME.c): replayed over their corpus in every check, fuzzed by `make fuzz`.
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
 FUZZ_EXTRA   := $(B)/helper/git-protocol.o $(B)/plugin/pam-args.o
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(B)/pamdrv $(FLEET_HOST) $(FUZZ_REPLAY)
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(DLOPEN_HOST) $(B)/pamdrv $(FLEET_HOST) $(FUZZ_REPLAY)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
@@ -91,8 +92,11 @@ $(CORE_A): $(CORE_OBJ)
 $(LIB_A): $(CORE_OBJ) $(UPPER_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# -z nodelete (here and for the PAM module): the library leaves process-wide state behind that
+# points into its code (jansson's free function, libcurl loaded for good), so a dlclose must not
+# unmap it; a host that unloads the module and then frees JSON of its own would crash.
 $(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ)
-	$(CC) -shared -Wl,-soname,liblinode-token.so.$(SOMAJOR) -Wl,--no-undefined $(SAN) $(LDFLAGS) \
+	$(CC) -shared -Wl,-soname,liblinode-token.so.$(SOMAJOR) -Wl,--no-undefined -Wl,-z,nodelete $(SAN) $(LDFLAGS) \
 	  -o $@ $^ $(UPPER_LIBS)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
@@ -111,10 +115,10 @@ $(GIT_HELPER): $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(
 PAM_SRC := plugin/pam_linode_token.c plugin/pam-args.c
 $(PAM_MODULE): $(PAM_SRC) plugin/pam-args.h plugin/pam_linode_token.map $(CORE_A)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
-	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -o $@ $(PAM_SRC) $(CORE_A) $(CORE_LIBS) -lpam
+	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -Wl,-z,nodelete -o $@ $(PAM_SRC) $(CORE_A) $(CORE_LIBS) -lpam
 
 $(PAM_DRIVER): tests/pam/pamdrv.c
-	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl -ljansson
 
 # -rdynamic: its syslog() must be the one libpam calls (pam_syslog's lines go to its stdout)
 $(FLEET_HOST): tests/pam/fleet-host.c
@@ -167,6 +171,11 @@ $(API_CLIENT): tests/api/api-client.c include/linode-token.h $(LIB_SO)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(WERROR) -Iinclude $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -L$(B) -llinode-token -Wl,-rpath,$(abspath $(B)) -lpthread
+
+# Loads the shared library with dlopen and unloads it, as a plugin host would.
+$(DLOPEN_HOST): tests/api/dlopen-host.c include/linode-token.h $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(WERROR) -Iinclude $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -ljansson -ldl
 
 deps:
 	@sh build-aux/deps.sh

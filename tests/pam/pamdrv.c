@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* pamdrv.c - drive pam_linode_token through pam_wrapper in the process shapes real programs use.
- * Usage: pamdrv SERVICE USER MODE   (MODE: same, noclose, fork, newhandle, importenv, twice, open, close)
+ * Usage: pamdrv SERVICE USER MODE   (MODE: same, noclose, fork, newhandle, importenv, twice, open, close,
+ *                                     hostjson)
  * Prints OPEN=rc, CLOSE=rc and the exported variables (the token only as its length and prefix). */
 #include <dlfcn.h>
+#include <jansson.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -147,6 +149,17 @@ int main(int argc, char **argv)
             close_session(h);
             pam_end(h, PAM_SUCCESS); /* unloads the module; the next cycle loads it again */
         }
+    } else if (!strcmp(mode, "hostjson")) {
+        /* a host that uses jansson itself (sshd with a plugin, a PAM-aware daemon): what it made
+         * before the module ran, and what it makes after pam_end unloaded the module, frees */
+        json_t *before = json_pack("{s:s}", "host", "made before the session");
+        open_session(h);
+        close_session(h);
+        pam_end(h, PAM_SUCCESS);
+        json_t *after = json_loads("{\"host\":\"made after pam_end\"}", 0, NULL);
+        json_decref(before);
+        json_decref(after);
+        printf("HOSTJSON=freed\n");
     } else {
         fprintf(stderr, "pamdrv: unknown mode %s\n", mode);
         pam_end(h, PAM_SUCCESS);

@@ -263,6 +263,8 @@ is "$(printf '%s\n' "$OUT" | wc -l)" 8 "... 8 credentials"
 is "$(printf '%s\n' "$OUT" | cut -d' ' -f1 | sort -u | wc -l)" 1 "... all the same token id"
 is "$(printf '%s\n' "$OUT" | cut -d' ' -f3,4 | sort -u)" "images:read_only 64" "... with the profile's scopes"
 is "$(posts)" $((p1 + 1)) "... one POST"
+run "$B/tests/dlopen-host" "$B/liblinode-token.so"
+is "$RC $OUT" "0 freed" "a host that dlopens the library, unloads it, then frees JSON of its own: no crash"
 run "$B/tests/api-client" nosuch
 is "$RC" 2 "lt_acquire with an unknown profile: usage error"
 like "$ERR" "no profile 'nosuch'" "... says so"

@@ -154,6 +154,13 @@ is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" revoked)$(tok "$(val2 LINODE_TOKEN_P
     "... both tokens revoked"
 is "$(records)" 0 "no record is left behind"
 
+# --- a host that uses jansson itself: the module makes jansson wipe what it frees, and pam_end unloads
+# the module, so the wiping free must outlive it (the module is linked -z nodelete) -------------------------
+drv lt alice hostjson
+is "$RC $(val OPEN)$(val CLOSE) $(val HOSTJSON)" "0 00 freed" \
+    "the host frees its own JSON after pam_end unloaded the module (made before and after the session)"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" revoked)" true "... and the session's token is revoked"
+
 # --- per-group scopes, and nothing to do ---------------------------------------------------------------------
 service grp "$BASE scopes_group_ops=linodes:read_write"
 drv grp bob open
