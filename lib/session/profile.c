@@ -3,7 +3,7 @@
 #include "upper.h"
 
 #define DEFAULT_TTL (60 * 60)
-#define DEFAULT_MAX_TTL (24 * 60 * 60)
+#define DEFAULT_MAX_TTL (24 * 60 * 60) /* also the ceiling */
 #define DEFAULT_MIN_REMAINING (5 * 60)
 
 static const char *const profile_keys[] = {"scopes", "ttl", "max_ttl", "min_remaining", "api_url",
@@ -87,6 +87,11 @@ static lt_error_kind load_into(const lt_config *cfg, lt_mint_profile *out, lt_er
         (rc = duration_key(kf, group, "max_ttl", DEFAULT_MAX_TTL, &max_ttl, err)) != LT_OK ||
         (rc = duration_key(kf, group, "min_remaining", DEFAULT_MIN_REMAINING, &out->min_remaining, err)) != LT_OK)
         return rc;
+    /* minted children are short-lived: a day at most, whatever a profile says */
+    if (max_ttl > DEFAULT_MAX_TTL)
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "[%s] max_ttl: at most 24h (minted tokens are short-lived; "
+                            "'linode-token create --expiry' makes a longer-lived token)", group);
     g_autofree char *url = g_key_file_get_string(kf, group, "api_url", NULL);
     if (url)
         out->api_url = lt_api_url_resolve(url);

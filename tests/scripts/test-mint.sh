@@ -294,6 +294,16 @@ run "$LT" get --profile nosuch
 is "$RC" 2 "an unknown profile: exit 2"
 run "$LT" get --scopes "events:read_only" --ttl never
 is "$RC" 2 "--ttl never: exit 2"
+p1=$(posts)
+printf '[profile long]\nscopes = events:read_only\nttl = 100h\nmax_ttl = 2w\n' >> "$CONFIG"
+run "$LT" get --profile long
+is "$RC" 2 "a profile's max_ttl beyond a day: exit 2"
+like "$ERR" "[profile long] max_ttl: at most 24h" "... names the key and the limit"
+is "$(posts)" "$p1" "... and mints nothing"
+sed -i 's/^max_ttl = 2w$/max_ttl = 24h/' "$CONFIG"
+run "$LT" get --profile long
+is "$RC" 0 "max_ttl = 24h: allowed"
+like "$ERR" "a token lives at most 24h (max_ttl of profile long), not the 100h asked for" "... and ttl = 100h is cut, saying so"
 
 # --- the session record: ids and labels, never a secret ----------------------------------------------------------------
 run env LINODE_TOKEN_SESSION=sess-42 "$LT" get --scopes "ips:read_only"
