@@ -211,7 +211,7 @@ static void trace_body(const lt_client *c, const char *prefix, const char *body,
     char *shown = lt_redact_json(body, n);
     if (!shown || (c->token[0] && strstr(shown, c->token))) /* never the client's own bearer */
         fprintf(stderr, "linode-token: trace: %s [%zu bytes of body withheld%s]\n", prefix, n,
-                shown ? "" : ": not JSON");
+                shown ? "" : ": not JSON, or nested too deep to redact");
     else
         fprintf(stderr, "linode-token: trace: %s %s\n", prefix, shown);
     if (shown) {

@@ -199,7 +199,7 @@ lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_erro
  * lt_global_init and lt_client_new, and early in our programs' main(). */
 void lt_json_wipe_on_free(void);
 /* redact.c: body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
- * the body is not JSON (then nothing of it may be shown). */
+ * the body is not JSON or nests deeper than 64 levels (then nothing of it may be shown). */
 char *lt_redact_json(const char *body, size_t len);
 /* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
 json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);

@@ -4,23 +4,27 @@
  * and printed back in plain ASCII. */
 #include "internal.h"
 
-static void redact(json_t *v, int depth)
+/* 0 when v nests deeper than the walk goes: jansson takes up to 2048 levels, and a "token"
+ * below the walk's bound would show, so such a body is not shown at all. */
+static int redact(json_t *v, int depth)
 {
-    if (depth > 64) /* jansson bounds nesting too; this only bounds our walk */
-        return;
+    if (depth > 64)
+        return 0;
     if (json_is_object(v)) {
         const char *k;
         json_t *m;
         json_object_foreach(v, k, m) {
             if (!strcmp(k, "token"))
                 json_object_set_new(v, k, json_string("<redacted>"));
-            else
-                redact(m, depth + 1);
+            else if (!redact(m, depth + 1))
+                return 0;
         }
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
-            redact(json_array_get(v, i), depth + 1);
+            if (!redact(json_array_get(v, i), depth + 1))
+                return 0;
     }
+    return 1;
 }
 
 char *lt_redact_json(const char *body, size_t len)
@@ -28,7 +32,10 @@ char *lt_redact_json(const char *body, size_t len)
     json_t *v = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
     if (!v)
         return NULL;
-    redact(v, 0);
+    if (!redact(v, 0)) {
+        json_decref(v);
+        return NULL;
+    }
     char *out = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
     json_decref(v);
     /* ENSURE_ASCII leaves DEL (0x7f) raw: escape it too, so the trace is printable throughout. */

@@ -108,6 +108,26 @@ int main(void)
     ok(t.expiry == LT_TIME_NEVER, "2999 expiry is never");
     lt_token_clear(&t);
 
+    /* the debug trace's body filter: a "token" at any depth it shows is redacted; a body nested
+     * deeper than it walks is not shown at all */
+    for (int depth = 10; depth <= 70; depth += 60) {
+        char b[1024];
+        size_t n = 0;
+        for (int i = 0; i < depth; i++)
+            n += (size_t)snprintf(b + n, sizeof b - n, "{\"a\":");
+        n += (size_t)snprintf(b + n, sizeof b - n, "{\"token\":\"S3cr3tS3cr3t\"}");
+        for (int i = 0; i < depth; i++)
+            b[n++] = '}';
+        b[n] = '\0';
+        char *shown = lt_redact_json(b, n);
+        if (depth == 10)
+            ok(shown && strstr(shown, "\"token\":\"<redacted>\"") && !strstr(shown, "S3cr3t"),
+               "a token 10 levels down is redacted");
+        else
+            ok(!shown, "a body nested 70 levels (deeper than the filter walks) is not shown at all");
+        free(shown);
+    }
+
     hostile("[]", "an array is not a token");
     hostile("\"x\"", "a string is not a token");
     hostile("{\"id\":\"1\",\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\"}", "string id");
