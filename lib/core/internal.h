@@ -44,7 +44,6 @@ const char *lt_env_get(const char *name);
 
 #define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
 
-/* curl-loader.c: libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
 /* In a loader's load(void) (curl-loader.c, secret-store.c): resolve NAME from handle H into
  * FIELD of the loader's table api; when missing, say so in its load_error and return. */
 #define LT_DLSYM(h, lib, field, name)                  \
@@ -56,6 +55,7 @@ const char *lt_env_get(const char *name);
         }                                              \
     } while (0)
 
+/* curl-loader.c: libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
 typedef struct lt_curl_api {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);

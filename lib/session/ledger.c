@@ -91,26 +91,25 @@ GArray *lt_ledger_parse(const char *data, size_t len, const char *session)
             load_text(data + start, end - start, session, raw, settled);
         }
     }
-    /* a token once (its last group), an intent once, and none that a token settled: walked from
-     * the end, then put back in order */
+    /* a token once (its last group), an intent once, and none that a token settled: which to
+     * keep is decided from the end, then the kept ones are moved over in order */
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    GArray *a = new_entries();
+    g_autofree char *keep = g_malloc0(raw->len + 1);
     for (guint i = raw->len; i-- > 0;) {
-        lt_ledger_entry *e = &g_array_index(raw, lt_ledger_entry, i);
+        const lt_ledger_entry *e = &g_array_index(raw, lt_ledger_entry, i);
         char *name = e->id ? g_strdup_printf("token %" G_GINT64_FORMAT, e->id) : g_strdup_printf("intent %s", e->nonce);
-        if ((e->id || !g_hash_table_contains(settled, e->nonce)) && !g_hash_table_contains(seen, name)) {
+        keep[i] = (e->id || !g_hash_table_contains(settled, e->nonce)) && !g_hash_table_contains(seen, name);
+        if (keep[i])
             g_hash_table_add(seen, name);
-            g_array_append_val(a, *e);
-            memset(e, 0, sizeof *e); /* moved to a */
-        } else {
+        else
             g_free(name);
+    }
+    GArray *a = new_entries();
+    for (guint i = 0; i < raw->len; i++)
+        if (keep[i]) {
+            g_array_append_val(a, g_array_index(raw, lt_ledger_entry, i));
+            memset(&g_array_index(raw, lt_ledger_entry, i), 0, sizeof(lt_ledger_entry)); /* moved to a */
         }
-    }
-    for (guint i = 0; a->len && i < a->len - 1 - i; i++) {
-        lt_ledger_entry t = g_array_index(a, lt_ledger_entry, i);
-        g_array_index(a, lt_ledger_entry, i) = g_array_index(a, lt_ledger_entry, a->len - 1 - i);
-        g_array_index(a, lt_ledger_entry, a->len - 1 - i) = t;
-    }
     return a;
 }
 
