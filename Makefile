@@ -95,9 +95,12 @@ $(LIB_A): $(CORE_OBJ) $(UPPER_OBJ)
 # -z nodelete (here and for the PAM module): the library leaves process-wide state behind that
 # points into its code (jansson's free function, libcurl loaded for good), so a dlclose must not
 # unmap it; a host that unloads the module and then frees JSON of its own would crash.
-$(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ)
-	$(CC) -shared -Wl,-soname,liblinode-token.so.$(SOMAJOR) -Wl,--no-undefined -Wl,-z,nodelete $(SAN) $(LDFLAGS) \
-	  -o $@ $^ $(UPPER_LIBS)
+# The version script gives every exported symbol the node LINODE_TOKEN_$(SOMAJOR) (which symbols
+# leave is still decided by LT_API alone); HACKING.md "Packaging" says when the node and SONAME change.
+LIB_MAP := build-aux/liblinode-token.map
+$(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,liblinode-token.so.$(SOMAJOR) -Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined \
+	  -Wl,-z,nodelete $(SAN) $(LDFLAGS) -o $@ $(CORE_OBJ) $(UPPER_OBJ) $(UPPER_LIBS)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
 
