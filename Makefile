@@ -16,6 +16,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # PAM modules: /lib/TRIPLET/security for a system install (PREFIX=/usr), else beside the library
 PAMDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib$(if $(MULTIARCH),/$(MULTIARCH))/security,$(LIBDIR)/security)
 SYSTEMD_USER_DIR ?= $(PREFIX)/lib/systemd/user
+SYSTEMD_SYSTEM_DIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
@@ -201,6 +202,22 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh build-aux/demo.sh $(B)
 
+# A shell for trying the tools by hand: the fake API, a private Secret Service and kernel keyring,
+# a config and a parent logged in, $(B) first on PATH; everything goes when the shell exits.
+.PHONY: try
+try: deps
+	@$(MAKE) --no-print-directory all
+	@sh build-aux/try.sh $(B)
+
+# The Debian packages (build-aux/deb-check.sh): `make deb` builds and lints them into build-deb/;
+# `make deb-check` (root) also installs them with apt-get, tries them, enables the PAM profile and
+# purges them, checking that nothing is left.
+.PHONY: deb deb-check
+deb: deps
+	@sh build-aux/deb-check.sh --build-only
+deb-check: deps
+	@sh build-aux/deb-check.sh
+
 # Benchmarks (tables, not assertions): bench/run.sh (hits, cold mints, 64 callers, end-session),
 # bench/pam.sh (the PAM module), bench/fleet.sh (10 to 500 simulated hosts).
 .PHONY: bench
@@ -211,7 +228,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(SYSTEMD_SYSTEM_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 include/linode-token.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
@@ -224,14 +241,22 @@ install: all
 	install -m 0644 man/linode-token.1 man/git-credential-linode.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/liblinode-token.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 man/pam_linode_token.8 $(DESTDIR)$(MANDIR)/man8/
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-session.service.in \
 	  > $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
+	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-reap.service.in \
+	  > $(DESTDIR)$(SYSTEMD_SYSTEM_DIR)/linode-token-reap.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_SYSTEM_DIR)/linode-token-reap.service
+	install -m 0644 build-aux/linode-token-reap.timer $(DESTDIR)$(SYSTEMD_SYSTEM_DIR)/
 	install -m 0644 completions/linode-token.bash $(DESTDIR)$(BASHCOMPDIR)/linode-token
 	ln -sf linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode
 	install -m 0644 completions/_linode-token $(DESTDIR)$(ZSHCOMPDIR)/_linode-token
 	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# Section 5 pages (the config file's), whichever the tree has.
+MAN5 := $(wildcard man/*.5)
 
 # The test double is no part of a system install; this puts it in libexec for those who want it.
 .PHONY: install-fake
@@ -243,6 +268,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linode-token.h $(DESTDIR)$(PKGCONFIGDIR)/linode-token.pc \
 	  $(DESTDIR)$(LIBDIR)/liblinode-token.so* $(DESTDIR)$(BINDIR)/linode-token $(DESTDIR)$(BINDIR)/git-credential-linode \
 	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service $(DESTDIR)$(PAMDIR)/pam_linode_token.so \
+	  $(DESTDIR)$(SYSTEMD_SYSTEM_DIR)/linode-token-reap.service $(DESTDIR)$(SYSTEMD_SYSTEM_DIR)/linode-token-reap.timer \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 	  $(DESTDIR)$(MANDIR)/man1/linode-token.1 $(DESTDIR)$(MANDIR)/man1/git-credential-linode.1 \
 	  $(DESTDIR)$(MANDIR)/man3/liblinode-token.3 $(DESTDIR)$(MANDIR)/man8/pam_linode_token.8 \
 	  $(DESTDIR)$(BASHCOMPDIR)/linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode \
@@ -250,4 +277,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-deb

@@ -26,6 +26,13 @@ is "$(mode /usr/share/zsh/vendor-completions/_linode-token)" 644 "zsh completion
 unit="$D/usr/lib/systemd/user/linode-token-session.service"
 grep -q '^After=dbus.socket$' "$unit" && grep -q '^ExecStop=/usr/bin/linode-token end-session --all' "$unit" && ! grep -q '\$(' "$unit"
 ok $? "the systemd user unit: After=dbus.socket, ExecStop end-session --all, no make variables left"
+sys="$D/usr/lib/systemd/system"
+grep -q '^ExecStart=/usr/bin/linode-token reap --system$' "$sys/linode-token-reap.service" &&
+    grep -q '^ConditionPathExists=/etc/linode-token/pam.conf$' "$sys/linode-token-reap.service" &&
+    grep -q '^ProtectSystem=strict$' "$sys/linode-token-reap.service" && ! grep -q '@[A-Z_]*@' "$sys/linode-token-reap.service"
+ok $? "the system reaper: reap --system, skipped unless pam.conf exists, sandboxed, no template variables left"
+grep -q '^WantedBy=timers.target$' "$sys/linode-token-reap.timer" && grep -q '^OnBootSec=' "$sys/linode-token-reap.timer"
+ok $? "... and its timer: at boot and periodically, wanted by timers.target"
 pc="$D/usr/lib/$MA/pkgconfig/linode-token.pc"
 grep -q 'Requires' "$pc"; ok $((! $?)) "the .pc file requires nothing the header does not need"
 is "$(find "$D" -type f -perm /022 | wc -l)" 0 "no file is group- or world-writable"
