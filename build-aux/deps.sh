@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# deps.sh - make sure every Debian package the build, the tests and the demo need is installed.
+# deps.sh - make sure every Debian package the build, the tests, the demo and the Debian packaging
+# (make deb, make deb-check: debhelper, lintian, systemd-analyze, pam-auth-update) need is installed.
 # As root with apt-get: installs what is missing. Otherwise: prints the apt-get line and fails.
 set -u
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsecret-1-dev libglib2.0-dev
 libkeyutils-dev libmicrohttpd-dev libpam0g-dev dbus dbus-bin gnome-keyring libsecret-tools keyutils
-libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang libclang-rt-dev mandoc zsh"
+libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang libclang-rt-dev mandoc zsh
+bash-completion debhelper dpkg-dev lintian libpam-runtime systemd"
 missing=""
 for p in $pkgs; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
@@ -22,5 +24,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 echo "deps: missing Debian packages:$missing" >&2
-echo "deps: run: sudo apt-get install -y$missing" >&2
+echo "deps: run as root: sudo apt-get install -y$missing (no sudo: su -c 'apt-get install -y$missing')" >&2
 exit 1
