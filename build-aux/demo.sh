@@ -11,7 +11,6 @@ if [ -z "${LT_DEMO_INSIDE:-}" ]; then
     LT_DEMO_INSIDE=1 exec "$WSS" sh "$0" "$@"
 fi
 
-PARENT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SCRATCH=$(mktemp -d)
 FAKE_PID=
 trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
@@ -26,18 +25,8 @@ posts() { curl -s "$FAKE_URL/__fake/requests" | jq '[.[] | select(.method == "PO
 
 step "Start the fake Linode API with a parent token, and a private GNOME Keyring"
 . "$S/build-aux/fake.sh"
-fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" --username demo --token "$PARENT=*" || { echo "demo: the fake API did not start"; exit 1; }
-API="$FAKE_URL/v4"
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
-cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
-[general]
-api_url = $API
-allow_insecure_loopback = true
-
-[profile default]
-scopes = linodes:read_only domains:read_write
-ttl = 1h
-EOF
+. "$S/build-aux/trial.sh"
+trial_setup "$SCRATCH" demo || { echo "demo: the fake API did not start"; exit 1; }
 echo "   API $API; config: [profile default] scopes = linodes:read_only domains:read_write, ttl = 1h"
 export PATH="$B:$PATH"
 check 0 "fake API listening, keyring unlocked"
@@ -63,8 +52,7 @@ linode-token revoke demo-ci --yes | sed 's/^/   /'
 check $? "the fake shows it revoked"
 
 step "git credential fill mints a scoped token"
-git config --global credential.helper ""
-git config --global --add "credential.$FAKE_URL.helper" "$B/git-credential-linode"
+trial_git "$B/git-credential-linode"
 show "git config --global credential.$FAKE_URL.helper $B/git-credential-linode"
 fill() { printf 'protocol=http\nhost=%s\n\n' "${FAKE_URL#http://}" | git credential fill; }
 p0=$(posts)
