@@ -167,9 +167,30 @@ pam_try() {
         curl -s "$FAKE_URL/__fake/tokens" | jq -e '[.[] | select(.label | startswith("lt2:"))] |
             length == 1 and all(.revoked)' >/dev/null
 }
+# A close the API refuses queues the revocation; the installed `reap --system` then revokes it,
+# run the way linode-token-reap.service runs it: no capabilities, no new privileges, / read-only
+# but for the module's directories, an empty read-only /root and /home (ProtectSystem=strict,
+# CapabilityBoundingSet=, ProtectHome=tmpfs).
+reap_try() {
+    curl -sf -X POST -d '{"kind": "status", "method": "DELETE", "status": 500, "count": 1000}' \
+        "$FAKE_URL/__fake/faults" >/dev/null &&
+        pamtester "$PAM_SVC" root open_session close_session >>"$W/pam/pamtester.log" 2>&1 &&
+        [ "$(ls "$W/pam/queue" | wc -l)" = 1 ] && curl -sf -X DELETE "$FAKE_URL/__fake/faults" >/dev/null || return 1
+    unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" && mount --bind "$2" "$2" &&
+        mount -o remount,bind,ro / && mount -t tmpfs -o ro,mode=755 tmpfs /root &&
+        mount -t tmpfs -o ro,mode=755 tmpfs /home && shift 2 && exec "$@"' sh "$W/pam/state" "$W/pam/queue" \
+        setpriv --bounding-set -all --inh-caps -all --no-new-privs env -i PATH=/usr/bin:/bin \
+        /usr/bin/linode-token --parent-token-file "$W/pam/parent" --api-url "$FAKE_URL/v4" --allow-insecure-loopback \
+        reap --system --state-dir "$W/pam/state" --queue-dir "$W/pam/queue" >"$W/pam/reap.log" 2>&1 &&
+        [ -z "$(ls "$W/pam/queue")" ] &&
+        curl -s "$FAKE_URL/__fake/tokens" | jq -e '[.[] | select(.label | startswith("lt2:"))] |
+            length == 2 and all(.revoked)' >/dev/null
+}
 PAM_SVC=lt-deb-check.$$
 pam_try; ok $? "the installed module through libpam (pamtester): open minted a token from the fake, close revoked it"
 quote < "$W/pam/pamtester.log" 2>/dev/null
+reap_try; ok $? "a close the API refused queued its revocation; the installed reap --system, sandboxed as its unit, revoked it"
+quote < "$W/pam/reap.log" 2>/dev/null
 rm -f "/etc/pam.d/$PAM_SVC"
 [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 FAKE_PID=
