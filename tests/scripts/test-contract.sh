@@ -108,6 +108,22 @@ for mode in 401 403; do
                 "$what: --debug says where the scopes came from"
             like "$OUT" "Scopes:       *" "$what: ... and status shows them"
         fi
+        # git's erase after a refusal (a missing scope, 401 or 403 on git's side): the token still
+        # works, so it is kept, whether or not the API says X-OAuth-Scopes
+        printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = keyring\nparent_token_file = %s\n[profile default]\nscopes = linodes:read_only\n' \
+            "$API" "$SCRATCH/P" > "$SCRATCH/git.conf"
+        host=${FAKE_URL#http://}
+        tg=$(printf 'protocol=http\nhost=%s\n\n' "$host" |
+            LINODE_TOKEN_SESSION="git$mode$omit" "$B/git-credential-linode" --config "$SCRATCH/git.conf" get |
+            sed -n 's/^password=//p')
+        is "${#tg}" 64 "$what: git-credential-linode get"
+        d0=$(fake_get /__fake/requests | jq '[.[] | select(.method == "DELETE")] | length')
+        printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' "$host" "$tg" |
+            LINODE_TOKEN_SESSION="git$mode$omit" "$B/git-credential-linode" --config "$SCRATCH/git.conf" erase \
+            2>"$SCRATCH/erase.err"
+        is "$?" 0 "$what: erase of a token that still works: exit 0"
+        like "$(cat "$SCRATCH/erase.err")" "still valid; kept it" "$what: ... kept"
+        is "$(fake_get /__fake/requests | jq '[.[] | select(.method == "DELETE")] | length')" "$d0" "$what: ... no DELETE"
         lt P create --label "$(printf '%0101d' 0)" --scopes linodes:read_only
         is "$RC" 2 "$what: a 101-character label is refused before sending (exit 2)"
         fake_get /__fake/requests > "$SCRATCH/client.json"
