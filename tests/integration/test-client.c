@@ -39,6 +39,38 @@ static double now_s(void)
 
 static void reset(void) { fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL); }
 
+/* Start a fake of this test's own; a failed start is a failed test. */
+static int start(fake *g, const char *const *args, const char *what)
+{
+    if (fake_start(g, args) == 0)
+        return 1;
+    ok(0, "start a fake %s", what);
+    return 0;
+}
+
+/* stderr into a file of F's directory while fn runs; returns the file's text (static). */
+static char *stderr_of(void (*fn)(void *), void *arg)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/stderr.log", F.dir);
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    static char buf[65536];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
 static void test_endpoints(void)
 {
     lt_client *c = client(PARENT);
@@ -352,10 +384,8 @@ static void test_rate_limit_and_cap(void)
 {
     fake g;
     const char *args[] = {"--token", PARENT "=*", "--rate-limit", "3", "--max-tokens", "2", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a rate-limited fake");
+    if (!start(&g, args, "rate-limited"))
         return;
-    }
     lt_client *c = client_with(g.api, PARENT, 3000, 0);
     lt_error e;
     lt_token t;
@@ -379,10 +409,8 @@ static void test_op_rate_limit(void)
 {
     fake g;
     const char *args[] = {"--token", PARENT "=*", "--op-rate-limit", "2", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a fake with --op-rate-limit");
+    if (!start(&g, args, "with --op-rate-limit"))
         return;
-    }
     lt_client *c = client_with(g.api, PARENT, 3000, 0);
     lt_error e;
     lt_token t1, t2, t3;
@@ -423,38 +451,33 @@ static void test_unreachable(void)
     lt_client_free(c);
 }
 
-/* Run a debug-traced create and whoami with stderr sent to a file; return the file's text. */
-static char *traced(char *secret_out, size_t cap)
+/* A debug-traced create and whoami: the secret it got goes to secret_out, the trace is returned. */
+typedef struct {
+    char *secret_out;
+    size_t cap;
+} traced_args;
+
+static void traced_run(void *arg)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/trace.log", F.dir);
-    fflush(stderr);
-    int saved = dup(2);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
+    traced_args *a = arg;
     lt_client_options o = {.api_url = F.api, .token = PARENT, .allow_insecure_loopback = 1, .debug = 1};
     lt_error e;
     lt_client *c = lt_client_new(&o, &e);
     lt_token t;
     lt_profile p;
     if (lt_client_create_token(c, "traced", "linodes:read_only", LT_TIME_NEVER, &t, &e) == LT_OK) {
-        snprintf(secret_out, cap, "%s", t.token);
+        snprintf(a->secret_out, a->cap, "%s", t.token);
         lt_token_clear(&t);
     }
     if (lt_client_whoami(c, &p, &e) == LT_OK)
         lt_profile_clear(&p);
     lt_client_free(c);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    static char buf[65536];
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-    return buf;
+}
+
+static char *traced(char *secret_out, size_t cap)
+{
+    traced_args a = {secret_out, cap};
+    return stderr_of(traced_run, &a);
 }
 
 static void test_trace_redaction(void)
@@ -506,6 +529,18 @@ static int count_status(fake *g, long status)
     return n;
 }
 
+static void whoami_traced(void *arg)
+{
+    const fake *g = arg;
+    lt_client_options o = {.api_url = g->api, .token = NARROW, .allow_insecure_loopback = 1, .debug = 1};
+    lt_error e;
+    lt_profile p;
+    lt_client *c = lt_client_new(&o, &e);
+    if (c && lt_client_whoami(c, &p, &e) == LT_OK)
+        lt_profile_clear(&p);
+    lt_client_free(c);
+}
+
 /* X-OAuth-Scopes is optional (responses "may include" it): the token's own entry in the list says
  * its scopes; and a missing scope may be a 403 (the spec's status table) as well as Linode's 401. */
 static void test_no_oauth_scopes(void)
@@ -514,10 +549,8 @@ static void test_no_oauth_scopes(void)
     const char *args[] = {"--token", PARENT "=*", "--token", NARROW "=linodes:read_write account:read_write",
                           "--token", LINONLY "=linodes:read_only", "--token", LISTER "=linodes:read_only account:read_only",
                           "--omit-oauth-scopes", "--scope-error-status", "403", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a fake with --omit-oauth-scopes --scope-error-status 403");
+    if (!start(&g, args, "with --omit-oauth-scopes --scope-error-status 403"))
         return;
-    }
     lt_error e;
     lt_profile p;
     lt_client *c = client_with(g.api, PARENT, 0, 0);
@@ -550,26 +583,7 @@ static void test_no_oauth_scopes(void)
     lt_client_free(c);
 
     /* --debug says where the scopes came from */
-    char path[300];
-    snprintf(path, sizeof path, "%s/scopes-trace.log", g.dir);
-    fflush(stderr);
-    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
-    lt_client_options o = {.api_url = g.api, .token = NARROW, .allow_insecure_loopback = 1, .debug = 1};
-    c = lt_client_new(&o, &e);
-    if (c && lt_client_whoami(c, &p, &e) == LT_OK)
-        lt_profile_clear(&p);
-    lt_client_free(c);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    static char buf[65536];
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    char *buf = stderr_of(whoami_traced, &g);
     like(buf, "no X-OAuth-Scopes in the answer to GET /profile: the token's scopes are those of its own entry in "
               "GET /profile/tokens (id 1001, matched by its first 16 characters)", "--debug says so");
     ok(!strstr(buf, NARROW), "... and never shows the token");
@@ -607,10 +621,8 @@ static void test_pacing(void)
 {
     fake g;
     const char *args[] = {"--token", PARENT "=*", "--op-rate-limit", "3", "--rate-window", "2", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a fake with --op-rate-limit 3 --rate-window 2");
+    if (!start(&g, args, "with --op-rate-limit 3 --rate-window 2"))
         return;
-    }
     lt_client *c = client_with(g.api, PARENT, 10000, 0); /* no retries: only the pacing can help */
     lt_error e, res[5];
     int64_t ids[5];
