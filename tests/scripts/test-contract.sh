@@ -191,4 +191,20 @@ is "$(fake_get /__fake/requests | jq -r '[.[] | select(.status == 429)][0].respo
     "... with Retry-After"
 stop_fake
 
+# --- end-session paced by the rate limit: 3 DELETEs per 2 s, 5 tokens, nothing queued ----------------------------
+start_fake --token "$P=*" --op-rate-limit 3 --rate-window 2
+API="$FAKE_URL/v4"
+cfg
+for i in 1 2 3 4 5; do
+    [ $i -eq 4 ] && sleep 2.2 # the POSTs' own window (each get is a process of its own)
+    run "$LT" --config "$SCRATCH/config" --parent-token-file "$SCRATCH/P" get --session paced --scopes "linodes:read_only"
+done
+is "$(fake_get /__fake/tokens | jq '[.[] | select(.revoked | not)] | length')" 6 "5 tokens minted in session paced"
+sleep 2.2
+run "$LT" --config "$SCRATCH/config" --parent-token-file "$SCRATCH/P" end-session --session paced
+is "$RC" 0 "end-session against 3 DELETEs per window"
+like "$ERR" "5 revoked, 0 queued" "... revokes all 5 (a 429 is asked again once its window allows)"
+is "$(fake_get /__fake/tokens | jq '[.[] | select(.revoked | not)] | length')" 1 "... only the parent is left"
+stop_fake
+
 done_testing
