@@ -383,7 +383,7 @@ static void rate_op(const char *method, const char *url, char out[64])
         url = strchr(url + 1, '/');
     size_t o = (size_t)snprintf(out, 64, "%.8s ", method);
     for (p = url; *p && *p != '?' && o + 5 < 64;) {
-        if (*p >= '0' && *p <= '9' && p[-1] == '/') {
+        if (*p >= '0' && *p <= '9' && p > url && p[-1] == '/') {
             memcpy(out + o, "{id}", 4), o += 4;
             while (*p >= '0' && *p <= '9')
                 p++;
@@ -421,7 +421,7 @@ void lt_rate_note(lt_client *c, const char *method, const char *url, const lt_ht
         lt_rate_slot *s = rate_slot(c, op, 1);
         s->remaining = 0;
         s->reset_ms = now + (int64_t)((r->retry_after > 0 ? r->retry_after : 1.0) * 1000);
-    } else if (r->rate_remaining >= 0 && r->rate_reset > 0) {
+    } else if (r->rate_remaining >= 0 && r->rate_reset > 0) { /* the server's clock: a skew is capped */
         lt_rate_slot *s = rate_slot(c, op, 1);
         s->remaining = r->rate_remaining;
         s->reset_ms = r->rate_reset * 1000;
