@@ -48,7 +48,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; 
 
 PARENT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 . "$S/build-aux/fake.sh"
-fake_launch "$SCRATCH/port" /dev/null --token "$PARENT=*" || { echo "bench: the fake API did not start"; exit 1; }
+# --no-class-rate-limits: these time our code, not Linode's limits (bench/fleet.sh sets those)
+fake_launch "$SCRATCH/port" /dev/null --token "$PARENT=*" --no-class-rate-limits || { echo "bench: the fake API did not start"; exit 1; }
 API="$FAKE_URL/v4"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
 cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOC
@@ -148,7 +149,7 @@ hits_ms=$(median < "$SCRATCH/hits.ms")
 
 # end-session revoking 100 tokens against a fake with 50 ms latency: parallel vs sequential
 FAKE1=$FAKE_PID URL1=$FAKE_URL
-fake_launch "$SCRATCH/port2" /dev/null --latency-ms 50 --token "$PARENT=*" || { echo "bench: the slow fake did not start"; exit 1; }
+fake_launch "$SCRATCH/port2" /dev/null --latency-ms 50 --token "$PARENT=*" --no-class-rate-limits || { echo "bench: the slow fake did not start"; exit 1; }
 FAKE2=$FAKE_PID API2="$FAKE_URL/v4"
 FAKE_PID=$FAKE1 FAKE_URL=$URL1
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\ncache = none\n' "$API2" > "$SCRATCH/slow"

@@ -58,16 +58,18 @@ lt_error_kind lt_client_list_tokens(lt_client *c, const char *xfilter, lt_token_
         lt_http_response_clear(&resp);
         if (rc != LT_OK)
             goto fail;
-        json_t *data = json_object_get(v, "data");
-        if (!json_is_array(data) || !json_int_in(json_object_get(v, "page"), page, page) ||
-            !json_int_in(json_object_get(v, "pages"), 1, MAX_PAGES) ||
-            !json_int_in(json_object_get(v, "results"), 0, INT32_MAX)) {
+        /* The spec requires none of the envelope's members; data is the list itself. A page that
+         * does not say how many there are is the last; what is said must make sense. */
+        json_t *data = json_object_get(v, "data"), *jpage = json_object_get(v, "page");
+        json_t *jpages = json_object_get(v, "pages"), *jresults = json_object_get(v, "results");
+        if (!json_is_array(data) || (jpage && !json_int_in(jpage, page, page)) ||
+            (jpages && !json_int_in(jpages, 1, MAX_PAGES)) || (jresults && !json_int_in(jresults, 0, INT32_MAX))) {
             json_decref(v);
             rc = lt_error_set(err, LT_ERR_BAD_RESPONSE,
                               "unexpected list from the API: page %ld has no valid data/page/pages/results", page);
             goto fail;
         }
-        pages = (long)json_integer_value(json_object_get(v, "pages"));
+        pages = jpages ? (long)json_integer_value(jpages) : page;
         size_t n = json_array_size(data);
         if (out->count + n > cap) {
             size_t ncap = (out->count + n) * 2;
@@ -140,9 +142,11 @@ lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char
                                      lt_token *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    json_t *body = json_pack("{s:s}", "label", label ? label : "");
+    if (lt_label_check(label, err) != LT_OK)
+        return LT_ERR_USAGE;
+    json_t *body = json_pack("{s:s}", "label", label);
     if (!body)
-        return lt_error_set(err, LT_ERR_USAGE, "create: the label is not valid UTF-8");
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
     if (scopes && json_object_set_new(body, "scopes", json_string(scopes)) != 0) {
         json_decref(body);
         return lt_error_set(err, LT_ERR_USAGE, "create: the scopes are not valid UTF-8");
@@ -175,9 +179,11 @@ lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char
 lt_error_kind lt_client_rename_token(lt_client *c, int64_t id, const char *label, lt_token *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    json_t *body = json_pack("{s:s}", "label", label ? label : "");
+    if (lt_label_check(label, err) != LT_OK)
+        return LT_ERR_USAGE;
+    json_t *body = json_pack("{s:s}", "label", label);
     if (!body)
-        return lt_error_set(err, LT_ERR_USAGE, "rename: the label is not valid UTF-8");
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
     char path[64];
     snprintf(path, sizeof path, "/profile/tokens/%" PRId64, id);
     lt_error_kind rc = token_call(c, "PUT", path, body, out, err);
@@ -195,7 +201,45 @@ lt_error_kind lt_client_revoke_token(lt_client *c, int64_t id, lt_error *err)
     return rc;
 }
 
+/* The token's scopes from its own entry in the list (X-OAuth-Scopes was absent): no endpoint names
+ * the acting token, but the list shows every token's 16-character prefix. */
+static lt_error_kind scopes_from_list(lt_client *c, char **scopes, lt_error *err)
+{
+    lt_token_list l;
+    lt_error le;
+    if (lt_client_list_tokens(c, NULL, &l, &le) != LT_OK) {
+        lt_error_kind k = lt_error_set(err, le.kind, "the API did not say the token's scopes (no X-OAuth-Scopes), "
+                                       "and its own entry could not be read: %s", le.message);
+        if (err)
+            err->http_status = le.http_status, err->retry_after = le.retry_after;
+        return k;
+    }
+    int64_t id = 0;
+    int oom = 0;
+    for (size_t i = 0; i < l.count && !id; i++)
+        if (strlen(l.items[i].token) == 16 && strlen(c->token) >= 16 && !strncmp(l.items[i].token, c->token, 16)) {
+            id = l.items[i].id;
+            oom = !(*scopes = strdup(l.items[i].scopes));
+        }
+    lt_token_list_clear(&l);
+    if (oom)
+        return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
+    if (!id)
+        return lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API did not say the token's scopes (no X-OAuth-Scopes), "
+                            "and the token is not in its own list");
+    if (c->opt.debug)
+        fprintf(stderr, "linode-token: trace: * no X-OAuth-Scopes in the answer to GET /profile: the token's scopes "
+                        "are those of its own entry in GET /profile/tokens (id %" PRId64 ", matched by its first "
+                        "16 characters)\n", id);
+    return LT_OK;
+}
+
 lt_error_kind lt_client_whoami(lt_client *c, lt_profile *out, lt_error *err)
+{
+    return lt_client_profile(c, 1, out, err);
+}
+
+lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     lt_http_response resp;
@@ -206,15 +250,17 @@ lt_error_kind lt_client_whoami(lt_client *c, lt_profile *out, lt_error *err)
         json_t *email = json_object_get(v, "email");
         if (!json_is_string(user) || !json_is_integer(uid) || (email && !json_is_string(email))) {
             rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "unexpected profile from the API: no username/uid");
-        } else if (!resp.have_oauth_scopes) {
-            rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API did not say the token's scopes (no X-OAuth-Scopes)");
         } else {
             out->uid = (int64_t)json_integer_value(uid);
             out->username = strdup(json_string_value(user));
             out->email = json_is_string(email) ? strdup(json_string_value(email)) : NULL;
             out->restricted = json_is_true(json_object_get(v, "restricted"));
-            out->scopes = strdup(resp.oauth_scopes);
-            if (!out->username || !out->scopes) {
+            /* The spec: responses "may include" X-OAuth-Scopes. */
+            if (resp.have_oauth_scopes)
+                out->scopes = strdup(resp.oauth_scopes);
+            else if (want_scopes && (rc = scopes_from_list(c, &out->scopes, err)) != LT_OK)
+                lt_profile_clear(out);
+            if (rc == LT_OK && (!out->username || (want_scopes && !out->scopes))) {
                 lt_profile_clear(out);
                 rc = lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
             }

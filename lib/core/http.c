@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* http.c - the client's transport: one reused curl handle, timeouts on every call,
- * a bounded body, safe retries, and a redacted debug trace. */
+ * a bounded body, safe retries paced by the API's rate-limit headers, and a redacted debug trace. */
 #include "internal.h"
 
 #include <ctype.h>
@@ -162,15 +162,34 @@ static int header_value(const char *line, size_t n, const char *name, char *out,
     return 1;
 }
 
+/* A whole non-negative number of at most 18 digits, else -1. */
+static long long header_number(const char *v)
+{
+    long long n = 0;
+    size_t i = 0;
+    for (; v[i] >= '0' && v[i] <= '9' && i < 18; i++)
+        n = n * 10 + (v[i] - '0');
+    return i && !v[i] ? n : -1;
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 {
     lt_http_response *r = userp;
     size_t n = size * nmemb;
     char buf[128];
     if (n >= 5 && !strncmp(line, "HTTP/", 5)) { /* a new response (after 100-continue etc.) */
-        r->content_type[0] = r->oauth_scopes[0] = '\0';
+        r->content_type[0] = r->oauth_scopes[0] = r->accepted_scopes[0] = '\0';
         r->have_oauth_scopes = r->maintenance = 0;
         r->retry_after = 0;
+        r->rate_remaining = -1;
+        r->rate_reset = 0;
+    } else if (header_value(line, n, "X-RateLimit-Remaining", buf, sizeof buf)) {
+        long long v = header_number(buf);
+        r->rate_remaining = v > 1000000 ? 1000000 : (long)v;
+    } else if (header_value(line, n, "X-RateLimit-Reset", buf, sizeof buf)) {
+        long long v = header_number(buf);
+        r->rate_reset = v > 0 ? (int64_t)v : 0;
+    } else if (header_value(line, n, "X-Accepted-OAuth-Scopes", r->accepted_scopes, sizeof r->accepted_scopes)) {
     } else if (header_value(line, n, "Content-Type", r->content_type, sizeof r->content_type)) {
     } else if (header_value(line, n, "X-OAuth-Scopes", r->oauth_scopes, sizeof r->oauth_scopes)) {
         r->have_oauth_scopes = 1;
@@ -307,6 +326,7 @@ void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url,
     C->easy_setopt(h, CURLOPT_WRITEDATA, resp);
     C->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     C->easy_setopt(h, CURLOPT_HEADERDATA, resp);
+    resp->rate_remaining = -1;
     C->easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     /* libcurl re-sends a request whose reused connection died without an answer; for a
      * POST that could mint twice, so a POST always gets a connection of its own. */
@@ -345,6 +365,92 @@ lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url
     return lt_api_error_from_response(resp, err);
 }
 
+/* ---- rate-limit pacing: one home for every request of a client ---- */
+static int64_t realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "METHOD /path/with/{id}": what Linode counts a limit against. url may be whole or a path. */
+static void rate_op(const char *method, const char *url, char out[64])
+{
+    const char *p = strstr(url, "://");
+    if (p && (p = strchr(p + 3, '/')))
+        url = p;
+    if (!strncmp(url, "/v4beta/", 8) || !strncmp(url, "/v4/", 4))
+        url = strchr(url + 1, '/');
+    size_t o = (size_t)snprintf(out, 64, "%.8s ", method);
+    for (p = url; *p && *p != '?' && o + 5 < 64;) {
+        if (*p >= '0' && *p <= '9' && p > url && p[-1] == '/') {
+            memcpy(out + o, "{id}", 4), o += 4;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+static lt_rate_slot *rate_slot(lt_client *c, const char *op, int create)
+{
+    lt_rate_slot *oldest = &c->rate[0];
+    for (size_t i = 0; i < LT_RATE_SLOTS; i++) {
+        if (!strcmp(c->rate[i].op, op))
+            return &c->rate[i];
+        if (c->rate[i].reset_ms < oldest->reset_ms)
+            oldest = &c->rate[i];
+    }
+    if (!create)
+        return NULL;
+    memset(oldest, 0, sizeof *oldest);
+    snprintf(oldest->op, sizeof oldest->op, "%s", op);
+    return oldest;
+}
+
+void lt_rate_note(lt_client *c, const char *method, const char *url, const lt_http_response *r)
+{
+    if (!r->status)
+        return;
+    char op[64];
+    rate_op(method, url, op);
+    const int64_t now = realtime_ms();
+    if (r->status == 429) { /* used up: Retry-After says for how long (else a second) */
+        lt_rate_slot *s = rate_slot(c, op, 1);
+        s->remaining = 0;
+        s->reset_ms = now + (int64_t)((r->retry_after > 0 ? r->retry_after : 1.0) * 1000);
+    } else if (r->rate_remaining >= 0 && r->rate_reset > 0) { /* the server's clock: a skew is capped */
+        lt_rate_slot *s = rate_slot(c, op, 1);
+        s->remaining = r->rate_remaining;
+        s->reset_ms = r->rate_reset * 1000;
+    }
+}
+
+int64_t lt_rate_wait_ms(lt_client *c, const char *method, const char *url, long in_flight)
+{
+    char op[64];
+    rate_op(method, url, op);
+    lt_rate_slot *s = rate_slot(c, op, 0);
+    if (!s || s->remaining - in_flight > 0)
+        return 0;
+    int64_t wait = s->reset_ms - realtime_ms();
+    if (wait <= 0) { /* a new window: what it allows is learnt from the next answer */
+        s->remaining = in_flight + 1;
+        return 0;
+    }
+    wait += 50; /* the server counts in whole seconds: be past its reset */
+    return wait > 60000 ? 60000 : wait;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
 static int retryable(const lt_http_response *r)
 {
     return r->status == 429 || r->status == 408 || (r->status == 503 && !r->maintenance);
@@ -380,10 +486,29 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
                               url, c->opt.deadline_ms);
             break;
         }
+        /* The operation's window is used up (X-RateLimit-Remaining: 0, or a 429): hold the request
+         * until it resets, or fail now, unsent, when that is past the deadline. */
+        const int64_t hold = lt_rate_wait_ms(c, method, url, 0);
+        if (hold > 0 && hold >= left) {
+            lt_http_response_clear(resp);
+            rc = lt_error_set(err, LT_ERR_RATE_LIMITED, "the API's rate limit for %s %s is used up for %.1f s more; "
+                              "not sent (the deadline is sooner)", method, path, (double)hold / 1000);
+            if (err)
+                err->retry_after = (double)hold / 1000;
+            break;
+        }
+        if (hold > 0) {
+            if (c->opt.debug)
+                fprintf(stderr, "linode-token: trace: * rate limit for %s used up: waiting %.1f s\n", method,
+                        (double)hold / 1000);
+            sleep_ms(hold);
+            left = deadline - now_ms();
+        }
         lt_http_response_clear(resp);
         lt_http_prepare(c, c->curl, method, url, json_body, headers,
                         left < c->opt.request_timeout_ms ? (long)left : c->opt.request_timeout_ms, resp, c->errbuf);
         rc = lt_http_finish(c, c->c->easy_perform(c->curl), c->curl, url, resp, c->errbuf, err);
+        lt_rate_note(c, method, url, resp);
         if (rc == LT_OK || resp->status == 0) /* success, or no HTTP answer at all */
             break;
         if (!may_retry || !retryable(resp) || tries >= c->opt.max_retries)
@@ -393,9 +518,8 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
             wait = 30;
         if (now_ms() + (int64_t)(wait * 1000) >= deadline)
             break; /* would overrun the deadline: report the 429/503 as it stands */
-        struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-        }
+        if (resp->status != 429) /* a 429 was noted above: the hold at the loop's top waits for it */
+            sleep_ms((int64_t)(wait * 1000));
     }
     if (extra) {
         extra->next = NULL;

@@ -90,6 +90,15 @@ lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_
 /* api-url.c: lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
 char *lt_api_url_resolve_env(const char *explicit_url, int use_env);
 
+/* What the API said of one operation's rate limit (X-RateLimit-Remaining / -Reset, or a 429's
+ * Retry-After): how http.c paces the next request of that operation. */
+typedef struct lt_rate_slot {
+    char op[64];                    /* "DELETE /profile/tokens/{id}" */
+    long remaining;                 /* requests left in the window */
+    int64_t reset_ms;               /* when the window resets, CLOCK_REALTIME ms */
+} lt_rate_slot;
+#define LT_RATE_SLOTS 8
+
 struct lt_client {
     const lt_curl_api *c;           /* libcurl, loaded */
     CURL *curl;                     /* reused: keeps the connection alive */
@@ -100,6 +109,7 @@ struct lt_client {
     struct curl_slist *headers;     /* owned; holds the Authorization line; wiped on free */
     lt_client_options opt;          /* pointers cleared: values only */
     char errbuf[CURL_ERROR_SIZE];
+    lt_rate_slot rate[LT_RATE_SLOTS]; /* the operations heard of, least recent replaced */
 };
 
 typedef struct lt_http_response {
@@ -112,6 +122,9 @@ typedef struct lt_http_response {
     int have_oauth_scopes;
     double retry_after;
     int maintenance;
+    long rate_remaining;            /* X-RateLimit-Remaining; -1 when absent */
+    int64_t rate_reset;             /* X-RateLimit-Reset (UTC epoch seconds); 0 when absent */
+    char accepted_scopes[256];      /* X-Accepted-OAuth-Scopes: what the call needs */
 } lt_http_response;
 
 void lt_http_response_clear(lt_http_response *r);
@@ -121,6 +134,12 @@ void lt_http_response_clear(lt_http_response *r);
  * body; any other outcome is an error whose message names what failed. */
 lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, const char *json_body,
                            const char *xfilter, lt_http_response *resp, lt_error *err);
+
+/* Rate-limit pacing, for every request of a client (lt_http_call, lt_client_revoke_many): note
+ * what an answer to method/url said of its operation's limit; and how long to hold the next
+ * request of that operation, in_flight more being under way (0: send it now; capped at a minute). */
+void lt_rate_note(lt_client *c, const char *method, const char *url, const lt_http_response *r);
+int64_t lt_rate_wait_ms(lt_client *c, const char *method, const char *url, long in_flight);
 
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
@@ -143,6 +162,9 @@ typedef struct lt_label {
 /* A host, user or profile as the label holds it: itself when it fits and is clean, else '=' and
  * 10 hex digits of its hash. out has max + 1 bytes. Reap compares with the same derivation. */
 void lt_label_field(const char *value, size_t max, char *out);
+/* A label the API takes: valid UTF-8 of 1 to 100 characters (not bytes), else LT_ERR_USAGE saying
+ * so (field "label"). */
+lt_error_kind lt_label_check(const char *label, lt_error *err);
 void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
                      const char *nonce, char out[LT_LABEL_MAX + 1]);
 /* 1 when label is in one of our formats (fields filled), 0 otherwise. */
@@ -189,6 +211,10 @@ int lt_random_hex(char *out, size_t bytes);
  * checked against): how a mint whose answer never came is found. */
 lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
                                   lt_error *err);
+/* client.c: GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
+ * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
+ * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
+lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
 /* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
 int lt_token_secret_valid(const char *s);
 

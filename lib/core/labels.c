@@ -93,3 +93,37 @@ int lt_label_parse(const char *label, lt_label *out)
     }
     return 1;
 }
+
+static lt_error_kind label_error(lt_error *err, const char *why)
+{
+    lt_error_set(err, LT_ERR_USAGE, "%s (checked before sending)", why);
+    if (err)
+        snprintf(err->field, sizeof err->field, "label"); /* as the API's own 400 would say */
+    return LT_ERR_USAGE;
+}
+
+/* The API's rule for every label (the spec: minLength 1, maxLength 100; JSON Schema counts
+ * characters, not bytes). Checked before sending, so the user hears it from us. */
+lt_error_kind lt_label_check(const char *label, lt_error *err)
+{
+    size_t chars = 0;
+    const unsigned char *p = (const unsigned char *)(label ? label : "");
+    while (*p) {
+        size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        for (size_t i = 1; i < len; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                len = 0;
+        if (!len || (len == 2 && *p < 0xC2) || (len == 3 && *p == 0xE0 && p[1] < 0xA0) ||
+            (len == 3 && *p == 0xED && p[1] >= 0xA0) || (len == 4 && ((*p == 0xF0 && p[1] < 0x90) ||
+                                                                   (*p == 0xF4 && p[1] >= 0x90) || *p > 0xF4)))
+            return label_error(err, "label: not valid UTF-8");
+        p += len;
+        chars++;
+    }
+    if (chars < 1 || chars > LT_LABEL_MAX) {
+        char why[80];
+        snprintf(why, sizeof why, "label: must be 1 to %d characters; this one has %zu", LT_LABEL_MAX, chars);
+        return label_error(err, why);
+    }
+    return LT_OK;
+}

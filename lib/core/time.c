@@ -39,15 +39,25 @@ lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err)
         while (isdigit((unsigned char)*end))
             end++;
     }
-    if (!strcmp(end, "Z") || !strcmp(end, "+00:00"))
-        end += strlen(end);
+    /* RFC 3339's zones: Z or an offset (the API writes none: UTC). */
+    int64_t offset = 0;
+    if ((*end == 'Z' || *end == 'z') && !end[1]) {
+        end++;
+    } else if ((*end == '+' || *end == '-') && isdigit((unsigned char)end[1]) && isdigit((unsigned char)end[2]) &&
+               end[3] == ':' && isdigit((unsigned char)end[4]) && isdigit((unsigned char)end[5]) && !end[6]) {
+        int hh = (end[1] - '0') * 10 + (end[2] - '0'), mm = (end[4] - '0') * 10 + (end[5] - '0');
+        if (hh > 23 || mm > 59)
+            goto bad;
+        offset = (int64_t)(*end == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+        end += 6;
+    }
     if (*end)
         goto bad;
     errno = 0;
     time_t t = timegm(&tm);
     if (t == (time_t)-1 && errno)
         goto bad;
-    *out = (int64_t)t;
+    *out = (int64_t)t - offset;
     return LT_OK;
 bad:
     return lt_error_set(err, LT_ERR_BAD_RESPONSE, "time: '%.40s' is not YYYY-MM-DDTHH:MM:SS", s);

@@ -403,8 +403,8 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const
     lt_error we;
     if (!c) {
         rc = err ? err->kind : LT_ERR_SYSTEM;
-    } else if (lt_client_whoami(c, &p, &we) == LT_OK) {
-        lt_profile_clear(&p);
+    } else if (lt_client_profile(c, 0, &p, &we) == LT_OK || (we.kind == LT_ERR_API && we.http_status == 403)) {
+        lt_profile_clear(&p); /* 403: authenticated, without permission (the spec's table) */
         *verdict = LT_ERASE_KEPT;
         lt_audit("erase", ref.id, NULL, session, "kept", "the token still authenticates");
     } else if (we.kind == LT_ERR_API && we.http_status == 401) {

@@ -3,7 +3,7 @@
  * Personal Access Token endpoints (docs/linode-api.md), with a test-control
  * surface under /__fake/ for faults, a movable clock and a record of what it saw.
  * Where the contract says "unconfirmed", the behaviour is a flag. */
-#include "linode-token.h"
+#include "internal.h" /* the core's time, scope and redaction code */
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,7 +41,12 @@ static struct {
     const char *git_auth;   /* the scheme the git endpoint asks for: basic, bearer or both */
     long jitter_ms;         /* up to this much more latency, at random, per request */
     long chaos_pct;         /* this share of API requests fails at random (soak tests) */
-} cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403, .git_auth = "basic"};
+    int scope_error_status; /* a live token without the endpoint's scope: 401 (Linode's today) or 403 */
+    int omit_oauth_scopes;  /* send no X-OAuth-Scopes (the spec says responses "may include" it) */
+    int class_limits;       /* enforce Linode's per-class limits: lists 200, commands 400 a window */
+    long rate_window;       /* the rate limits' window, seconds (Linode's: 60) */
+} cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403, .git_auth = "basic",
+         .scope_error_status = 401, .class_limits = 1, .rate_window = 60};
 
 /* ---- state (all under mu) ---- */
 typedef struct {
@@ -59,6 +64,7 @@ typedef struct {
     char *path;
     int status;
     int64_t time;
+    json_t *seen; /* headers, query and body as received, secrets redacted */
 } logent;
 
 typedef enum { F_STATUS, F_DROP, F_TRUNCATE, F_MALFORMED, F_OVERSIZED, F_CONTENT_TYPE, F_MAINTENANCE, F_DELAY,
@@ -193,8 +199,10 @@ static void reset_state(void)
         free(toks[i].scopes);
     }
     ntoks = 0;
-    for (size_t i = 0; i < nlog; i++)
+    for (size_t i = 0; i < nlog; i++) {
         free(reqlog[i].path);
+        json_decref(reqlog[i].seen);
+    }
     nlog = 0;
     clear_faults();
     clock_offset = 0;
@@ -209,13 +217,85 @@ static void reset_state(void)
     }
 }
 
+/* ---- replies ---- */
+typedef struct {
+    int status;
+    char *body;              /* owned */
+    const char *content_type;
+    char hdr_name[12][40];
+    char hdr_value[12][1100];
+    int nhdr;
+    fkind special;           /* F_STATUS = normal */
+    size_t body_len;         /* 0: strlen(body) */
+} reply;
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    json_object_set_new(cls, key, value ? json_string(value) : json_null());
+    return MHD_YES;
+}
+
+/* A body as the log shows it: JSON with every "token" value redacted (lt_redact_json), else its size. */
+static json_t *shown_body(const char *body, size_t len)
+{
+    if (!len)
+        return json_null();
+    char *red = lt_redact_json(body, len);
+    json_t *parsed = red ? json_loads(red, 0, NULL) : NULL;
+    if (red) {
+        explicit_bzero(red, strlen(red));
+        free(red);
+    }
+    char what[64];
+    snprintf(what, sizeof what, "<%zu bytes, not JSON>", len);
+    return parsed ? parsed : json_string(what);
+}
+
+/* What the client sent and what it was answered, for the contract test: the request headers the
+ * spec speaks of, the query and the body; the answer's status, headers and body. Never a secret:
+ * the bearer is shown as its scheme and length, and bodies as shown_body shows them. */
+static json_t *seen_request(struct MHD_Connection *conn, const char *body, size_t len, const reply *r)
+{
+    static const char *const names[] = {"Content-Type", "Accept", "User-Agent", "X-Filter"};
+    json_t *h = json_object(), *q = json_object();
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (auth) {
+        const char *sp = strchr(auth, ' ');
+        char shown[96];
+        snprintf(shown, sizeof shown, "%.*s <redacted: %zu characters>", sp ? (int)(sp - auth) : 0, auth,
+                 sp ? strlen(sp + 1) : strlen(auth));
+        json_object_set_new(h, "Authorization", json_string(shown));
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, names[i]);
+        if (v)
+            json_object_set_new(h, names[i], json_string(v));
+    }
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, q);
+    json_t *seen = json_pack("{s:o,s:o,s:o}", "headers", h, "query", q, "body", shown_body(body, len));
+    if (r->special == F_DROP || r->special == F_TRUNCATE)
+        return seen; /* no whole answer was given */
+    json_t *rh = json_object();
+    if (r->content_type)
+        json_object_set_new(rh, "Content-Type", json_string(r->content_type));
+    for (int i = 0; i < r->nhdr; i++)
+        json_object_set_new(rh, r->hdr_name[i], json_string(r->hdr_value[i]));
+    const size_t blen = r->body ? (r->body_len ? r->body_len : strlen(r->body)) : 0;
+    json_object_set_new(seen, "response", json_pack("{s:i,s:o,s:o}", "status", r->status, "headers", rh, "body",
+                                                    blen > 65536 ? json_string("<large>") : shown_body(r->body, blen)));
+    return seen;
+}
+
 /* Record an API request (control requests go to stderr only). */
-static void log_request(const char *method, const char *path, int status)
+static void log_request(const char *method, const char *path, int status, struct MHD_Connection *conn,
+                        const char *body, size_t len, const reply *r)
 {
     static size_t cap;
     fprintf(stderr, "linode-fake-api: %s %s %d\n", method, path, status);
     if (!strncmp(path, "/__fake/", 8))
         return;
+    json_t *seen = seen_request(conn, body, len, r);
     pthread_mutex_lock(&mu);
     reqlog = xgrow(reqlog, &cap, nlog + 1, sizeof *reqlog);
     logent *e = &reqlog[nlog++];
@@ -223,24 +303,14 @@ static void log_request(const char *method, const char *path, int status)
     e->path = xstrdup(path);
     e->status = status;
     e->time = fake_now();
+    e->seen = seen;
     pthread_mutex_unlock(&mu);
 }
 
-/* ---- replies ---- */
-typedef struct {
-    int status;
-    char *body;              /* owned */
-    const char *content_type;
-    char hdr_name[8][40];
-    char hdr_value[8][1100];
-    int nhdr;
-    fkind special;           /* F_STATUS = normal */
-    size_t body_len;         /* 0: strlen(body) */
-} reply;
 
 static void add_header(reply *r, const char *name, const char *fmt, ...)
 {
-    if (r->nhdr >= 8)
+    if (r->nhdr >= 12)
         return;
     snprintf(r->hdr_name[r->nhdr], sizeof r->hdr_name[0], "%s", name);
     va_list ap;
@@ -574,6 +644,10 @@ static void handle_create(reply *r, const tok *acting, json_t *body, int64_t now
         }
         lt_scopes want, have;
         lt_error e;
+        if (strchr(json_string_value(sv), ',')) { /* "Multiple scopes are separated by a space character" */
+            reply_error(r, 400, "scopes", "Multiple scopes are separated by spaces, not commas");
+            return;
+        }
         if (lt_scopes_parse(json_string_value(sv), 0, &want, &e) != LT_OK) {
             reply_error(r, 400, "scopes", strncmp(e.message, "scopes: ", 8) ? e.message : e.message + 8);
             return;
@@ -595,9 +669,9 @@ static void handle_create(reply *r, const tok *acting, json_t *body, int64_t now
     json_t *ev = json_object_get(body, "expiry");
     if (!ev || json_is_null(ev)) {
         lt_time_parse_api(NEVER_EXPIRY, 0, &expiry, NULL);
-    } else if (!json_is_string(ev) || strlen(json_string_value(ev)) != 19 ||
-               lt_time_parse_api(json_string_value(ev), (time_t)now, &expiry, NULL) != LT_OK) {
-        reply_error(r, 400, "expiry", "Must be a date in the form YYYY-MM-DDTHH:MM:SS");
+    } else if (!json_is_string(ev) || lt_time_parse_api(json_string_value(ev), (time_t)now, &expiry, NULL) != LT_OK) {
+        /* format: date-time (RFC 3339): a zone or an offset, a fraction; no zone is UTC, as the API writes */
+        reply_error(r, 400, "expiry", "Must be a date-time, e.g. YYYY-MM-DDTHH:MM:SS (UTC) or with Z or an offset");
         return;
     } else if (expiry <= now) {
         reply_error(r, 400, "expiry", "Expiry must be in the future");
@@ -613,28 +687,72 @@ static int need_scope(reply *r, const tok *acting, int level)
     lt_scopes_parse(acting->scopes, LT_SCOPES_LENIENT, &have, NULL);
     if (have.level[lt_scopes_service_index("account")] >= level)
         return 1;
-    reply_error(r, 401, NULL, "Your OAuth token is not authorized to use this endpoint.");
+    reply_error(r, cfg.scope_error_status, NULL, "Your OAuth token is not authorized to use this endpoint.");
     return 0;
 }
 
-/* Route one /v4 or /v4beta request (mu held). */
+/* The methods a path answers (HEAD, OPTIONS and the operations), NULL for an unknown path. */
+static const char *allowed_methods(const char *path)
+{
+    if (!strcmp(path, "/profile"))
+        return "HEAD, GET, OPTIONS";
+    if (!strcmp(path, "/profile/tokens"))
+        return "HEAD, GET, OPTIONS, POST";
+    if (!strncmp(path, "/profile/tokens/", 16))
+        return "HEAD, GET, OPTIONS, PUT, DELETE";
+    return NULL;
+}
+
+static void method_not_allowed(reply *r, const char *path)
+{
+    add_header(r, "Allow", "%s", allowed_methods(path));
+    reply_error(r, 405, NULL, "Method not allowed");
+}
+
+/* OPTIONS: what the path permits, as the spec's header table has it; no token needed. */
+static void route_options(reply *r, const char *path)
+{
+    const char *allow = allowed_methods(path);
+    if (!allow) {
+        reply_error(r, 404, NULL, "Not found");
+        return;
+    }
+    r->status = 200;
+    free(r->body);
+    r->body = xstrdup("{}");
+    r->content_type = "application/json";
+    add_header(r, "Allow", "%s", allow);
+    add_header(r, "Access-Control-Allow-Methods", "%s", allow);
+    add_header(r, "Access-Control-Allow-Headers", "Authorization, Origin, X-Requested-With, Content-Type, Accept, "
+                                                  "X-Filter");
+}
+
+/* Route one /v4 or /v4beta request (mu held). HEAD is GET without the body (MHD leaves it out). */
 static void route_api(reply *r, struct MHD_Connection *conn, const char *method, const char *path,
                       json_t *body, int body_bad)
 {
     const int64_t now = fake_now();
+    if (!strcmp(method, "OPTIONS")) {
+        route_options(r, path);
+        return;
+    }
+    if (!strcmp(method, "HEAD"))
+        method = "GET";
     tok *acting = find_bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"), now);
     int is_tokens = !strncmp(path, "/profile/tokens", 15) && (path[15] == '\0' || path[15] == '/');
     if (!strcmp(path, "/profile") || is_tokens) {
         if (!acting) {
-            add_header(r, "X-OAuth-Scopes", "unknown");
+            if (!cfg.omit_oauth_scopes)
+                add_header(r, "X-OAuth-Scopes", "unknown");
             reply_error(r, 401, NULL, "Invalid Token");
             return;
         }
-        add_header(r, "X-OAuth-Scopes", "%s", acting->scopes);
+        if (!cfg.omit_oauth_scopes)
+            add_header(r, "X-OAuth-Scopes", "%s", acting->scopes);
     }
     if (!strcmp(path, "/profile")) {
         if (strcmp(method, "GET")) {
-            reply_error(r, 405, NULL, "Method not allowed");
+            method_not_allowed(r, path);
             return;
         }
         reply_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "uid", (json_int_t)4242,
@@ -661,7 +779,7 @@ static void route_api(reply *r, struct MHD_Connection *conn, const char *method,
         else if (!strcmp(method, "POST"))
             handle_create(r, acting, body, now);
         else
-            reply_error(r, 405, NULL, "Method not allowed");
+            method_not_allowed(r, path);
         return;
     }
     const char *ids = path + 16;
@@ -692,7 +810,7 @@ static void route_api(reply *r, struct MHD_Connection *conn, const char *method,
         t->revoked = 1;
         reply_json(r, 200, json_object());
     } else {
-        reply_error(r, 405, NULL, "Method not allowed");
+        method_not_allowed(r, path);
     }
 }
 
@@ -703,9 +821,9 @@ static long window_hit(window *w, int64_t now, int64_t *reset)
 {
     if (!w->ring)
         w->ring = xmalloc(RATE_RING * sizeof *w->ring);
-    while (w->n && w->ring[w->head] <= now - 60) /* forget what left the minute */
+    while (w->n && w->ring[w->head] <= now - cfg.rate_window) /* forget what left the window */
         w->head = (w->head + 1) % RATE_RING, w->n--;
-    *reset = (w->n ? w->ring[w->head] : now) + 60;
+    *reset = (w->n ? w->ring[w->head] : now) + cfg.rate_window;
     if (w->n < RATE_RING)
         w->ring[(w->head + w->n++) % RATE_RING] = now;
     return (long)w->n;
@@ -733,6 +851,12 @@ static window *op_window(const char *method, const char *path)
         return NULL; /* (the fake knows far fewer operations) */
     snprintf(op_windows[nops].op, sizeof op_windows[nops].op, "%s", op);
     return &op_windows[nops++];
+}
+
+/* A paginated list: Linode's "GET commands that return paginated data collections". */
+static int is_list(const char *method, const char *path)
+{
+    return (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !strcmp(path, "/profile/tokens");
 }
 
 static const char *strip_version(const char *url)
@@ -899,8 +1023,10 @@ static void route_control(reply *r, const char *method, const char *path, json_t
         for (size_t i = 0; i < nlog; i++) {
             char when[20];
             lt_time_format_api(reqlog[i].time, when);
-            json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:s}", "method", reqlog[i].method, "path",
-                                               reqlog[i].path, "status", reqlog[i].status, "time", when));
+            json_t *o = json_pack("{s:s,s:s,s:i,s:s}", "method", reqlog[i].method, "path", reqlog[i].path,
+                                  "status", reqlog[i].status, "time", when);
+            json_object_update(o, reqlog[i].seen);
+            json_array_append_new(a, o);
         }
         reply_json(r, 200, a);
     } else if (!strcmp(path, "/__fake/faults") && !strcmp(method, "POST")) {
@@ -1046,14 +1172,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         const long rate_count = window_hit(&all_window, now, &reset);
         window *ow = op_window(method, api_path);
         const long op_count = ow ? window_hit(ow, now, &op_reset) : 0;
+        /* The headers speak of the operation's own limit, as Linode's do: its class's (paginated
+         * lists 200 a minute, every other command 400), or --op-rate-limit's; enforced unless
+         * --no-class-rate-limits. */
+        const long limit = cfg.op_rate_limit > 0 ? cfg.op_rate_limit : is_list(method, api_path) ? 200 : 400;
         const int over_all = cfg.rate_limit > 0 && rate_count > cfg.rate_limit;
-        const int over_op = cfg.op_rate_limit > 0 && op_count > cfg.op_rate_limit;
-        /* the headers speak of the operation's limit where one is set, as Linode's do */
-        const long limit = cfg.op_rate_limit > 0 ? cfg.op_rate_limit : cfg.rate_limit > 0 ? cfg.rate_limit : 400;
-        const long count = cfg.op_rate_limit > 0 ? op_count : rate_count;
+        const int over_op = (cfg.op_rate_limit > 0 || cfg.class_limits) && op_count > limit;
         add_header(&r, "X-RateLimit-Limit", "%ld", limit);
-        add_header(&r, "X-RateLimit-Remaining", "%ld", count > limit ? 0 : limit - count);
-        add_header(&r, "X-RateLimit-Reset", "%" PRId64, cfg.op_rate_limit > 0 ? op_reset : reset);
+        add_header(&r, "X-RateLimit-Remaining", "%ld", op_count > limit ? 0 : limit - op_count);
+        add_header(&r, "X-RateLimit-Reset", "%" PRId64, op_reset);
         const int64_t retry_at = over_all && (!over_op || reset > op_reset) ? reset : op_reset;
         if (u->too_big) {
             reply_error(&r, 413, NULL, "Request body too large");
@@ -1075,7 +1202,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         }
     }
     json_decref(body);
-    log_request(method, url, r.special == F_DROP ? 0 : r.status);
+    log_request(method, url, r.special == F_DROP ? 0 : r.status, conn, u->data, u->len, &r);
 
     if (r.special == F_DROP) {
         free(r.body);
@@ -1146,10 +1273,17 @@ static void usage(FILE *out)
           "  --max-tokens N          refuse to create past N live tokens (400)\n"
           "  --ceiling-status N      status when new scopes exceed the acting token's\n"
           "                          (unconfirmed in the real API; default 403)\n"
+          "  --scope-error-status 401|403\n"
+          "                          status for a live token without the endpoint's scope (default 401,\n"
+          "                          what Linode answers; the spec's table says 403)\n"
+          "  --omit-oauth-scopes     send no X-OAuth-Scopes header (responses \"may include\" it)\n"
+          "  --no-class-rate-limits  do not enforce Linode's limits per operation (200 a window for\n"
+          "                          paginated lists, 400 for every other command; the headers say them)\n"
+          "  --rate-window SECONDS   the rate limits' window (default 60)\n"
           "  --tls-cert FILE --tls-key FILE   serve HTTPS\n"
           "  --help                  show this help\n\n"
           "API: GET/POST /v4/profile/tokens, GET/PUT/DELETE /v4/profile/tokens/ID, GET /v4/profile\n"
-          "(also under /v4beta).\n"
+          "(also under /v4beta); HEAD and OPTIONS on each.\n"
           "Control: GET /__fake/tokens, GET /__fake/requests, POST|DELETE /__fake/faults,\n"
           "GET|POST /__fake/clock {\"advance\":SECONDS}, POST /__fake/chaos {\"pct\":N}, POST /__fake/reset.\n"
           "Fault kinds: status, drop, truncate, malformed, oversized, content_type, maintenance, delay,\n"
@@ -1225,6 +1359,8 @@ int main(int argc, char **argv)
         {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
         {"git-auth", required_argument, NULL, 'g'}, {"jitter-ms", required_argument, NULL, 'j'},
         {"chaos", required_argument, NULL, 'C'},    {"help", no_argument, NULL, 'h'},
+        {"scope-error-status", required_argument, NULL, 'S'}, {"omit-oauth-scopes", no_argument, NULL, 'O'},
+        {"no-class-rate-limits", no_argument, NULL, 'K'}, {"rate-window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -1244,6 +1380,14 @@ int main(int argc, char **argv)
         case 's': cfg.ceiling_status = (int)arg_long("--ceiling-status", optarg, 400, 499); break;
         case 'j': cfg.jitter_ms = arg_long("--jitter-ms", optarg, 0, 600000); break;
         case 'C': cfg.chaos_pct = arg_long("--chaos", optarg, 0, 100); break;
+        case 'S':
+            if (strcmp(optarg, "401") && strcmp(optarg, "403"))
+                die("--scope-error-status: 401 or 403");
+            cfg.scope_error_status = atoi(optarg);
+            break;
+        case 'O': cfg.omit_oauth_scopes = 1; break;
+        case 'K': cfg.class_limits = 0; break;
+        case 'W': cfg.rate_window = arg_long("--rate-window", optarg, 1, 3600); break;
         case 'g':
             if (strcmp(optarg, "basic") && strcmp(optarg, "bearer") && strcmp(optarg, "both"))
                 die("--git-auth: basic, bearer or both");

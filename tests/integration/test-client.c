@@ -12,6 +12,8 @@
 #define PARENT "p0000000000000000000000000000000000000000000000000000000000000001"
 #define NARROW "n0000000000000000000000000000000000000000000000000000000000000002"
 #define READER "r0000000000000000000000000000000000000000000000000000000000000003"
+#define LINONLY "l0000000000000000000000000000000000000000000000000000000000000004"
+#define LISTER "q0000000000000000000000000000000000000000000000000000000000000005"
 
 static fake F;
 
@@ -36,6 +38,38 @@ static double now_s(void)
 }
 
 static void reset(void) { fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL); }
+
+/* Start a fake of this test's own; a failed start is a failed test. */
+static int start(fake *g, const char *const *args, const char *what)
+{
+    if (fake_start(g, args) == 0)
+        return 1;
+    ok(0, "start a fake %s", what);
+    return 0;
+}
+
+/* stderr into a file of F's directory while fn runs; returns the file's text (static). */
+static char *stderr_of(void (*fn)(void *), void *arg)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/stderr.log", F.dir);
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    static char buf[65536];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
 
 static void test_endpoints(void)
 {
@@ -142,13 +176,35 @@ static void test_api_errors(void)
     lt_client *c = client(PARENT);
     lt_error e;
     lt_token t;
+    /* labels: 1 to 100 characters (the spec's minLength/maxLength count characters), checked
+     * before anything is sent */
     char long_label[102];
     memset(long_label, 'x', 101);
     long_label[101] = '\0';
-    is_int(lt_client_create_token(c, long_label, "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_API,
-           "101-char label refused");
-    is_str(e.message, "label: Length must be 1-100 characters (HTTP 400)", "label error line");
+    const int posts = fake_count(&F, "POST", "/v4/profile/tokens");
+    is_int(lt_client_create_token(c, long_label, "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_USAGE,
+           "101-char label refused by the client");
+    is_str(e.message, "label: must be 1 to 100 characters; this one has 101 (checked before sending)",
+           "label error line");
     is_str(e.field, "label", "label error field");
+    is_int(fake_count(&F, "POST", "/v4/profile/tokens"), posts, "... and never sent");
+    is_int(lt_client_create_token(c, "", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_USAGE,
+           "an empty label is refused by the client");
+    is_int(lt_client_create_token(c, "bad\xff", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_USAGE,
+           "a label that is not UTF-8 is refused");
+    like(e.message, "not valid UTF-8", "... says so");
+    char wide[256] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(wide, "\xc3\xa9"); /* 100 characters, 200 bytes */
+    is_int(lt_client_create_token(c, wide, "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_OK,
+           "100 two-byte characters (200 bytes) are a valid label");
+    const int64_t wide_id = t.id;
+    lt_token_clear(&t);
+    strcat(wide, "e");
+    is_int(lt_client_rename_token(c, wide_id, wide, &t, &e), LT_ERR_USAGE, "a rename to 101 characters is refused");
+    char put_path[64];
+    snprintf(put_path, sizeof put_path, "/v4/profile/tokens/%lld", (long long)wide_id);
+    is_int(fake_count(&F, "PUT", put_path), 0, "... before sending");
     is_int(lt_client_create_token(c, "past", "linodes:read_only", (int64_t)time(NULL) - 10, &t, &e), LT_ERR_API,
            "past expiry refused");
     is_str(e.message, "expiry: Expiry must be in the future (HTTP 400)", "expiry error line");
@@ -170,7 +226,9 @@ static void test_api_errors(void)
     is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "account:read_only can list");
     lt_token_list_clear(&l);
     is_int(lt_client_create_token(c, "x", NULL, LT_TIME_NEVER, &t, &e), LT_ERR_API, "account:read_only cannot create");
-    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 401)", "not-authorized line");
+    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 401; the call needs the scope "
+                      "account:read_write)", "not-authorized line, with the scope the call needs");
+    is_int(e.http_status, 401, "... a 401 (Linode's answer today)");
     lt_client_free(c);
 
     c = client("not-a-token");
@@ -326,10 +384,8 @@ static void test_rate_limit_and_cap(void)
 {
     fake g;
     const char *args[] = {"--token", PARENT "=*", "--rate-limit", "3", "--max-tokens", "2", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a rate-limited fake");
+    if (!start(&g, args, "rate-limited"))
         return;
-    }
     lt_client *c = client_with(g.api, PARENT, 3000, 0);
     lt_error e;
     lt_token t;
@@ -353,10 +409,8 @@ static void test_op_rate_limit(void)
 {
     fake g;
     const char *args[] = {"--token", PARENT "=*", "--op-rate-limit", "2", NULL};
-    if (fake_start(&g, args) != 0) {
-        ok(0, "start a fake with --op-rate-limit");
+    if (!start(&g, args, "with --op-rate-limit"))
         return;
-    }
     lt_client *c = client_with(g.api, PARENT, 3000, 0);
     lt_error e;
     lt_token t1, t2, t3;
@@ -397,38 +451,33 @@ static void test_unreachable(void)
     lt_client_free(c);
 }
 
-/* Run a debug-traced create and whoami with stderr sent to a file; return the file's text. */
-static char *traced(char *secret_out, size_t cap)
+/* A debug-traced create and whoami: the secret it got goes to secret_out, the trace is returned. */
+typedef struct {
+    char *secret_out;
+    size_t cap;
+} traced_args;
+
+static void traced_run(void *arg)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/trace.log", F.dir);
-    fflush(stderr);
-    int saved = dup(2);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
+    traced_args *a = arg;
     lt_client_options o = {.api_url = F.api, .token = PARENT, .allow_insecure_loopback = 1, .debug = 1};
     lt_error e;
     lt_client *c = lt_client_new(&o, &e);
     lt_token t;
     lt_profile p;
     if (lt_client_create_token(c, "traced", "linodes:read_only", LT_TIME_NEVER, &t, &e) == LT_OK) {
-        snprintf(secret_out, cap, "%s", t.token);
+        snprintf(a->secret_out, a->cap, "%s", t.token);
         lt_token_clear(&t);
     }
     if (lt_client_whoami(c, &p, &e) == LT_OK)
         lt_profile_clear(&p);
     lt_client_free(c);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    static char buf[65536];
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-    return buf;
+}
+
+static char *traced(char *secret_out, size_t cap)
+{
+    traced_args a = {secret_out, cap};
+    return stderr_of(traced_run, &a);
 }
 
 static void test_trace_redaction(void)
@@ -467,6 +516,148 @@ static void test_trace_redaction(void)
     like(log, "\"token\":\"<redacted>\"", "... it shows the member redacted");
 }
 
+/* Answers the fake recorded with this status. */
+static int count_status(fake *g, long status)
+{
+    json_t *v = NULL;
+    fake_http(g, "GET", "/__fake/requests", NULL, NULL, &v);
+    size_t i;
+    json_t *e;
+    int n = 0;
+    json_array_foreach(v, i, e) n += json_integer_value(json_object_get(e, "status")) == status;
+    json_decref(v);
+    return n;
+}
+
+static void whoami_traced(void *arg)
+{
+    const fake *g = arg;
+    lt_client_options o = {.api_url = g->api, .token = NARROW, .allow_insecure_loopback = 1, .debug = 1};
+    lt_error e;
+    lt_profile p;
+    lt_client *c = lt_client_new(&o, &e);
+    if (c && lt_client_whoami(c, &p, &e) == LT_OK)
+        lt_profile_clear(&p);
+    lt_client_free(c);
+}
+
+/* X-OAuth-Scopes is optional (responses "may include" it): the token's own entry in the list says
+ * its scopes; and a missing scope may be a 403 (the spec's status table) as well as Linode's 401. */
+static void test_no_oauth_scopes(void)
+{
+    fake g;
+    const char *args[] = {"--token", PARENT "=*", "--token", NARROW "=linodes:read_write account:read_write",
+                          "--token", LINONLY "=linodes:read_only", "--token", LISTER "=linodes:read_only account:read_only",
+                          "--omit-oauth-scopes", "--scope-error-status", "403", NULL};
+    if (!start(&g, args, "with --omit-oauth-scopes --scope-error-status 403"))
+        return;
+    lt_error e;
+    lt_profile p;
+    lt_client *c = client_with(g.api, PARENT, 0, 0);
+    is_int(lt_client_whoami(c, &p, &e), LT_OK, "no X-OAuth-Scopes: whoami still works");
+    is_str(p.scopes, "*", "... the scopes from the token's own entry in the list");
+    is_int(fake_count(&g, "GET", "/v4/profile/tokens"), 1, "... one list read");
+    lt_profile_clear(&p);
+    lt_client_free(c);
+    c = client_with(g.api, NARROW, 0, 0);
+    is_int(lt_client_whoami(c, &p, &e), LT_OK, "a narrower parent");
+    is_str(p.scopes, "linodes:read_write account:read_write", "... its own scopes, found by its 16-character prefix");
+    lt_profile_clear(&p);
+    lt_client_free(c);
+    c = client_with(g.api, LINONLY, 0, 0);
+    is_int(lt_client_whoami(c, &p, &e), LT_ERR_API, "a token that cannot list: its scopes cannot be learnt");
+    like(e.message, "no X-OAuth-Scopes", "... says the header was missing");
+    like(e.message, "(HTTP 403; the call needs the scope account:read_only)", "... and why the list failed");
+    is_int(e.http_status, 403, "... with the list's status");
+    is_int(lt_client_profile(c, 0, &p, &e), LT_OK, "GET /profile alone (does the token work?) needs no scopes");
+    ok(p.scopes == NULL, "... and has none to give");
+    lt_profile_clear(&p);
+    lt_client_free(c);
+    c = client_with(g.api, LISTER, 0, 0);
+    lt_token t;
+    is_int(lt_client_create_token(c, "x", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_API,
+           "403 for a missing scope: an API error");
+    is_int(e.http_status, 403, "... 403");
+    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 403; the call needs the scope "
+                      "account:read_write)", "... the line names the scope");
+    lt_client_free(c);
+
+    /* --debug says where the scopes came from */
+    char *buf = stderr_of(whoami_traced, &g);
+    like(buf, "no X-OAuth-Scopes in the answer to GET /profile: the token's scopes are those of its own entry in "
+              "GET /profile/tokens (id 1001, matched by its first 16 characters)", "--debug says so");
+    ok(!strstr(buf, NARROW), "... and never shows the token");
+    is_int(fake_stop(&g), 0, "that fake stops cleanly");
+}
+
+/* The list envelope: the spec requires none of page, pages, results. */
+static void test_list_envelope(void)
+{
+    reset();
+    lt_client *c = client(PARENT);
+    lt_error e;
+    lt_token_list l;
+    static const char tok[] = "{\\\"id\\\":7,\\\"label\\\":\\\"a\\\",\\\"scopes\\\":\\\"*\\\",\\\"created\\\":"
+                              "\\\"2026-01-01T00:00:00\\\",\\\"expiry\\\":\\\"2030-01-01T00:00:00\\\","
+                              "\\\"token\\\":\\\"abcdefghijklmnop\\\"}";
+    char fault[1024];
+    snprintf(fault, sizeof fault, "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":\"{\\\"data\\\":[%s]}\"}", tok);
+    fake_fault(&F, fault);
+    is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "a list with data alone (no page/pages/results) is read");
+    is_int((int64_t)l.count, 1, "... its one token");
+    is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 1, "... as the last page");
+    lt_token_list_clear(&l);
+    snprintf(fault, sizeof fault, "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":"
+             "\"{\\\"data\\\":[%s],\\\"page\\\":2,\\\"pages\\\":2}\"}", tok);
+    fake_fault(&F, fault);
+    is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_ERR_BAD_RESPONSE, "a page that says it is another is refused");
+    lt_client_free(c);
+}
+
+/* Pacing: the client holds a request while its operation's window is used up (X-RateLimit-
+ * Remaining: 0) and asks a 429 again after Retry-After: sequential calls (the PAM module's) and
+ * revoke_many (end-session, reap) alike. A fake with 3 requests per operation per 2 s. */
+static void test_pacing(void)
+{
+    fake g;
+    const char *args[] = {"--token", PARENT "=*", "--op-rate-limit", "3", "--rate-window", "2", NULL};
+    if (!start(&g, args, "with --op-rate-limit 3 --rate-window 2"))
+        return;
+    lt_client *c = client_with(g.api, PARENT, 10000, 0); /* no retries: only the pacing can help */
+    lt_error e, res[5];
+    int64_t ids[5];
+    int made = 0;
+    for (int i = 0; i < 5; i++) {
+        lt_token t;
+        char label[16];
+        snprintf(label, sizeof label, "paced-%d", i);
+        if (lt_client_create_token(c, label, "linodes:read_only", LT_TIME_NEVER, &t, &e) == LT_OK)
+            ids[made++] = t.id;
+        else
+            diag("create %d: %s", i, e.message);
+        lt_token_clear(&t);
+    }
+    is_int(made, 5, "5 creates, 3 allowed per window: all made (the 4th waited for X-RateLimit-Reset)");
+    is_int(count_status(&g, 429), 0, "... and none was refused: no 429");
+    lt_client_free(c);
+    c = client_with(g.api, PARENT, 10000, 3);
+    lt_client_revoke_many(c, ids, 5, 5, 10000, res);
+    int clear = 0;
+    for (int i = 0; i < 5; i++)
+        clear += res[i].kind == LT_OK;
+    is_int(clear, 5, "revoke_many of 5, 5 at once, 3 allowed per window: all revoked");
+    ok(count_status(&g, 429) <= 2, "... the 429s (at most the 2 over the limit) were asked again after Retry-After");
+    is_int(fake_live_tokens(&g), 1, "... only the parent is left");
+    for (int i = 0; i < 4; i++)
+        lt_client_revoke_token(c, ids[i], &e); /* 404s, one operation: paced by Remaining */
+    const int before = count_status(&g, 429);
+    for (int i = 0; i < 4; i++)
+        lt_client_revoke_token(c, ids[i], &e);
+    is_int(count_status(&g, 429), before, "sequential DELETEs past the limit wait for the window: no new 429");
+    lt_client_free(c);
+    is_int(fake_stop(&g), 0, "the pacing fake stops cleanly");
+}
+
 int main(void)
 {
     lt_global_init(NULL);
@@ -483,6 +674,9 @@ int main(void)
     test_op_rate_limit();
     test_unreachable();
     test_trace_redaction();
+    test_no_oauth_scopes();
+    test_list_envelope();
+    test_pacing();
     is_int(fake_stop(&F), 0, "fake stops cleanly on SIGTERM");
     curl_global_cleanup();
     return tap_done();

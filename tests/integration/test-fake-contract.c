@@ -153,9 +153,8 @@ static void test_validation(void)
     expect_error("vpc:read_only", create("{\"label\":\"a\",\"scopes\":\"vpc:read_only\"}", STAR, &v), &v, 400,
                  "scopes", NULL);
     expect_error("empty scopes", create("{\"label\":\"a\",\"scopes\":\"\"}", STAR, &v), &v, 400, "scopes", NULL);
-    is_int(create("{\"label\":\"a\",\"scopes\":\"linodes:read_only,domains:read_write\"}", STAR, &v), 200,
-           "comma-separated scopes are accepted");
-    json_decref(v);
+    expect_error("comma-separated scopes", create("{\"label\":\"a\",\"scopes\":\"linodes:read_only,domains:read_write\"}",
+                                                  STAR, &v), &v, 400, "scopes", "Multiple scopes are separated by spaces, not commas");
     is_int(create("{\"label\":\"a\",\"scopes\":\"*\"}", RO, &v), 401, "account:read_only cannot create");
     is_str(reason(v), "Your OAuth token is not authorized to use this endpoint.", "... not authorized");
     json_decref(v);
@@ -445,6 +444,97 @@ static void test_process(void)
     ok(!strstr(buf, STAR) && !strstr(buf, "s000000000000000"), "the log holds no secret");
 }
 
+/* The rows of issue 19, where the fake used to differ from Linode's OpenAPI spec. */
+static void test_spec_rows(void)
+{
+    json_t *v;
+    char hdr[4096];
+    /* format: date-time is RFC 3339: Z, offsets and fractions are taken, and mean what they say */
+    is_int(create("{\"label\":\"z\",\"expiry\":\"2031-01-01T00:00:00Z\"}", STAR, &v), 200, "expiry ...Z is taken");
+    is_str(json_string_value(json_object_get(v, "expiry")), "2031-01-01T00:00:00", "... read back in the API's form");
+    json_decref(v);
+    is_int(create("{\"label\":\"o\",\"expiry\":\"2031-01-01T01:30:00.25+01:30\"}", STAR, &v), 200,
+           "expiry with a fraction and an offset is taken");
+    is_str(json_string_value(json_object_get(v, "expiry")), "2031-01-01T00:00:00", "... the offset applied");
+    json_decref(v);
+    expect_error("expiry with a bad offset", create("{\"label\":\"a\",\"expiry\":\"2031-01-01T00:00:00+0100\"}",
+                                                    STAR, &v), &v, 400, "expiry", NULL);
+    /* far future: no maximum in the spec; more than 100 years out reads back as 2999-12-12T05:00:00 */
+    is_int(create("{\"label\":\"far\",\"expiry\":\"2400-06-01T00:00:00Z\"}", STAR, &v), 200, "a far expiry is taken");
+    is_str(json_string_value(json_object_get(v, "expiry")), "2999-12-12T05:00:00", "... and reads back as 2999");
+    json_decref(v);
+
+    /* HEAD: GET's status and headers, no body; OPTIONS: what the path permits, no token needed */
+    long st = fake_request(&F, "HEAD", "/v4/profile/tokens", NULL, STAR, NULL, NULL, hdr, sizeof hdr);
+    is_int(st, 200, "HEAD /profile/tokens: 200 (was 405)");
+    like(hdr, "X-RateLimit-Limit: 200\r\n", "... with the list's rate limit");
+    st = fake_request(&F, "OPTIONS", "/v4/profile/tokens/1000", NULL, NULL, NULL, NULL, hdr, sizeof hdr);
+    is_int(st, 200, "OPTIONS /profile/tokens/ID: 200 without a token");
+    like(hdr, "Allow: HEAD, GET, OPTIONS, PUT, DELETE\r\n", "... Allow names the path's methods");
+    st = fake_request(&F, "PATCH", "/v4/profile/tokens/1000", "{}", STAR, NULL, &v, hdr, sizeof hdr);
+    is_int(st, 405, "PATCH: 405");
+    like(hdr, "Allow: HEAD, GET, OPTIONS, PUT, DELETE\r\n", "... with Allow");
+    json_decref(v);
+
+    /* X-RateLimit-*: per operation class, lists 200 a minute, every other command 400 */
+    fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL);
+    fake_request(&F, "GET", "/v4/profile/tokens", NULL, STAR, NULL, NULL, hdr, sizeof hdr);
+    like(hdr, "X-RateLimit-Limit: 200\r\nX-RateLimit-Remaining: 199\r\n", "list: limit 200, 199 left");
+    fake_request(&F, "GET", "/v4/profile/tokens", NULL, STAR, NULL, NULL, hdr, sizeof hdr);
+    like(hdr, "X-RateLimit-Remaining: 198\r\n", "... 198 after the second");
+    fake_request(&F, "GET", "/v4/profile/tokens/1000", NULL, STAR, NULL, NULL, hdr, sizeof hdr);
+    like(hdr, "X-RateLimit-Limit: 400\r\nX-RateLimit-Remaining: 399\r\n", "a command: limit 400, counted apart");
+    fake_request(&F, "GET", "/v4/profile", NULL, STAR, NULL, NULL, hdr, sizeof hdr);
+    like(hdr, "X-RateLimit-Limit: 400\r\nX-RateLimit-Remaining: 399\r\n", "GET /profile: a command of its own");
+
+    /* /__fake/requests: headers, query and body as received, and the answer; no secret */
+    fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL);
+    create("{\"label\":\"logged\",\"scopes\":\"linodes:read_only\"}", STAR, &v);
+    json_decref(v);
+    req("GET", "/v4/profile/tokens?page=1&page_size=25", NULL, STAR, &v);
+    json_decref(v);
+    long n = req("GET", "/__fake/requests", NULL, NULL, &v);
+    char *text = json_dumps(v, JSON_COMPACT);
+    is_int(n, 200, "GET /__fake/requests");
+    json_t *post = json_array_get(v, 0), *list = json_array_get(v, 1);
+    is_str(json_string_value(json_object_get(json_object_get(post, "headers"), "Authorization")),
+           "Bearer <redacted: 65 characters>", "the log shows the bearer's scheme and length only");
+    is_str(json_string_value(json_object_get(json_object_get(post, "body"), "label")), "logged", "... the request body");
+    is_str(json_string_value(json_object_get(json_object_get(post, "headers"), "Content-Type")), "application/json",
+           "... its Content-Type");
+    is_str(json_string_value(json_object_get(json_object_get(json_object_get(post, "response"), "body"), "token")),
+           "<redacted>", "... the answer's body, the secret redacted");
+    is_str(json_string_value(json_object_get(json_object_get(list, "query"), "page_size")), "25", "... the query");
+    is_int(json_integer_value(json_object_get(json_object_get(list, "response"), "status")), 200, "... the status");
+    ok(text && !strstr(text, STAR) && !strstr(text, "s000000000000000"), "... and no secret anywhere");
+    free(text);
+    json_decref(v);
+}
+
+/* The switches for what the spec leaves open: 401 or 403 for a missing scope, X-OAuth-Scopes or not. */
+static void test_switches(void)
+{
+    fake g;
+    const char *args[] = {"--token", RO "=account:read_only", "--scope-error-status", "403", "--omit-oauth-scopes",
+                          NULL};
+    if (fake_start(&g, args) != 0) {
+        ok(0, "start a fake with --scope-error-status 403 --omit-oauth-scopes");
+        return;
+    }
+    json_t *v;
+    char hdr[4096];
+    long st = fake_request(&g, "POST", "/v4/profile/tokens", "{\"label\":\"a\"}", RO, NULL, &v, hdr, sizeof hdr);
+    is_int(st, 403, "--scope-error-status 403: a live token without the scope gets 403");
+    is_str(reason(v), "Your OAuth token is not authorized to use this endpoint.", "... the same reason");
+    json_decref(v);
+    ok(!strstr(hdr, "X-OAuth-Scopes:"), "--omit-oauth-scopes: no X-OAuth-Scopes");
+    st = fake_request(&g, "GET", "/v4/profile", NULL, "not-a-token-not-a-token", NULL, &v, hdr, sizeof hdr);
+    is_int(st, 401, "... a bad bearer is still 401");
+    is_str(reason(v), "Invalid Token", "... Invalid Token");
+    json_decref(v);
+    is_int(fake_stop(&g), 0, "that fake stops cleanly");
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -458,6 +548,8 @@ int main(void)
     test_validation();
     test_pagination_and_filter();
     test_faults_raw();
+    test_spec_rows();
+    test_switches();
     test_process();
     is_int(fake_stop(&F), 0, "fake stops cleanly on SIGTERM");
     curl_global_cleanup();

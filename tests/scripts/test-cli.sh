@@ -220,8 +220,11 @@ is "$RC" 0 "rename by label"
 is "$(token_field "$rid" label)" s-renamed "... the fake has the new label"
 long=$(printf '%0101d' 0)
 lt rename "$rid" "$long"
-is "$RC" 1 "a 101-char label: exit 1"
-is "$ERR" "linode-token: rename: label: Length must be 1-100 characters (HTTP 400)" "... one clear line"
+posts=$(count PUT "/v4/profile/tokens/$rid")
+is "$RC" 2 "a 101-char label: exit 2 (checked before sending)"
+is "$ERR" "linode-token: rename: label: must be 1 to 100 characters; this one has 101 (checked before sending)" \
+    "... one clear line"
+is "$(count PUT "/v4/profile/tokens/$rid")" "$posts" "... and nothing was sent"
 
 # --- revoke -------------------------------------------------------------------------------------------------
 vid=$(id_of e-3mo)

@@ -27,7 +27,8 @@ cleanup() {
 trap cleanup EXIT
 . "$S/build-aux/fake.sh"
 P=p000000000000000000000000000000000000000000000000000000000000001
-fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" --token "$P=*" --jitter-ms 30 --chaos 5 ||
+# --no-class-rate-limits: the soak is about chaos; test-fleet and bench/fleet.sh are about the limits
+fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" --token "$P=*" --jitter-ms 30 --chaos 5 --no-class-rate-limits ||
     { echo "soak: the fake API did not start" >&2; exit 1; }
 API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}

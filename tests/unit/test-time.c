@@ -26,6 +26,12 @@ int main(void)
     is_int(t, 1720531678, "Z is UTC");
     is_int(lt_time_parse_api("2024-07-09T13:27:58.123+00:00", NOW, &t, &e), LT_OK, "tolerate fraction and +00:00");
     is_int(t, 1720531678, "fraction dropped");
+    /* RFC 3339 (the spec's format: date-time): any offset, a lower-case z */
+    is_int(lt_time_parse_api("2024-07-09T15:27:58+02:00", NOW, &t, &e), LT_OK, "an offset parses");
+    is_int(t, 1720531678, "+02:00 is two hours ahead of UTC");
+    is_int(lt_time_parse_api("2024-07-09T08:57:58.5-04:30", NOW, &t, &e), LT_OK, "a negative offset parses");
+    is_int(t, 1720531678, "-04:30 is behind UTC");
+    is_int(lt_time_parse_api("2024-07-09T13:27:58z", NOW, &t, &e), LT_OK, "a lower-case z parses");
 
     is_int(lt_time_parse_api("2999-12-12T05:00:00", NOW, &t, &e), LT_OK, "parse the far-future form");
     ok(t == LT_TIME_NEVER, "2999-12-12T05:00:00 means never");
@@ -36,7 +42,8 @@ int main(void)
     ok(lt_time_is_never(LT_TIME_NEVER, NOW), "LT_TIME_NEVER is never");
     ok(!lt_time_is_never(NOW + 86400, NOW), "tomorrow is not never");
 
-    const char *bad[] = {"", "2024-07-09", "2024-7-9T1:2:3", "2024-07-09 13:27:58", "2024-07-09T13:27:58+01:00",
+    const char *bad[] = {"", "2024-07-09", "2024-7-9T1:2:3", "2024-07-09 13:27:58", "2024-07-09T13:27:58+0100",
+                         "2024-07-09T13:27:58+24:00", "2024-07-09T13:27:58+01:60", "2024-07-09T13:27:58Z+01:00",
                          "2024-07-09T13:27:58.", "2024-13-09T13:27:58", "x2024-07-09T13:27:58",
                          "2024-07-09T13:27:58junk", "99999-07-09T13:27:58"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
