@@ -120,10 +120,7 @@ static int load_args(call *k, int argc, const char **argv, const struct passwd *
 
 static lt_client *parent_client(call *k, const char *api_url, long deadline_ms, lt_error *e)
 {
-    lt_client *c = lt_pam_client(k->a, api_url, deadline_ms, e);
-    if (!c && e->kind == LT_ERR_NO_CREDENTIAL)
-        mlog(k, LOG_ERR, "%s", e->message);
-    return c;
+    return lt_pam_client(k->a, api_url, deadline_ms, e); /* the caller says what failed */
 }
 
 static int ensure_dir(call *k, const char *dir)
@@ -337,7 +334,7 @@ static void unmint(call *k, lt_client *c, lt_record *r, const char *path)
 }
 
 /* Hand the token to the session: the environment (or the token file's path), and our data. */
-static int hand_over(call *k, const struct passwd *pw, lt_record *r, const lt_token *t)
+static int hand_over(call *k, const lt_record *r, const lt_token *t)
 {
     pam_handle_t *pamh = k->pamh;
     const args *a = k->a;
@@ -351,7 +348,6 @@ static int hand_over(call *k, const struct passwd *pw, lt_record *r, const lt_to
         cleanup_data(pamh, d, 0);
         return PAM_SESSION_ERR;
     }
-    (void)pw;
     char num[32];
     snprintf(num, sizeof num, "%" PRId64, r->expiry);
     if (a->token_file) {
@@ -419,14 +415,17 @@ static int open_session(call *k, int argc, const char **argv)
         mlog(k, LOG_CRIT, "%s", e.message);
         goto out;
     }
-    if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK && t.id <= 0) {
+    const lt_error_kind minted = lt_client_create_token(c, r.label, norm, r.expiry, &t, &e);
+    if (minted != LT_OK && t.id <= 0) {
         mint_failed(k, &r, path, &e);
         goto out;
     }
     /* From here on a failure revokes the token before returning. */
     r.id = t.id;
     r.expiry = t.expiry;
-    if (!t.token || (a.token_file && !write_token_file(k, pw, a.token_file, r.session, t.token, r.token_file,
+    if (minted != LT_OK) /* created, but the answer was unusable */
+        mlog(k, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+    if (minted != LT_OK || !t.token || (a.token_file && !write_token_file(k, pw, a.token_file, r.session, t.token, r.token_file,
                                                        sizeof r.token_file))) {
         unmint(k, c, &r, path);
         goto out;
@@ -436,7 +435,7 @@ static int open_session(call *k, int argc, const char **argv)
         unmint(k, c, &r, path);
         goto out;
     }
-    if ((rc = hand_over(k, pw, &r, &t)) != PAM_SUCCESS) {
+    if ((rc = hand_over(k, &r, &t)) != PAM_SUCCESS) {
         unmint(k, c, &r, path);
         goto out;
     }
