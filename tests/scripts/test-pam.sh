@@ -409,8 +409,8 @@ run_reap >/dev/null
 # (the driver's output goes through a pipe: the limit is on files, and the harness's own files are not the point)
 pamrun_limited() { # pamrun_limited CMD...: pamrun under bash's ulimit -f 1 (1 KiB)
     flock -w 300 9 || bail "another test run held the pam_wrapper lock for 300 s"
-    (timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" NSS_WRAPPER_PASSWD="$SCRATCH/passwd" \
-        NSS_WRAPPER_GROUP="$SCRATCH/group" bash -c 'ulimit -f 1; exec "$@"' _ "$@" 2>&1; echo "RC=$?") | cat > "$SCRATCH/out"
+    (timeout 60 bash -c 'ulimit -f 1; exec "$@"' _ env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" \
+        NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" 2>&1; echo "RC=$?") | cat > "$SCRATCH/out"
     stale_pam_dirs
     flock -u 9
     OUT=$(cat "$SCRATCH/out"); ERR=$OUT; RC=$(val RC)
