@@ -222,6 +222,10 @@ typedef int (*lt_pam_args_in_group)(void *ud, const char *group);
 /* argv alone (no file): what the fuzzer drives. */
 void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
                        lt_pam_args_in_group in_group, void *ud);
+/* A configuration file's text (malloc'd; a takes it over and splits it in place: one argument a
+ * line, blank lines and # comments skipped), then argv over it. */
+void lt_pam_args_parse_text(char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+                            lt_pam_args_in_group in_group, void *ud);
 /* The configuration file (argv's config=FILE, else LT_PAM_CONF if it exists), then argv over it.
  * The file must be a regular file owned by root (by this euid when not root), writable by its
  * owner only. LT_OK, or an error naming the file (a= still holds argv's settings over the defaults). */

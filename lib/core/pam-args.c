@@ -136,6 +136,23 @@ void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_
     parse_all(0, NULL, argc, argv, a, complain, in_group, ud);
 }
 
+void lt_pam_args_parse_text(char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+                            lt_pam_args_in_group in_group, void *ud)
+{
+    const char *lines[CONF_LINES];
+    int n = 0;
+    for (char *p = text, *line; p && n < CONF_LINES && (line = strsep(&p, "\n"));) {
+        line += strspn(line, " \t\r");
+        size_t len = strlen(line);
+        while (len && strchr(" \t\r", line[len - 1]))
+            line[--len] = '\0';
+        if (len && line[0] != '#')
+            lines[n++] = line;
+    }
+    a->conf_text = text;
+    parse_all(n, lines, argc, argv, a, complain, in_group, ud);
+}
+
 /* The file's text (NUL-terminated, malloc), when it is one privileged code may trust. *missing is
  * set when it does not exist. */
 static char *read_conf(const char *path, int *missing, lt_error *err)
@@ -180,20 +197,10 @@ lt_error_kind lt_pam_args_load(int argc, const char **argv, lt_pam_args *a, lt_p
     lt_pam_args_parse(argc, argv, a, NULL, NULL, NULL); /* only to learn config= */
     const char *path = a->config ? a->config : LT_PAM_CONF;
     const int named = a->config != NULL;
-    const char *lines[CONF_LINES];
-    int n = 0, missing = 0;
+    int missing = 0;
     lt_error e = {0};
     char *text = *path ? read_conf(path, &missing, &e) : NULL;
-    for (char *p = text, *line; p && n < CONF_LINES && (line = strsep(&p, "\n"));) {
-        line += strspn(line, " \t\r");
-        size_t len = strlen(line);
-        while (len && strchr(" \t\r", line[len - 1]))
-            line[--len] = '\0';
-        if (len && line[0] != '#')
-            lines[n++] = line;
-    }
-    a->conf_text = text;
-    parse_all(n, lines, argc, argv, a, complain, in_group, ud);
+    lt_pam_args_parse_text(text, argc, argv, a, complain, in_group, ud);
     a->config_loaded = text != NULL;
     if (!text && *path && (named || !missing)) { /* the default file may be absent; a named one not */
         if (err)
