@@ -64,7 +64,7 @@ stale_pam_dirs() {
 }
 pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stderr in ERR
     flock -w 300 9 || bail "another test run held the pam_wrapper lock for 300 s"
-    timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
+    timeout 60 ${PAMRUN_PREFIX:-} env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
         NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
     RC=$?
     stale_pam_dirs
@@ -387,17 +387,21 @@ unlike "$ERR" "bad argument" "ttl=24h, the ceiling itself, is accepted"
 alone ltalone "$BASE scopes=linodes:read_only"
 drv lt alice noclose
 VICTIM=$(val LINODE_TOKEN_PAM_SESSION)
-PAMDRV_PAM_ENV="LINODE_TOKEN_PAM_SESSION=$VICTIM" drv ltalone bob close
+export PAMDRV_PAM_ENV="LINODE_TOKEN_PAM_SESSION=$VICTIM"
+drv ltalone bob close
 is "$(val CLOSE)" "$PAM_PERM_DENIED" "bob's close naming alice's session in the PAM environment: ignored"
 is "$(tok "$VICTIM" revoked)" false "... alice's token stays alive"
 [ -f "$SCRATCH/run/$VICTIM" ]; ok $? "... and so does her record"
 like "$ERR" "session $VICTIM is not bob's (it is alice's): not revoked here" "... and syslog says so"
-PAMDRV_PAM_ENV="LINODE_TOKEN_PAM_SESSION=$VICTIM" drv ltalone alice close
+drv ltalone alice close
+unset PAMDRV_PAM_ENV
 is "$(val CLOSE):$(tok "$VICTIM" revoked)" "0:true" "alice's own close with that id revokes it"
 
 # --- PAM_RUSER: the record and the audit line name who asked (sudo's and su's caller) -------------------------
 service au "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/pam-audit.log"
-PAMDRV_RUSER=carol drv au alice noclose
+export PAMDRV_RUSER=carol
+drv au alice noclose
+unset PAMDRV_RUSER
 RSID=$(val LINODE_TOKEN_PAM_SESSION)
 grep -qx 'ruser=carol' "$SCRATCH/run/$RSID"; ok $? "the record names PAM_RUSER (ruser=carol)"
 is "$(jq -r --arg s "$RSID" 'select(.session == $s and .action == "mint") | "\(.user) \(.ruser) \(.service)"' "$SCRATCH/pam-audit.log")" \
@@ -500,7 +504,10 @@ like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-suc
 if [ ! -S /dev/log ] || [ "$(id -u)" = 0 ]; then
     service ns "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/ns-audit.log bogus_arg"
     if [ -S /dev/log ]; then # hide the daemon: /dev/null over /dev/log, in a mount namespace of this run's own
-        pamrun unshare -m sh -c 'mount --bind /dev/null /dev/log && exec "$@"' _ "$DRV" ns alice same
+        printf 'mount --bind /dev/null /dev/log || exit 97\nexec "$@"\n' > "$SCRATCH/nosyslog"
+        PAMRUN_PREFIX="unshare -m --propagation private sh $SCRATCH/nosyslog"
+        drv ns alice same
+        PAMRUN_PREFIX=
     else
         drv ns alice same
     fi
