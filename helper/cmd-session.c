@@ -119,7 +119,13 @@ int cmd_reap(cli *x, int argc, char **argv)
     lt_error e;
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
-    if (s_system ? lt_reap_system(s_config, s_state_dir, s_queue_dir, s_dry_run, &o, out, &e) != LT_OK
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    const lt_error_kind src = s_system ? lt_reap_system(s_config, s_state_dir, s_queue_dir, s_dry_run, &o, out,
+                                                        notes, &e)
+                                       : LT_OK;
+    for (guint i = 0; i < notes->len; i++)
+        fprintf(stderr, "linode-token: %s --system: %s\n", x->cmd, (const char *)notes->pdata[i]);
+    if (s_system ? src != LT_OK
                  : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
         return cli_fail(x, &e);
     return report(x, out, s_dry_run ? "Would revoke" : "Revoked", s_dry_run);

@@ -95,12 +95,11 @@ static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_rec
 
 static void complaint(void *ud, const char *msg)
 {
-    (void)ud;
-    fprintf(stderr, "linode-token: reap --system: %s\n", msg);
+    g_ptr_array_add(ud, g_strdup(msg));
 }
 
 lt_error_kind lt_reap_system(const char *config, const char *state_dir, const char *queue_dir, int dry_run,
-                             const lt_revoke_options *o, GArray *out, lt_error *err)
+                             const lt_revoke_options *o, GArray *out, GPtrArray *notes, lt_error *err)
 {
     g_autofree char *c_arg = config ? g_strdup_printf("config=%s", config) : NULL;
     g_autofree char *s_arg = state_dir ? g_strdup_printf("state_dir=%s", state_dir) : NULL;
@@ -114,7 +113,7 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
     if (q_arg)
         argv[argc++] = q_arg;
     lt_pam_args a;
-    lt_error_kind rc = lt_pam_args_load(argc, argv, &a, complaint, NULL, NULL, err);
+    lt_error_kind rc = lt_pam_args_load(argc, argv, &a, complaint, NULL, notes, err);
     if (rc != LT_OK) {
         lt_pam_args_free(&a);
         return rc;
@@ -128,6 +127,9 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
     }
     const long deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms : a.timeout_ms;
     const int syslog_ok = lt_syslog_reachable();
+    if (!syslog_ok && !dry_run)
+        g_ptr_array_add(notes, g_strdup_printf("no syslog daemon listens on /dev/log: this run's log lines go %s",
+                                               a.audit_log ? a.audit_log : "nowhere (no audit_log= is set)"));
     openlog("linode-token", LOG_PID, LOG_AUTHPRIV);
     g_autoptr(GArray) items = snapshot(&a);
     for (guint i = 0; i < items->len; i++) {

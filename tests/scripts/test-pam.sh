@@ -494,9 +494,15 @@ grep -qs "$DSID" "${XDG_STATE_HOME:-$HOME/.local/state}/linode-token/audit.log";
 if [ ! -S /dev/log ]; then
     like "$(jq -r 'select(.action == "log") | .message' "$SCRATCH/pam-audit.log")" "reap --system: revoke: token $DID " \
         "... and its syslog line (no syslog daemon here: in the audit log, marked so)"
+    like "$ERR" "reap --system: no syslog daemon listens on /dev/log: this run's log lines go $SCRATCH/pam-audit.log" \
+        "... and it tells the admin, once, where its lines went"
 else
-    echo "ok - # SKIP a syslog daemon listens here: its lines are in the machine's log"; T_N=$((T_N + 1))
+    for i in 1 2; do echo "ok - # SKIP a syslog daemon listens here: its lines are in the machine's log"; T_N=$((T_N + 1)); done
 fi
+echo 'frob=1' >> "$SCRATCH/pam.conf"
+run_reap --dry-run
+like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
+pamconf "$API"
 "$B/linode-token" reap --system --config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
 like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --config says so"
 
