@@ -181,7 +181,7 @@ static void retry_queue(call *k, int64_t deadline_at)
         lt_client *c = parent_client(k, r.api_url, (long)left, &e);
         if (!c)
             break;
-        if (lt_record_revoke(c, &r, &e)) {
+        if (lt_record_revoke(c, &r, NULL, &e)) {
             unlink(path);
             audit(k, "revoke", &r, "revoked (queued earlier)");
         }
@@ -525,7 +525,7 @@ static int close_session(call *k, int argc, const char **argv)
     }
     /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
     lt_client *c = parent_client(k, r.api_url, a.close_timeout_ms, &e);
-    const int done = c && lt_record_revoke(c, &r, &e);
+    const int done = c && lt_record_revoke(c, &r, NULL, &e);
     lt_client_free(c);
     if (done) {
         unlink(path);

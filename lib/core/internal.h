@@ -243,8 +243,10 @@ char *lt_pam_read_parent(const char *path, lt_error *err);
  * the environment. */
 lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadline_ms, lt_error *err);
 /* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token
- * with its label. 1 when nothing of it is left alive (revoked, gone, or never created). */
-int lt_record_revoke(lt_client *c, const lt_record *r, lt_error *err);
+ * with its label. 1 when nothing of it is left alive (revoked, gone, or never created: no token
+ * has its label and its expiry has passed). 0 otherwise, with *pending (may be NULL) set when
+ * only that expiry is awaited. */
+int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err);
 /* Append one JSON line for a record's event to the audit log at path: opened non-blocking, no
  * link followed, created 0600; it must be a regular file owned by root (this euid when not
  * root), writable by its owner only. LT_OK when the whole line landed; else err says why. */

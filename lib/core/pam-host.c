@@ -75,13 +75,23 @@ lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadlin
     return c;
 }
 
-int lt_record_revoke(lt_client *c, const lt_record *r, lt_error *err)
+int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err)
 {
     int64_t ids[8];
     size_t n = 0;
+    if (pending)
+        *pending = 0;
     if (r->id > 0) {
         ids[n++] = r->id;
     } else if (lt_client_find_label(c, r->label, ids, 8, &n, err) != LT_OK) {
+        return 0;
+    } else if (!n && r->expiry > (int64_t)time(NULL)) {
+        /* no token carries its label yet, but a POST the server is still working on may create
+         * one: ask again later, until the token would have expired anyway */
+        if (pending)
+            *pending = 1;
+        lt_error_set(err, LT_ERR_TIMEOUT, "the mint's answer never came and no token carries its label yet: "
+                                          "looked up again later");
         return 0;
     }
     int ok = 1;

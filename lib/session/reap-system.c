@@ -72,19 +72,31 @@ static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_rec
                      lt_outcome *res)
 {
     lt_error e = {0};
+    int pending = 0;
     lt_client *c = lt_pam_client(a, r->api_url, deadline_ms, &e);
-    const int done = c && lt_record_revoke(c, r, &e);
+    const int done = c && lt_record_revoke(c, r, &pending, &e);
     lt_client_free(c);
+    g_autofree char *q = g_build_filename(a->queue_dir, r->session, NULL);
+    if (pending) { /* not a failure: kept (in the queue) and asked about again */
+        g_free(res->reason);
+        res->reason = g_strdup("its mint is still under way (no token has its label yet)");
+        if (!it->queued && g_mkdir_with_parents(a->queue_dir, 0700) == 0)
+            rename(it->path, q);
+        return;
+    }
     if (done) {
         unlink(it->path);
         struct stat st; /* the user's file, as the module made it: nothing else */
         if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) && (long)st.st_uid == r->uid)
             unlink(r->token_file);
         audit(a, syslog_ok, "revoke", r, r->id ? "revoked (reap --system)" : "resolved: nothing was created");
+        if (!r->id) {
+            g_free(res->reason);
+            res->reason = g_strdup("its mint created no token");
+        }
         return;
     }
     res->error = e;
-    g_autofree char *q = g_build_filename(a->queue_dir, r->session, NULL);
     res->queued = it->queued || (g_mkdir_with_parents(a->queue_dir, 0700) == 0 && rename(it->path, q) == 0);
     if (res->queued)
         audit(a, syslog_ok, "queue", r, "queued (reap --system could not revoke)");

@@ -499,6 +499,19 @@ if [ ! -S /dev/log ]; then
 else
     for i in 1 2; do echo "ok - # SKIP a syslog daemon listens here: its lines are in the machine's log"; T_N=$((T_N + 1)); done
 fi
+# a mint whose answer never came and whose label no token carries (yet): kept until it would have expired
+PS=00000000000000000000000000000abc
+printf 'session=%s\nid=0\nuser=alice\nuid=1000\nlabel=lt2:h:alice:pam:%s:00000000\napi_url=%s\nexpiry=%s\n' \
+    $PS $PS "$API" $(($(date +%s) + 3600)) > "$SCRATCH/queue/$PS"
+chmod 600 "$SCRATCH/queue/$PS"
+run_reap
+is "$RC" 0 "reap --system: a mint still under way is not a failure"
+like "$OUT" "Waiting on mint lt2:h:alice:pam:$PS:00000000: its mint is still under way" "... it says so"
+[ -f "$SCRATCH/queue/$PS" ]; ok $? "... and keeps its record for a later run"
+sed -i "s/^expiry=.*/expiry=$(($(date +%s) - 1))/" "$SCRATCH/queue/$PS"
+run_reap
+like "$OUT" "Resolved mint lt2:h:alice:pam:$PS:00000000: its mint created no token" "once it would have expired: resolved"
+[ ! -e "$SCRATCH/queue/$PS" ]; ok $? "... and its record is gone"
 echo 'frob=1' >> "$SCRATCH/pam.conf"
 run_reap --dry-run
 like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
