@@ -50,7 +50,10 @@ MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
 CORE_SRC  := lib/core/error.c lib/core/env.c lib/core/printable.c lib/core/scopes.c lib/core/time.c lib/core/api-url.c lib/core/curl-loader.c lib/core/http.c lib/core/token-json.c lib/core/redact.c lib/core/client.c lib/core/labels.c lib/core/revoke-many.c lib/core/session-record.c
+# the PAM module's arguments and configuration file, and what the module and reap --system share
+CORE_SRC  += lib/core/pam-args.c lib/core/pam-host.c
 UPPER_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/session.c
+UPPER_SRC += lib/session/reap-system.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
 
@@ -66,6 +69,8 @@ GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so
 PAM_DRIVER := $(B)/pamdrv
 FLEET_HOST := $(B)/fleet-host
+SUID_HOST  := $(B)/suid-host
+EVIL_PROVIDER := $(B)/evil-provider.so
 
 TEST_LIB_SRC := tests/lib/tap.c tests/lib/fake.c
 TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
@@ -76,8 +81,8 @@ DLOPEN_HOST  := $(B)/tests/dlopen-host
 # Fuzz targets (tests/fuzz/fuzz-NAME.c): replayed over their corpus in every check, fuzzed by `make fuzz`.
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
-FUZZ_EXTRA   := $(B)/helper/git-protocol.o $(B)/plugin/pam-args.o
-TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(DLOPEN_HOST) $(B)/pamdrv $(FLEET_HOST) $(FUZZ_REPLAY)
+FUZZ_EXTRA   := $(B)/helper/git-protocol.o
+TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(DLOPEN_HOST) $(B)/pamdrv $(FLEET_HOST) $(SUID_HOST) $(EVIL_PROVIDER) $(FUZZ_REPLAY)
 
 .PHONY: all check deps demo install uninstall clean
 .SECONDARY:
@@ -116,8 +121,8 @@ $(GIT_HELPER): $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A) $(UPPER_LIBS)
 
 # The PAM module links the GLib-free core only; the version script exports pam_sm_* alone.
-PAM_SRC := plugin/pam_linode_token.c plugin/pam-args.c
-$(PAM_MODULE): $(PAM_SRC) plugin/pam-args.h plugin/pam_linode_token.map $(CORE_A)
+PAM_SRC := plugin/pam_linode_token.c
+$(PAM_MODULE): $(PAM_SRC) plugin/pam_linode_token.map $(CORE_A)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
 	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -Wl,-z,nodelete -o $@ $(PAM_SRC) $(CORE_A) $(CORE_LIBS) -lpam
 
@@ -127,6 +132,14 @@ $(PAM_DRIVER): tests/pam/pamdrv.c
 # -rdynamic: its syslog() must be the one libpam calls (pam_syslog's lines go to its stdout)
 $(FLEET_HOST): tests/pam/fleet-host.c
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< -lpam
+
+# test-pam-host.sh installs a copy set-uid root; its syslog() takes the module's lines (-rdynamic)
+$(SUID_HOST): tests/pam/suid-host.c
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< -lpam
+
+# what a hostile OPENSSL_CONF would load (test-pam.sh shows the module loads no such thing)
+$(EVIL_PROVIDER): tests/pam/evil-provider.c
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fPIC -shared $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
@@ -147,7 +160,7 @@ $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(LIB_A) $(TEST_LIBS)
 
-$(B)/plugin/%.o: plugin/%.c plugin/pam-args.h lib/core/internal.h include/linode-token.h
+$(B)/plugin/%.o: plugin/%.c lib/core/internal.h include/linode-token.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 

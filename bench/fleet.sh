@@ -27,6 +27,7 @@ trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; [ -n "${KEEP:-}" ] || rm
 [ -x "$B/fleet-host" ] || { echo "fleet: no $B/fleet-host (make bench builds it)"; exit 1; }
 P=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && printf '%s\n' "$P" > "$S/parent")
+(umask 077 && printf 'parent_token_file=%s\nallow_insecure_loopback\n' "$S/parent" > "$S/pam.conf")
 user=$(id -un)
 pct() { # pct P < numbers: the P-th percentile (nearest rank)
     sort -n | awk -v p="$1" '{a[NR] = $1} END {if (!NR) {print "-"; exit} i = int((p * NR + 99) / 100); if (i < 1) i = 1; print a[i]}'
@@ -77,8 +78,8 @@ for n in $HOSTS; do
     left=$left_closed
     while [ "$left" -gt 0 ] && [ $rounds -lt 5 ]; do
         curl -s -X POST -d '{"advance":61}' "$FAKE_URL/__fake/clock" >/dev/null
-        ls "$S/h" | xargs -P 4 -I{} "$B/linode-token" --api-url "$API" --allow-insecure-loopback --timeout 5s \
-            --parent-token-file "$S/parent" reap --system --state-dir "$S/h/{}/run" --queue-dir "$S/h/{}/queue" \
+        ls "$S/h" | xargs -P 4 -I{} "$B/linode-token" --timeout 5s \
+            reap --system --config "$S/pam.conf" --state-dir "$S/h/{}/run" --queue-dir "$S/h/{}/queue" \
             >/dev/null 2>&1
         rounds=$((rounds + 1))
         left=$(live)

@@ -7,7 +7,7 @@
 static char *s_session;
 static int s_parallel;
 static gboolean s_all, s_dry_run, s_system;
-static char *s_state_dir, *s_queue_dir;
+static char *s_state_dir, *s_queue_dir, *s_config;
 
 static const GOptionEntry end_entries[] = {
     {"session", 0, 0, G_OPTION_ARG_STRING, &s_session, "End session ID (default: this session)", "ID"},
@@ -19,10 +19,12 @@ static const GOptionEntry reap_entries[] = {
     {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &s_dry_run, "Only say which tokens would be revoked", NULL},
     {"system", 0, 0, G_OPTION_ARG_NONE, &s_system,
      "Reap the PAM module's sessions instead (root): ended sessions and queued revocations", NULL},
-    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir, "With --system: records (default /run/linode-token)",
-     "DIR"},
+    {"config", 0, 0, G_OPTION_ARG_FILENAME, &s_config,
+     "With --system: the PAM module's configuration (default " LT_PAM_CONF ")", "FILE"},
+    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir, "With --system: records (default: the configuration's "
+     "state_dir, else /run/linode-token)", "DIR"},
     {"queue-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_queue_dir,
-     "With --system: queued revocations (default /var/lib/linode-token)", "DIR"},
+     "With --system: queued revocations (default: the configuration's queue_dir, else /var/lib/linode-token)", "DIR"},
     {"max-parallel", 0, 0, G_OPTION_ARG_INT, &s_parallel, "Revoke at most N at a time (default 50)", "N"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -48,11 +50,13 @@ static int report(cli *x, GArray *out, const char *verb, int explain)
             ok++;
         } else {
             queued += r->queued;
+            const char *hint = !r->queued ? ""
+                               : s_system ? " (kept in the PAM module's queue: the next login on this host or "
+                                            "'linode-token reap --system' retries it)"
+                                          : " (queued for revocation: the next end-session, reap, exec or minting "
+                                            "get retries it)";
             int c = cli_failf(x, r->error.kind, "token %" G_GINT64_FORMAT " %s not revoked: %s%s", r->id, label,
-                              r->error.message,
-                              r->queued ? " (queued for revocation: the next end-session, reap, exec or minting get "
-                                          "retries it)"
-                                        : "");
+                              r->error.message, hint);
             code = code ? code : c;
         }
     }
@@ -105,15 +109,23 @@ int cmd_reap(cli *x, int argc, char **argv)
                               "without end-session), or that no ledger of this user records. A chosen session\n"
                               "(--session, LINODE_TOKEN_SESSION) ends with end-session only; a PAM session's\n"
                               "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
-                              "not ours (another label, host or user) are never touched.",
+                              "not ours (another label, host or user) are never touched.\n"
+                              "--system (root) reaps the PAM module's sessions with the module's own\n"
+                              "configuration (" LT_PAM_CONF ", or --config): each ended or queued session is\n"
+                              "tried once, and every revocation goes to syslog and the module's audit_log.",
                        reap_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
-    if (s_system ? lt_reap_system(&x->cfg, s_state_dir ? s_state_dir : "/run/linode-token",
-                                  s_queue_dir ? s_queue_dir : "/var/lib/linode-token", s_dry_run, &o, out, &e) != LT_OK
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    const lt_error_kind src = s_system ? lt_reap_system(s_config, s_state_dir, s_queue_dir, s_dry_run, &o, out,
+                                                        notes, &e)
+                                       : LT_OK;
+    for (guint i = 0; i < notes->len; i++)
+        fprintf(stderr, "linode-token: %s --system: %s\n", x->cmd, (const char *)notes->pdata[i]);
+    if (s_system ? src != LT_OK
                  : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
         return cli_fail(x, &e);
     return report(x, out, s_dry_run ? "Would revoke" : "Revoked", s_dry_run);

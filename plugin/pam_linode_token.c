@@ -4,7 +4,6 @@
  * GLib-free core only. Never prompts, never hangs a login (one deadline per call), never logs a
  * secret, restores whatever it changes. See pam_linode_token(8) and docs/pam-session-module.md. */
 #include "internal.h"
-#include "pam-args.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +31,13 @@
 
 typedef lt_pam_args args;
 
+/* One call of the module: its handle and settings, and whether syslog listens (checked once). */
+typedef struct {
+    pam_handle_t *pamh;
+    const args *a;
+    int syslog_ok;
+} call;
+
 /* What open keeps in memory for close (pam_set_data); its cleanup only wipes and frees. */
 typedef struct {
     char session[40];
@@ -49,6 +55,23 @@ static void cleanup_data(pam_handle_t *pamh, void *data, int status)
     }
 }
 
+/* Every line the module logs: to syslog; when no syslog daemon listens (a container, a minimal
+ * host) and audit_log= is set, to the audit log as well, marked "syslog unavailable". Never to
+ * the user's terminal: the module does not talk to the user. */
+__attribute__((format(printf, 3, 4))) static void mlog(call *k, int pri, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pam_syslog(k->pamh, pri, "%s", msg);
+    if (k->syslog_ok || !k->a || !k->a->audit_log)
+        return;
+    static const char *const levels[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+    lt_pam_audit_note(k->a->audit_log, levels[LOG_PRI(pri)], msg, NULL);
+}
+
 static int user_in_group(const struct passwd *pw, const char *group)
 {
     struct group *g = getgrnam(group);
@@ -63,13 +86,16 @@ static int user_in_group(const struct passwd *pw, const char *group)
 }
 
 typedef struct {
-    pam_handle_t *pamh;
     const struct passwd *pw;
+    char said[4][400]; /* the parser's complaints, logged once audit_log= is known */
+    int n;
 } args_ctx;
 
 static void args_complaint(void *ud, const char *msg)
 {
-    pam_syslog(((args_ctx *)ud)->pamh, LOG_ERR, "%s", msg);
+    args_ctx *x = ud;
+    if (x->n < 4)
+        snprintf(x->said[x->n++], sizeof x->said[0], "%s", msg);
 }
 
 static int args_in_group(void *ud, const char *group)
@@ -78,80 +104,34 @@ static int args_in_group(void *ud, const char *group)
     return pw && user_in_group(pw, group);
 }
 
-static void parse_args(pam_handle_t *pamh, int argc, const char **argv, const struct passwd *pw, args *a)
+/* The configuration file, then the arguments. 0 when the file named (or present) cannot be used. */
+static int load_args(call *k, int argc, const char **argv, const struct passwd *pw, args *a)
 {
-    args_ctx ctx = {pamh, pw};
-    lt_pam_args_parse(argc, argv, a, args_complaint, args_in_group, &ctx);
+    args_ctx ctx = {.pw = pw};
+    lt_error e;
+    const int ok = lt_pam_args_load(argc, argv, a, args_complaint, args_in_group, &ctx, &e) == LT_OK;
+    k->a = a;
+    for (int i = 0; i < ctx.n; i++)
+        mlog(k, LOG_ERR, "%s", ctx.said[i]);
+    if (!ok)
+        mlog(k, LOG_ERR, "%s", e.message);
+    return ok;
 }
 
-/* The parent: a regular file owned by root (by us when not root) and closed to group and others. */
-static char *read_parent(pam_handle_t *pamh, const char *path)
+static lt_client *parent_client(call *k, const char *api_url, long deadline_ms, lt_error *e)
 {
-    if (!path) {
-        pam_syslog(pamh, LOG_ERR, "parent_token_file= is required");
-        return NULL;
-    }
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        pam_syslog(pamh, LOG_ERR, "cannot read parent_token_file %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        pam_syslog(pamh, LOG_ERR, "parent_token_file %s must be a regular file owned by %s with mode 0600 "
-                                  "(it is %04o, owner %u): refusing it", path, geteuid() ? "this user" : "root",
-                   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-        close(fd);
-        return NULL;
-    }
-    char buf[4097];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) {
-        pam_syslog(pamh, LOG_ERR, "parent_token_file %s is empty", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    size_t start = strspn(buf, " \t\r\n"), len = strcspn(buf + start, " \t\r\n");
-    char *tok = len ? strndup(buf + start, len) : NULL;
-    explicit_bzero(buf, sizeof buf);
-    if (!tok)
-        pam_syslog(pamh, LOG_ERR, "parent_token_file %s holds no token", path);
-    return tok;
+    return lt_pam_client(k->a, api_url, deadline_ms, e); /* the caller says what failed */
 }
 
-static lt_client *parent_client(pam_handle_t *pamh, const args *a, const char *api_url, long deadline_ms, int retries,
-                                lt_error *e)
-{
-    char *parent = read_parent(pamh, a->parent_token_file);
-    if (!parent) {
-        lt_error_set(e, LT_ERR_NO_CREDENTIAL, "no usable parent token");
-        return NULL;
-    }
-    /* no_environment: inside su or sudo the environment is the caller's; it must not choose
-     * where the root-only parent goes (LINODE_URL, LINODE_CA, proxies) nor see its TLS keys. */
-    lt_client_options o = {.api_url = api_url, .token = parent, .ca_file = a->ca_file, .proxy = a->proxy,
-                           .no_environment = 1, .allow_insecure_loopback = a->allow_insecure_loopback,
-                           .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
-                           .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
-                           .max_retries = retries, .debug = 0};
-    lt_client *c = lt_client_new(&o, e);
-    lt_secret_free(parent);
-    return c;
-}
-
-static int ensure_dir(pam_handle_t *pamh, const char *dir)
+static int ensure_dir(call *k, const char *dir)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        pam_syslog(pamh, LOG_CRIT, "cannot create %s: %s", dir, strerror(errno));
+        mlog(k, LOG_CRIT, "cannot create %s: %s", dir, strerror(errno));
         return 0;
     }
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        pam_syslog(pamh, LOG_CRIT, "%s is not a private directory owned by uid %u: refusing it", dir,
-                   (unsigned)geteuid());
+        mlog(k, LOG_CRIT, "%s is not a private directory owned by uid %u: refusing it", dir, (unsigned)geteuid());
         return 0;
     }
     return 1;
@@ -165,63 +145,24 @@ static int64_t now_ms(void)
 }
 
 /* Every mint, revocation and queueing: a syslog line (LOG_INFO; never a secret) and, with
- * audit_log=FILE, a JSON line appended to that root-only file. */
-static void audit(pam_handle_t *pamh, const args *a, const char *action, const lt_record *r, const char *outcome)
+ * audit_log=FILE, a JSON line appended to that root-only file; a line that cannot be written
+ * there is said in syslog (LOG_ERR). */
+static void audit(call *k, const char *action, const lt_record *r, const char *outcome)
 {
-    pam_syslog(pamh, LOG_INFO, "%s: token %" PRId64 " '%s' of %s: %s", action, r->id, r->label, r->user, outcome);
-    if (!a->audit_log)
-        return;
-    int fd = open(a->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        pam_syslog(pamh, LOG_ERR, "audit_log %s must be a regular file of uid %u, mode 0600: not written",
-                   a->audit_log, (unsigned)geteuid());
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    char when[20];
-    lt_time_format_api((int64_t)time(NULL), when);
-    json_t *o = json_pack("{s:s+,s:s,s:I,s:s,s:s,s:s,s:s}", "time", when, "Z", "action", action, "id",
-                          (json_int_t)r->id, "label", r->label, "session", r->session, "user", r->user, "outcome",
-                          outcome);
-    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
-    if (line) {
-        size_t n = strlen(line);
-        line[n] = '\n'; /* the terminating NUL becomes the newline: one write() */
-        ssize_t w = write(fd, line, n + 1);
-        (void)w;
-        free(line);
-    }
-    close(fd);
-}
-
-/* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token with
- * its label. 1 when nothing of it is left alive (revoked, gone, or never created). */
-static int revoke_record(lt_client *c, const lt_record *r, lt_error *e)
-{
-    int64_t ids[8];
-    size_t n = 0;
-    if (r->id > 0) {
-        ids[n++] = r->id;
-    } else if (lt_client_find_label(c, r->label, ids, 8, &n, e) != LT_OK) {
-        return 0;
-    }
-    int ok = 1;
-    for (size_t i = 0; i < n; i++)
-        if (lt_client_revoke_token(c, ids[i], e) != LT_OK && !lt_error_is_not_found(e))
-            ok = 0;
-    return ok;
+    mlog(k, LOG_INFO, "%s: token %" PRId64 " '%s' of %s%s%s: %s", action, r->id, r->label, r->user,
+         r->ruser[0] ? " for " : "", r->ruser, outcome);
+    lt_error e;
+    if (k->a->audit_log && lt_pam_audit_write(k->a->audit_log, action, r, outcome, &e) != LT_OK)
+        mlog(k, LOG_ERR, "%s", e.message);
 }
 
 #define MIN_ATTEMPT_MS 100 /* below this, an attempt cannot finish: leave the rest for later */
 
 /* Revocations left over from earlier closes: queue_dir holds their records. Only what is left of
  * the caller's deadline (at deadline_at, monotonic ms) is spent; the rest waits for a later call. */
-static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
+static void retry_queue(call *k, int64_t deadline_at)
 {
-    DIR *d = opendir(a->queue_dir);
+    DIR *d = opendir(k->a->queue_dir);
     if (!d)
         return;
     struct dirent *de;
@@ -232,17 +173,17 @@ static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
         if (left < MIN_ATTEMPT_MS)
             break;
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", a->queue_dir, de->d_name);
+        snprintf(path, sizeof path, "%s/%s", k->a->queue_dir, de->d_name);
         lt_record r;
         lt_error e;
         if (lt_record_read(path, &r, &e) != LT_OK)
             continue;
-        lt_client *c = parent_client(pamh, a, r.api_url, (long)left, LT_RETRIES_NONE, &e);
+        lt_client *c = parent_client(k, r.api_url, (long)left, &e);
         if (!c)
             break;
-        if (revoke_record(c, &r, &e)) {
+        if (lt_record_revoke(c, &r, NULL, &e)) {
             unlink(path);
-            audit(pamh, a, "revoke", &r, "revoked (queued earlier)");
+            audit(k, "revoke", &r, "revoked (queued earlier)");
         }
         lt_client_free(c);
     }
@@ -250,18 +191,18 @@ static void retry_queue(pam_handle_t *pamh, const args *a, int64_t deadline_at)
 }
 
 /* Write the token to a 0600 file of the user's, in their XDG_RUNTIME_DIR, as the user. */
-static int write_token_file(pam_handle_t *pamh, const struct passwd *pw, const char *name, const char *session,
+static int write_token_file(call *k, const struct passwd *pw, const char *name, const char *session,
                             const char *token, char *path_out, size_t cap)
 {
+    pam_handle_t *pamh = k->pamh;
     const char *run = pam_getenv(pamh, "XDG_RUNTIME_DIR");
     if (!run || strchr(name, '/')) {
-        pam_syslog(pamh, LOG_ERR, "token_file= needs XDG_RUNTIME_DIR (pam_systemd earlier in the stack) and a "
-                                  "plain file name");
+        mlog(k, LOG_ERR, "token_file= needs XDG_RUNTIME_DIR (pam_systemd earlier in the stack) and a plain file name");
         return 0;
     }
     struct stat st;
     if (lstat(run, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid || (st.st_mode & 077)) {
-        pam_syslog(pamh, LOG_ERR, "%s is not the user's private runtime directory", run);
+        mlog(k, LOG_ERR, "%s is not the user's private runtime directory", run);
         return 0;
     }
     snprintf(path_out, cap, "%s/%s.%s", run, name, session);
@@ -269,7 +210,7 @@ static int write_token_file(pam_handle_t *pamh, const struct passwd *pw, const c
     int root = geteuid() == 0;
     PAM_MODUTIL_DEF_PRIVS(privs);
     if (root && pam_modutil_drop_priv(pamh, &privs, pw) != 0) {
-        pam_syslog(pamh, LOG_ERR, "cannot drop privileges to write the token file");
+        mlog(k, LOG_ERR, "cannot drop privileges to write the token file");
         return 0;
     }
     mode_t old = umask(077);
@@ -285,7 +226,7 @@ static int write_token_file(pam_handle_t *pamh, const struct passwd *pw, const c
     if (root)
         pam_modutil_regain_priv(pamh, &privs);
     if (!ok)
-        pam_syslog(pamh, LOG_ERR, "cannot write %s", path_out);
+        mlog(k, LOG_ERR, "cannot write %s", path_out);
     return ok;
 }
 
@@ -321,175 +262,209 @@ static void unset_env(pam_handle_t *pamh, const char *name)
         pam_putenv(pamh, name); /* "NAME" alone removes it */
 }
 
-static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static const char *item(pam_handle_t *pamh, int type)
 {
-    (void)flags; /* PAM_SILENT: the module never talks to the user anyway */
+    const void *v = NULL;
+    return pam_get_item(pamh, type, &v) == PAM_SUCCESS && v ? v : "";
+}
+
+/* The record as open writes it before the POST: who, where, and the label the token will carry. */
+static int new_record(call *k, const struct passwd *pw, const char *api_url, lt_record *r)
+{
+    pam_handle_t *pamh = k->pamh;
+    char host[256] = "", nonce[9];
+    if (!lt_random_hex(r->session, 16) || !lt_random_hex(nonce, 4))
+        return 0;
+    gethostname(host, sizeof host - 1);
+    lt_label_format(host, pw->pw_name, "pam", r->session, nonce, r->label);
+    snprintf(r->user, sizeof r->user, "%s", pw->pw_name);
+    r->uid = (long)pw->pw_uid;
+    snprintf(r->api_url, sizeof r->api_url, "%s", api_url);
+    r->expiry = (int64_t)time(NULL) + k->a->ttl;
+    snprintf(r->service, sizeof r->service, "%s", item(pamh, PAM_SERVICE));
+    snprintf(r->tty, sizeof r->tty, "%s", item(pamh, PAM_TTY));
+    snprintf(r->rhost, sizeof r->rhost, "%s", item(pamh, PAM_RHOST));
+    snprintf(r->ruser, sizeof r->ruser, "%s", item(pamh, PAM_RUSER)); /* sudo's and su's caller */
+    const char *xsid = pam_getenv(pamh, "XDG_SESSION_ID");
+    snprintf(r->xdg_session_id, sizeof r->xdg_session_id, "%s", xsid ? xsid : "");
+    r->pid = (long)getpid();
+    lt_proc_start_time(r->pid, r->pid_start, sizeof r->pid_start);
+    return 1;
+}
+
+/* A mint that failed: nothing was created (the API said so), or it may have been (no answer: the
+ * record goes to the queue, where its label finds the token). */
+static void mint_failed(call *k, lt_record *r, const char *path, const lt_error *e)
+{
+    if (e->kind == LT_ERR_RATE_LIMITED) /* a login storm: say so, and when the API takes logins again */
+        mlog(k, LOG_ERR, "cannot mint for %s: the API is rate limiting (%s); it asks to retry after %.0f s", r->user,
+             e->message, e->retry_after > 0 ? e->retry_after : 1.0);
+    else
+        mlog(k, LOG_ERR, "cannot mint for %s: %s", r->user, e->message);
+    if (e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE) {
+        unlink(path);
+        return;
+    }
+    char q[1024];
+    snprintf(q, sizeof q, "%s/%s", k->a->queue_dir, r->session);
+    if (ensure_dir(k, k->a->queue_dir) && rename(path, q) == 0) {
+        mlog(k, LOG_WARNING, "the mint for %s got no answer: queued '%s' for revocation", r->user, r->label);
+        audit(k, "mint", r, "unknown: queued for revocation");
+    }
+}
+
+/* Undo a mint whose session cannot go on: revoke now, else queue. */
+static void unmint(call *k, lt_client *c, lt_record *r, const char *path)
+{
+    lt_error e, qe;
+    if (r->token_file[0])
+        remove_token_file(k->pamh, r->token_file, r->user);
+    r->token_file[0] = '\0';
+    if (lt_client_revoke_token(c, r->id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+        unlink(path);
+    } else if (ensure_dir(k, k->a->queue_dir) && lt_record_write(k->a->queue_dir, r, &qe) == LT_OK) {
+        unlink(path);
+        mlog(k, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s", r->id,
+             e.message, k->a->queue_dir);
+        audit(k, "queue", r, "queued (a failed open)");
+    } else {
+        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it", r->id,
+             e.message);
+    }
+}
+
+/* Hand the token to the session: the environment (or the token file's path), and our data. */
+static int hand_over(call *k, const lt_record *r, const lt_token *t)
+{
+    pam_handle_t *pamh = k->pamh;
+    const args *a = k->a;
+    session_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->token = strdup(t->token))) {
+        free(d);
+        return PAM_BUF_ERR;
+    }
+    snprintf(d->session, sizeof d->session, "%s", r->session);
+    if (pam_set_data(pamh, DATA_KEY, d, cleanup_data) != PAM_SUCCESS) {
+        cleanup_data(pamh, d, 0);
+        return PAM_SESSION_ERR;
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, r->expiry);
+    if (a->token_file) {
+        put_env(pamh, FILE_ENV, r->token_file);
+    } else {
+        put_env(pamh, a->env, t->token);
+        put_env(pamh, a->cli_env, t->token);
+    }
+    put_env(pamh, EXPIRY_ENV, num);
+    put_env(pamh, SESSION_ENV, r->session);
+    return PAM_SUCCESS;
+}
+
+static int open_session(call *k, int argc, const char **argv)
+{
+    pam_handle_t *pamh = k->pamh;
     const int64_t started = now_ms();
-    const char *user = NULL;
-    if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || !*user) {
-        pam_syslog(pamh, LOG_ERR, "no user");
+    const char *user = item(pamh, PAM_USER);
+    if (!*user) {
+        mlog(k, LOG_ERR, "no user");
         return PAM_SESSION_ERR;
     }
     struct passwd *pw = pam_modutil_getpwnam(pamh, user);
     if (!pw) {
-        pam_syslog(pamh, LOG_ERR, "unknown user %s", user);
+        mlog(k, LOG_ERR, "unknown user %s", user);
         return PAM_SESSION_ERR;
     }
     args a;
-    parse_args(pamh, argc, argv, pw, &a);
+    if (!load_args(k, argc, argv, pw, &a)) {
+        lt_pam_args_free(&a);
+        return PAM_SESSION_ERR;
+    }
     const char *scopes = a.group_scopes[0] ? a.group_scopes : a.scopes;
     if (!scopes || !*scopes) {
         if (a.debug)
-            pam_syslog(pamh, LOG_DEBUG, "no scopes for %s: nothing to do", user);
+            mlog(k, LOG_DEBUG, "no scopes for %s: nothing to do", user);
+        lt_pam_args_free(&a);
         return PAM_IGNORE;
     }
     lt_scopes want;
     lt_error e;
-    if (lt_scopes_parse(scopes, 0, &want, &e) != LT_OK || lt_scopes_is_empty(&want)) {
-        pam_syslog(pamh, LOG_ERR, "bad scopes= for %s: %s", user, e.message);
-        return PAM_SESSION_ERR;
-    }
-    char *norm = lt_scopes_format(&want);
-    char *api_url = lt_api_url_resolve_env(a.api_url, 0);
-    if (!norm || !api_url || !ensure_dir(pamh, a.state_dir)) {
-        free(norm);
-        free(api_url);
-        return PAM_SESSION_ERR;
-    }
+    char *norm = NULL, *api_url = NULL;
     lt_record r = {0};
-    if (!lt_random_hex(r.session, 16)) {
-        free(norm);
-        free(api_url);
-        return PAM_SESSION_ERR;
-    }
-    char host[256] = "", nonce[9];
-    gethostname(host, sizeof host - 1);
-    if (!lt_random_hex(nonce, 4)) {
-        free(norm);
-        free(api_url);
-        return PAM_SESSION_ERR;
-    }
-    lt_label_format(host, user, "pam", r.session, nonce, r.label);
-
-    int rc = PAM_SESSION_ERR;
     lt_token t = {0};
-    int64_t left = started + a.timeout_ms - now_ms();
-    lt_client *c = parent_client(pamh, &a, api_url, left > 1 ? (long)left : 1, LT_RETRIES_NONE, &e);
-    if (!c) {
-        pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+    lt_client *c = NULL;
+    int rc = PAM_SESSION_ERR;
+    char path[1024];
+    if (lt_scopes_parse(scopes, 0, &want, &e) != LT_OK || lt_scopes_is_empty(&want)) {
+        mlog(k, LOG_ERR, "bad scopes= for %s: %s", user, e.message);
         goto out;
     }
-    snprintf(r.user, sizeof r.user, "%s", user);
-    r.uid = (long)pw->pw_uid;
-    snprintf(r.api_url, sizeof r.api_url, "%s", api_url);
-    r.expiry = (int64_t)time(NULL) + a.ttl;
-    const void *item;
-    if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS && item)
-        snprintf(r.service, sizeof r.service, "%s", (const char *)item);
-    if (pam_get_item(pamh, PAM_TTY, &item) == PAM_SUCCESS && item)
-        snprintf(r.tty, sizeof r.tty, "%s", (const char *)item);
-    if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item)
-        snprintf(r.rhost, sizeof r.rhost, "%s", (const char *)item);
-    const char *xsid = pam_getenv(pamh, "XDG_SESSION_ID");
-    snprintf(r.xdg_session_id, sizeof r.xdg_session_id, "%s", xsid ? xsid : "");
-    r.pid = (long)getpid();
-    lt_proc_start_time(r.pid, r.pid_start, sizeof r.pid_start);
+    norm = lt_scopes_format(&want);
+    api_url = lt_api_url_resolve_env(a.api_url, 0);
+    if (!norm || !api_url || !ensure_dir(k, a.state_dir) || !new_record(k, pw, api_url, &r))
+        goto out;
+    int64_t left = started + a.timeout_ms - now_ms();
+    if (!(c = parent_client(k, api_url, (long)left, &e))) {
+        mlog(k, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+        goto out;
+    }
     /* Write-ahead: the record, with the label the token will carry, is on disk before the POST, so
      * that a token created by a POST whose answer never comes is still found (by its label). */
-    char path[1024];
     snprintf(path, sizeof path, "%s/%s", a.state_dir, r.session);
     if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
-        pam_syslog(pamh, LOG_CRIT, "%s", e.message);
+        mlog(k, LOG_CRIT, "%s", e.message);
         goto out;
     }
-    if (lt_client_create_token(c, r.label, norm, r.expiry, &t, &e) != LT_OK) {
-        if (e.kind == LT_ERR_RATE_LIMITED) /* a login storm: say so, and when the API takes logins again */
-            pam_syslog(pamh, LOG_ERR, "cannot mint for %s: the API is rate limiting (%s); it asks to retry after %.0f s",
-                       user, e.message, e.retry_after > 0 ? e.retry_after : 1.0);
-        else
-            pam_syslog(pamh, LOG_ERR, "cannot mint for %s: %s", user, e.message);
-        if (t.id > 0) /* created, but the answer was unusable */
-            goto revoke;
-        if (e.kind == LT_ERR_API || e.kind == LT_ERR_RATE_LIMITED || e.kind == LT_ERR_MAINTENANCE) {
-            unlink(path); /* the API answered with an error: nothing was created */
-        } else { /* no answer: the token may exist; the queue finds it by its label */
-            char q[1024];
-            snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
-            if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0) {
-                pam_syslog(pamh, LOG_WARNING, "the mint for %s got no answer: queued '%s' for revocation", user,
-                           r.label);
-                audit(pamh, &a, "mint", &r, "unknown: queued for revocation");
-            }
-        }
+    const lt_error_kind minted = lt_client_create_token(c, r.label, norm, r.expiry, &t, &e);
+    if (minted != LT_OK && t.id <= 0) {
+        mint_failed(k, &r, path, &e);
         goto out;
     }
     /* From here on a failure revokes the token before returning. */
     r.id = t.id;
     r.expiry = t.expiry;
-    if (a.token_file && !write_token_file(pamh, pw, a.token_file, r.session, t.token, r.token_file,
-                                          sizeof r.token_file))
-        goto revoke;
+    if (minted != LT_OK) /* created, but the answer was unusable */
+        mlog(k, LOG_ERR, "cannot mint for %s: %s", user, e.message);
+    if (minted != LT_OK || !t.token || (a.token_file && !write_token_file(k, pw, a.token_file, r.session, t.token, r.token_file,
+                                                       sizeof r.token_file))) {
+        unmint(k, c, &r, path);
+        goto out;
+    }
     if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
-        pam_syslog(pamh, LOG_CRIT, "%s", e.message);
-        goto revoke;
+        mlog(k, LOG_CRIT, "%s", e.message);
+        unmint(k, c, &r, path);
+        goto out;
     }
-    session_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->token = strdup(t.token))) {
-        free(d);
-        rc = PAM_BUF_ERR;
-        goto revoke;
+    if ((rc = hand_over(k, &r, &t)) != PAM_SUCCESS) {
+        unmint(k, c, &r, path);
+        goto out;
     }
-    snprintf(d->session, sizeof d->session, "%s", r.session);
-    if (pam_set_data(pamh, DATA_KEY, d, cleanup_data) != PAM_SUCCESS) {
-        cleanup_data(pamh, d, 0);
-        goto revoke;
-    }
-    char num[32];
-    snprintf(num, sizeof num, "%" PRId64, r.expiry);
-    if (a.token_file) {
-        put_env(pamh, FILE_ENV, r.token_file);
-    } else {
-        put_env(pamh, a.env, t.token);
-        put_env(pamh, a.cli_env, t.token);
-    }
-    put_env(pamh, EXPIRY_ENV, num);
-    put_env(pamh, SESSION_ENV, r.session);
-    audit(pamh, &a, "mint", &r, "minted");
-    rc = PAM_SUCCESS;
+    audit(k, "mint", &r, "minted");
     lt_client_free(c);
     c = NULL;
-    retry_queue(pamh, &a, started + a.timeout_ms); /* owed by earlier closes; within open's deadline */
-    goto out;
-revoke:
-    if (r.token_file[0])
-        remove_token_file(pamh, r.token_file, user);
-    r.id = t.id;
-    r.token_file[0] = '\0';
-    if (lt_client_revoke_token(c, t.id, &e) == LT_OK || lt_error_is_not_found(&e)) {
-        unlink(path);
-    } else {
-        lt_error qe;
-        if (ensure_dir(pamh, a.queue_dir) && lt_record_write(a.queue_dir, &r, &qe) == LT_OK) {
-            unlink(path);
-            pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s",
-                       t.id, e.message, a.queue_dir);
-            audit(pamh, &a, "queue", &r, "queued (a failed open)");
-        } else {
-            pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it",
-                       t.id, e.message);
-        }
-    }
+    retry_queue(k, started + a.timeout_ms); /* owed by earlier closes; within open's deadline */
 out:
     lt_token_clear(&t);
     lt_client_free(c);
     free(norm);
     free(api_url);
+    lt_pam_args_free(&a);
     return rc;
 }
 
-/* The record of this handle's session: our data, else the exported id, else a unique match. */
-static int find_record(pam_handle_t *pamh, const args *a, const char *user, char *path, size_t cap)
+/* A record close may act on: it belongs to PAM_USER (name and uid). */
+static int record_of(const lt_record *r, const char *user, const struct passwd *pw)
 {
+    return !strcmp(r->user, user) && (!pw || r->uid == (long)pw->pw_uid);
+}
+
+/* The record of this handle's session: the one open wrote on this handle (our data); else the
+ * session id in the PAM environment, only if that record is PAM_USER's; else the user's unique
+ * record for this tty and remote host. Read as the effective uid (open + fstat: no access(),
+ * which asks with the real uid, the caller's under sudo and su). */
+static int find_record(call *k, const char *user, const struct passwd *pw, lt_record *r, char *path, size_t cap)
+{
+    pam_handle_t *pamh = k->pamh;
     const void *data = NULL;
     const char *sid = NULL;
     if (pam_get_data(pamh, DATA_KEY, &data) == PAM_SUCCESS && data)
@@ -497,13 +472,16 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
     else
         sid = pam_getenv(pamh, SESSION_ENV);
     if (sid && strspn(sid, "0123456789abcdef") == strlen(sid) && strlen(sid) == 32) {
-        snprintf(path, cap, "%s/%s", a->state_dir, sid);
-        return access(path, F_OK) == 0;
+        snprintf(path, cap, "%s/%s", k->a->state_dir, sid);
+        if (lt_record_read(path, r, NULL) != LT_OK)
+            return 0;
+        if (record_of(r, user, pw) && !strcmp(r->session, sid))
+            return 1;
+        mlog(k, LOG_WARNING, "session %s is not %s's (it is %s's): not revoked here", sid, user, r->user);
+        return 0;
     }
-    const void *tty = NULL, *rhost = NULL;
-    pam_get_item(pamh, PAM_TTY, &tty);
-    pam_get_item(pamh, PAM_RHOST, &rhost);
-    DIR *d = opendir(a->state_dir);
+    const char *tty = item(pamh, PAM_TTY), *rhost = item(pamh, PAM_RHOST);
+    DIR *d = opendir(k->a->state_dir);
     if (!d)
         return 0;
     int hits = 0;
@@ -512,13 +490,13 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
         if (de->d_name[0] == '.')
             continue;
         char p[1024];
-        lt_record r;
-        snprintf(p, sizeof p, "%s/%s", a->state_dir, de->d_name);
-        if (lt_record_read(p, &r, NULL) != LT_OK)
+        lt_record x;
+        snprintf(p, sizeof p, "%s/%s", k->a->state_dir, de->d_name);
+        if (lt_record_read(p, &x, NULL) != LT_OK)
             continue;
-        if (!strcmp(r.user, user) && !strcmp(r.tty, tty ? (const char *)tty : "") &&
-            !strcmp(r.rhost, rhost ? (const char *)rhost : "")) {
+        if (record_of(&x, user, pw) && !strcmp(x.tty, tty) && !strcmp(x.rhost, rhost)) {
             hits++;
+            *r = x;
             snprintf(path, cap, "%s", p);
         }
     }
@@ -526,39 +504,41 @@ static int find_record(pam_handle_t *pamh, const args *a, const char *user, char
     return hits == 1;
 }
 
-static int close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int close_session(call *k, int argc, const char **argv)
 {
-    (void)flags;
-    const char *user = NULL;
-    if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user)
+    pam_handle_t *pamh = k->pamh;
+    const char *user = item(pamh, PAM_USER);
+    if (!*user)
         return PAM_IGNORE;
+    struct passwd *pw = pam_modutil_getpwnam(pamh, user);
     args a;
-    parse_args(pamh, argc, argv, NULL, &a);
+    load_args(k, argc, argv, NULL, &a); /* a broken file is logged; what the arguments say still holds */
     char path[1024];
     lt_record r;
     lt_error e;
-    if (!find_record(pamh, &a, user, path, sizeof path) || lt_record_read(path, &r, &e) != LT_OK) {
-        pam_syslog(pamh, LOG_INFO, "no session record for %s: nothing to revoke here (expiry and "
-                                   "'linode-token reap --system' cover it)", user);
+    if (!find_record(k, user, pw, &r, path, sizeof path)) {
+        mlog(k, LOG_INFO, "no session record for %s: nothing to revoke here (expiry and "
+                          "'linode-token reap --system' cover it)", user);
         pam_set_data(pamh, DATA_KEY, NULL, NULL);
+        lt_pam_args_free(&a);
         return PAM_IGNORE;
     }
     /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
-    lt_client *c = parent_client(pamh, &a, r.api_url, a.close_timeout_ms, LT_RETRIES_NONE, &e);
-    const int done = c && revoke_record(c, &r, &e);
+    lt_client *c = parent_client(k, r.api_url, a.close_timeout_ms, &e);
+    const int done = c && lt_record_revoke(c, &r, NULL, &e);
     lt_client_free(c);
     if (done) {
         unlink(path);
-        audit(pamh, &a, "revoke", &r, "revoked");
+        audit(k, "revoke", &r, "revoked");
     } else {
         char q[1024];
         snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
-        if (ensure_dir(pamh, a.queue_dir) && rename(path, q) == 0) {
-            audit(pamh, &a, "queue", &r, "queued");
-            pam_syslog(pamh, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r.id,
-                       e.message, a.queue_dir);
+        if (ensure_dir(k, a.queue_dir) && rename(path, q) == 0) {
+            audit(k, "queue", &r, "queued");
+            mlog(k, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r.id, e.message,
+                 a.queue_dir);
         } else
-            pam_syslog(pamh, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r.id, e.message);
+            mlog(k, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r.id, e.message);
     }
     remove_token_file(pamh, r.token_file, r.user);
     pam_set_data(pamh, DATA_KEY, NULL, NULL);
@@ -567,19 +547,26 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
     unset_env(pamh, EXPIRY_ENV);
     unset_env(pamh, SESSION_ENV);
     unset_env(pamh, FILE_ENV);
+    lt_pam_args_free(&a);
     return PAM_SUCCESS;
 }
 
 /* Around all of the module's work: the caller's environment is not read (su and sudo pass on the
- * user's), and no core dump may hold the parent; the host's dumpable flag is restored after. */
-typedef int (*session_fn)(pam_handle_t *, int, int, const char **);
+ * user's), no core dump may hold the parent, and the caller's resource limits neither kill the
+ * host (SIGXFSZ in the middle of an audit line) nor drop a line; all of it is restored after. */
+typedef int (*session_fn)(call *, int, const char **);
 static int guarded(session_fn fn, pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    (void)flags; /* PAM_SILENT: the module never talks to the user anyway */
     lt_env_disable();
     int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     if (was > 0)
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    int rc = fn(pamh, flags, argc, argv);
+    lt_limits_saved lim;
+    lt_limits_lift(&lim);
+    call k = {pamh, NULL, lt_syslog_reachable()};
+    int rc = fn(&k, argc, argv);
+    lt_limits_restore(&lim);
     if (was > 0)
         prctl(PR_SET_DUMPABLE, was, 0, 0, 0);
     return rc;

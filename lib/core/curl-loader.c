@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static lt_curl_api api;
@@ -30,6 +31,17 @@ static int one_thread(void)
     for (int field = 2; p && field < 20; field++)
         p = strchr(p + 1, ' ');
     return p && strtol(p + 1, NULL, 10) == 1;
+}
+
+typedef int (*openssl_init_fn)(uint64_t opts, const void *settings);
+#define OPENSSL_INIT_NO_LOAD_CONFIG_FLAG 0x00000080L /* OPENSSL_INIT_NO_LOAD_CONFIG, <openssl/crypto.h> */
+
+/* libcurl's OpenSSL, found through libcurl's own dependencies (we do not link libcrypto). */
+static void no_openssl_config(void *curl_handle)
+{
+    openssl_init_fn init = (openssl_init_fn)(uintptr_t)dlsym(curl_handle, "OPENSSL_init_crypto");
+    if (init)
+        init(OPENSSL_INIT_NO_LOAD_CONFIG_FLAG, NULL);
 }
 
 static void load(void)
@@ -80,6 +92,13 @@ static void load(void)
      * su), libcurl must not see it, or root would write TLS secrets to a file the caller chose. */
     char *keylog = NULL;
     const int hide = !lt_env_trusted() && getenv("SSLKEYLOGFILE");
+    /* libcurl's global init asks OpenSSL to load its configuration, whose path OpenSSL takes from
+     * OPENSSL_CONF. secure_getenv spares set-uid hosts only; a root host that is not set-uid (a
+     * daemon started by the caller, su run by root) would load the caller's file and, through
+     * it, their provider or engine, as root. Where the environment is not ours, OpenSSL is set up
+     * first with no configuration at all, which makes libcurl's later request a no-op. */
+    if (!lt_env_trusted())
+        no_openssl_config(h);
     if (hide) {
         keylog = strdup(getenv("SSLKEYLOGFILE"));
         unsetenv("SSLKEYLOGFILE");

@@ -5,8 +5,10 @@
 
 #include "linode-token.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
@@ -197,6 +199,7 @@ typedef struct lt_record {
     long pid;                  /* the process that opened the session, and its start time */
     char pid_start[32];
     char token_file[512];      /* the user's token file, if any */
+    char ruser[64];            /* PAM_RUSER: who asked (sudo's and su's caller); "" when unknown */
 } lt_record;
 lt_error_kind lt_record_write(const char *dir, const lt_record *r, lt_error *err);
 lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
@@ -217,6 +220,79 @@ lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids
 lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
 /* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
 int lt_token_secret_valid(const char *s);
+
+/* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
+ * and max_ttl=. One ceiling everywhere. */
+#define LT_TTL_CEILING ((int64_t)24 * 3600)
+
+/* ---- pam-args.c: the PAM module's arguments and the shared configuration file ---- */
+/* The PAM module's settings: its arguments, after those of the configuration file (config=, else
+ * LT_PAM_CONF when it exists), one argument per line. reap --system reads the same file through
+ * the same parser. Nothing comes from the environment. */
+#define LT_PAM_CONF "/etc/linode-token/pam.conf"
+typedef struct lt_pam_args {
+    /* pointers into argv or into conf below: valid until lt_pam_args_free */
+    const char *parent_token_file, *scopes, *api_url, *ca_file, *proxy, *env, *cli_env, *token_file;
+    const char *state_dir, *queue_dir, *audit_log, *config;
+    int64_t ttl, max_ttl;              /* seconds; ttl <= max_ttl <= LT_TTL_CEILING */
+    long timeout_ms, close_timeout_ms; /* 1 s to 1 h */
+    int allow_insecure_loopback, debug;
+    int config_loaded;                 /* a configuration file was read */
+    char group_scopes[512];            /* from scopes_group_NAME= for the first group the user is in */
+    char *conf_text;                   /* the file's text, split in place into its arguments */
+} lt_pam_args;
+/* Called for each problem (an unknown argument, a bad value: the default stays). */
+typedef void (*lt_pam_args_complaint)(void *ud, const char *msg);
+/* in_group(ud, NAME): whether the user is in group NAME (NULL: no scopes_group_ applies). */
+typedef int (*lt_pam_args_in_group)(void *ud, const char *group);
+/* argv alone (no file): what the fuzzer drives. */
+void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+                       lt_pam_args_in_group in_group, void *ud);
+/* A configuration file's text (malloc'd; a takes it over and splits it in place: one argument a
+ * line, blank lines and # comments skipped), then argv over it. */
+void lt_pam_args_parse_text(char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+                            lt_pam_args_in_group in_group, void *ud);
+/* The configuration file (argv's config=FILE, else LT_PAM_CONF if it exists), then argv over it.
+ * The file must be a regular file owned by root (by this euid when not root), writable by its
+ * owner only. LT_OK, or an error naming the file (a= still holds argv's settings over the defaults). */
+lt_error_kind lt_pam_args_load(int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+                               lt_pam_args_in_group in_group, void *ud, lt_error *err);
+void lt_pam_args_free(lt_pam_args *a);
+/* A duration (15m, 1h30m) or a bare number of seconds, 1 s to 366 days. 1 when valid. */
+int lt_pam_duration(const char *v, int64_t *secs);
+
+/* ---- pam-host.c: what the PAM module and reap --system share (both run as root) ---- */
+/* The parent token from a file owned by root (by this euid when not root), mode 0600 or less,
+ * not a link. NULL with err set (the message names the file and what is wrong). */
+char *lt_pam_read_parent(const char *path, lt_error *err);
+/* A client acting with the parent for api_url (NULL: the configured one), reading nothing from
+ * the environment. */
+lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadline_ms, lt_error *err);
+/* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token
+ * with its label. 1 when nothing of it is left alive (revoked, gone, or never created: no token
+ * has its label and its expiry has passed). 0 otherwise, with *pending (may be NULL) set when
+ * only that expiry is awaited. */
+int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err);
+/* Append one JSON line for a record's event to the audit log at path: opened non-blocking, no
+ * link followed, created 0600; it must be a regular file owned by root (this euid when not
+ * root), writable by its owner only. LT_OK when the whole line landed; else err says why. */
+lt_error_kind lt_pam_audit_write(const char *path, const char *action, const lt_record *r, const char *outcome,
+                                 lt_error *err);
+/* A free-form line for the audit log (what syslog could not take): {"time","action":"log",...}. */
+lt_error_kind lt_pam_audit_note(const char *path, const char *level, const char *message, lt_error *err);
+/* Whether a syslog daemon listens on /dev/log (a datagram or stream socket that accepts). */
+int lt_syslog_reachable(void);
+/* The caller's resource limits must not kill or bend the work (RLIMIT_FSIZE's SIGXFSZ in the
+ * middle of an audit line, a tiny RLIMIT_NOFILE): lift them to their hard limits (as root, past
+ * them) and ignore SIGXFSZ; lt_limits_restore puts back exactly what was there. */
+typedef struct lt_limits_saved {
+    struct rlimit lim[3]; /* RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_CPU as found */
+    int lifted[3];
+    struct sigaction xfsz; /* SIGXFSZ's disposition as found */
+    int xfsz_saved;
+} lt_limits_saved;
+void lt_limits_lift(lt_limits_saved *s);
+void lt_limits_restore(const lt_limits_saved *s);
 
 /* ---- JSON (token-json.c) ---- */
 lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);

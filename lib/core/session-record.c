@@ -104,6 +104,7 @@ lt_error_kind lt_record_write(const char *dir, const lt_record *r, lt_error *err
     put(f, "pid", num);
     put(f, "pid_start", r->pid_start);
     put(f, "token_file", r->token_file);
+    put(f, "ruser", r->ruser);
     int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -153,7 +154,7 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err)
         else if (!strcmp(k, "pid"))
             r->pid = strtol(v, NULL, 10);
         STR(session); STR(user); STR(label); STR(api_url); STR(service); STR(tty); STR(rhost);
-        STR(xdg_session_id); STR(pid_start); STR(token_file);
+        STR(xdg_session_id); STR(pid_start); STR(token_file); STR(ruser);
 #undef STR
     }
     fclose(f);

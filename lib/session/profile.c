@@ -3,7 +3,7 @@
 #include "upper.h"
 
 #define DEFAULT_TTL (60 * 60)
-#define DEFAULT_MAX_TTL (24 * 60 * 60) /* also the ceiling */
+#define DEFAULT_MAX_TTL LT_TTL_CEILING /* also the ceiling (internal.h: the same for the PAM module) */
 #define DEFAULT_MIN_REMAINING (5 * 60)
 
 static const char *const profile_keys[] = {"scopes", "ttl", "max_ttl", "min_remaining", "api_url",

@@ -307,7 +307,10 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
  * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
  * every outcome has a reason. */
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
-/* The PAM module's records (root): sessions whose opening process is gone, and queued ones. */
-lt_error_kind lt_reap_system(const lt_config *cfg, const char *state_dir, const char *queue_dir, int dry_run,
-                             const lt_revoke_options *o, GArray *out, lt_error *err);
+/* The PAM module's records (root), with the module's configuration (reap-system.c): sessions whose
+ * opening process is gone, and queued ones, each tried once. config: the file (NULL: LT_PAM_CONF);
+ * state_dir, queue_dir: NULL for the file's. notes gets what the edge should tell the admin
+ * (g_free'd strings: a setting ignored, syslog unavailable). */
+lt_error_kind lt_reap_system(const char *config, const char *state_dir, const char *queue_dir, int dry_run,
+                             const lt_revoke_options *o, GArray *out, GPtrArray *notes, lt_error *err);
 #endif

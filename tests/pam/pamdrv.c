@@ -7,7 +7,9 @@
 #include <jansson.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -31,6 +33,12 @@ static pam_handle_t *start(const char *svc, const char *user)
     const char *tty = getenv("PAMDRV_TTY"), *rhost = getenv("PAMDRV_RHOST");
     pam_set_item(h, PAM_TTY, tty ? tty : "pts/7");
     pam_set_item(h, PAM_RHOST, rhost ? rhost : "192.0.2.7");
+    const char *ruser = getenv("PAMDRV_RUSER"); /* who ran sudo or su */
+    if (ruser)
+        pam_set_item(h, PAM_RUSER, ruser);
+    const char *penv = getenv("PAMDRV_PAM_ENV"); /* NAME=VALUE, as pam_env would put it */
+    if (penv)
+        pam_putenv(h, penv);
     const char *run = getenv("PAMDRV_XDG_RUNTIME_DIR");
     if (run) {
         char kv[600];
@@ -68,6 +76,12 @@ static int open_session(pam_handle_t *h)
     int rc = pam_open_session(h, 0);
     printf("OPEN=%d\nOPEN_MS=%.0f\n", rc, (now() - t0) * 1000);
     printf("DUMPABLE_AFTER_OPEN=%d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)); /* the module restores it */
+    struct rlimit fs; /* and the caller's file-size limit, and SIGXFSZ's disposition */
+    struct sigaction xfsz;
+    if (getrlimit(RLIMIT_FSIZE, &fs) == 0)
+        printf("FSIZE_AFTER_OPEN=%s\n", fs.rlim_cur == RLIM_INFINITY ? "unlimited" : "limited");
+    if (sigaction(SIGXFSZ, NULL, &xfsz) == 0)
+        printf("XFSZ_AFTER_OPEN=%s\n", xfsz.sa_handler == SIG_IGN ? "ignored" : "default");
     if (rc == PAM_SUCCESS)
         show_env(h);
     return rc;

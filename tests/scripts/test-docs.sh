@@ -17,7 +17,7 @@ for o in --profile --config --session --version; do
     grep -q -- "$(printf %s "$o" | sed 's/-/\\\\-/g')" "$S/man/git-credential-linode.1"; ok $? "git-credential-linode(1) has $o"
     "$B/git-credential-linode" --help | grep -q -- "$o"; ok $? "... and so has its --help"
 done
-for a in parent_token_file scopes scopes_group_ ttl max_ttl api_url ca_file proxy env token_file timeout state_dir audit_log allow_insecure_loopback debug; do
+for a in config parent_token_file scopes scopes_group_ ttl max_ttl api_url ca_file proxy env token_file timeout state_dir audit_log allow_insecure_loopback debug; do
     grep -q "$a" "$S/man/pam_linode_token.8"; ok $? "pam_linode_token(8) documents $a="
 done
 nolic=$(cd "$S" && git ls-files '*.c' '*.h' '*.sh' 'build-aux/with-secret-service' 'man/*' 2>/dev/null |

@@ -14,6 +14,8 @@ N=20
 start_fake --token "$P=*" --op-rate-limit 12 --rate-limit 20
 API="$FAKE_URL/v4"
 (umask 077 && printf '%s\n' "$P" > "$SCRATCH/parent")
+# what reap --system reads: the module's configuration file (pam_linode_token(8))
+(umask 077 && printf 'parent_token_file=%s\nallow_insecure_loopback\n' "$SCRATCH/parent" > "$SCRATCH/pam.conf")
 user=$(id -un)
 i=0
 while [ $i -lt $N ]; do
@@ -65,8 +67,8 @@ fake_post /__fake/clock '{"advance":61}' >/dev/null
 i=0
 rc=0
 while [ $i -lt $N ]; do
-    "$B/linode-token" --api-url "$API" --allow-insecure-loopback --parent-token-file "$SCRATCH/parent" --timeout 5s \
-        reap --system --state-dir "$SCRATCH/h/$i/run" --queue-dir "$SCRATCH/h/$i/queue" >/dev/null 2>&1 || rc=$?
+    "$B/linode-token" --timeout 5s reap --system --config "$SCRATCH/pam.conf" \
+        --state-dir "$SCRATCH/h/$i/run" --queue-dir "$SCRATCH/h/$i/queue" >/dev/null 2>&1 || rc=$?
     i=$((i + 1))
 done
 is "$rc" 0 "reap --system on every host"

@@ -33,7 +33,25 @@ alone() { # alone NAME ARGS...: our module only, so that its own answer shows (P
     printf 'session required %s %s\n' "$MOD" "$*" > "$SCRATCH/svc/$name"
 }
 PAM_PERM_DENIED=6
-BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+# config= (empty): no configuration file, so that a machine's /etc/linode-token/pam.conf plays no part
+BASE="config= parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+# The shared configuration file, as an administrator writes it (one argument per line), which
+# reap --system reads too
+pamconf() { # pamconf API: write $SCRATCH/pam.conf for that API
+    (umask 077 && cat > "$SCRATCH/pam.conf" <<EOF2
+# pam_linode_token and 'linode-token reap --system'
+parent_token_file=$SCRATCH/parent
+api_url=$1
+allow_insecure_loopback
+state_dir=$SCRATCH/run
+queue_dir=$SCRATCH/queue
+audit_log=$SCRATCH/pam-audit.log
+  scopes=linodes:read_only
+ttl=1h
+EOF2
+)
+}
+pamconf "$API"
 service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s debug"
 # pam_wrapper copies the service dir to /tmp/pam.X (one of ~62 names, fixed in the library), so
 # runs of this test in two suites at once would collide: one PAM run at a time on the machine, and
@@ -46,7 +64,7 @@ stale_pam_dirs() {
 }
 pamrun() { # pamrun CMD...: under pam_wrapper + nss_wrapper; stdout in OUT, stderr in ERR
     flock -w 300 9 || bail "another test run held the pam_wrapper lock for 300 s"
-    timeout 60 env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
+    timeout 60 ${PAMRUN_PREFIX:-} env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
         NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
     RC=$?
     stale_pam_dirs
@@ -102,11 +120,35 @@ is "$(jq -r --arg s "$ASID" 'select(.session == $s) | .action' "$SCRATCH/pam-aud
 is "$(jq -r --arg s "$ASID" 'select(.action == "mint" and .session == $s) | .id' "$SCRATCH/pam-audit.log")" "$(tok "$ASID" id)" \
     "... naming the token's id"
 grep -qF "$P" "$SCRATCH/pam-audit.log"; ok $((! $?)) "... and never the parent"
-chmod 640 "$SCRATCH/pam-audit.log"
+chmod 620 "$SCRATCH/pam-audit.log"
 drv au alice same
-like "$ERR" "audit_log $SCRATCH/pam-audit.log must be a regular file of uid" "a group-readable audit_log is refused (syslog says so)"
+like "$ERR" "audit_log $SCRATCH/pam-audit.log must be a regular file owned by root and writable by root only" \
+    "a group-writable audit_log is refused (syslog says so)"
 is "$(jq -r --arg s "$(val LINODE_TOKEN_PAM_SESSION)" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | wc -l)" 0 \
     "... and not written to"
+is "$(val OPEN):$(val CLOSE)" "0:0" "... while the session goes on"
+chmod 640 "$SCRATCH/pam-audit.log"
+drv au alice same
+is "$(jq -r --arg s "$(val LINODE_TOKEN_PAM_SESSION)" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | tr '\n' ' ')" \
+    "mint revoke " "a group-readable (not writable) audit_log is written, as auth.log is"
+chmod 600 "$SCRATCH/pam-audit.log"
+# A FIFO at audit_log= (nobody reading it) must not hang the login past timeout=
+mkfifo -m 600 "$SCRATCH/audit.fifo"
+service fifo "$BASE scopes=linodes:read_only ttl=1h timeout=2s audit_log=$SCRATCH/audit.fifo"
+drv fifo alice same
+is "$(val OPEN):$(val CLOSE)" "0:0" "a FIFO at audit_log=: open and close succeed"
+[ "$(val OPEN_MS)" -lt 2000 ]; ok $? "... within timeout=2s, not hung on the FIFO (open took $(val OPEN_MS) ms)"
+like "$ERR" "audit_log $SCRATCH/audit.fifo: cannot open it" "... and syslog says the audit line was not written"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" revoked)" true "... and the token is revoked"
+rm -f "$SCRATCH/audit.fifo"
+# A link at audit_log= is not followed
+ln -s "$SCRATCH/pam-audit.log" "$SCRATCH/audit.link"
+service link "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/audit.link"
+drv link alice same
+like "$ERR" "audit_log $SCRATCH/audit.link: cannot open it" "a symbolic link at audit_log= is not followed"
+is "$(jq -r --arg s "$(val LINODE_TOKEN_PAM_SESSION)" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | wc -l)" 0 \
+    "... and nothing reaches the file it points to"
+rm -f "$SCRATCH/audit.link"
 
 # --- pam_end without close: the token and the record stay; reap --system revokes them --------------------
 drv lt alice noclose
@@ -116,8 +158,7 @@ is "$(tok "$SID" revoked)" false "pam_end without close: the token stays"
 is "$(stat -c %a "$SCRATCH/run/$SID")" 600 "the record is 0600"
 is "$(stat -c %a "$SCRATCH/run")" 700 "in a 0700 state_dir"
 grep -qF "$(val LINODE_TOKEN_PREFIX)" "$SCRATCH/run/$SID"; ok $((! $?)) "the record holds no secret (not even its prefix)"
-run_reap() { "$B/linode-token" --api-url "$API" --allow-insecure-loopback --parent-token-file "$SCRATCH/parent" \
-    reap --system --state-dir "$SCRATCH/run" --queue-dir "$SCRATCH/queue" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); }
+run_reap() { "$B/linode-token" reap --system --config "$SCRATCH/pam.conf" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
 run_reap --dry-run
 like "$OUT" "Would revoke token" "reap --system --dry-run names the ended session's token"
 run_reap
@@ -185,7 +226,7 @@ drv bad alice same
 is "$(val OPEN)$(val CLOSE)" "00" "bad arguments: logged, ignored, no crash"
 like "$ERR" "SYSLOG(3): unknown argument 'bogus'" "... an unknown argument at LOG_ERR"
 like "$ERR" "bad argument ttl=banana" "... a bad value at LOG_ERR"
-service nopar "api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run"
+service nopar "config= api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run"
 drv nopar alice open
 is "$(val OPEN)" "$PAM_SESSION_ERR" "no parent_token_file=: PAM_SESSION_ERR"
 drv lt nosuchuser open
@@ -260,7 +301,7 @@ run_reap >/dev/null
 stop_fake
 start_fake --token "$P=*" --latency-ms 20000
 API2="$FAKE_URL/v4"
-service slow "parent_token_file=$SCRATCH/parent api_url=$API2 allow_http_loopback scopes=linodes:read_only timeout=2s state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+service slow "config= parent_token_file=$SCRATCH/parent api_url=$API2 allow_http_loopback scopes=linodes:read_only timeout=2s state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
 t0=$(date +%s%N)
 drv slow alice open
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -269,7 +310,8 @@ is "$(val OPEN)" "$PAM_SESSION_ERR" "API not answering at open: PAM_SESSION_ERR"
 stop_fake
 start_fake --token "$P=*"
 API="$FAKE_URL/v4"
-BASE="parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+BASE="config= parent_token_file=$SCRATCH/parent api_url=$API allow_http_loopback state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+pamconf "$API"
 service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s"
 
 # --- the caller's environment steers nothing: su and sudo run the module with it -------------------------------
@@ -288,19 +330,21 @@ is "$(val OPEN)$(val CLOSE)" "00" "hostile environment, api_url= given: open and
 is "$(count POST /v4/profile/tokens)" $((p0 + 1)) "... the configured API minted (1 POST)"
 is "$(evil_seen)" 0 "... LINODE_URL, LINODE_CA, http_proxy, HTTPS_PROXY, ALL_PROXY: the attacker saw nothing"
 [ ! -e "$SCRATCH/keylog" ]; ok $? "... and SSLKEYLOGFILE: no key log file was written"
-alone noapi "parent_token_file=$SCRATCH/parent scopes=linodes:read_only timeout=2 state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+alone noapi "config= parent_token_file=$SCRATCH/parent scopes=linodes:read_only timeout=2 state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
 pamrun $HOSTILE "$DRV" noapi alice open
 is "$(val OPEN)" "$PAM_SESSION_ERR" "hostile environment, no api_url=: open fails (the compiled default is not reachable here)"
 like "$ERR" "api.linode.com" "... it went for the compiled default, https://api.linode.com"
 is "$(evil_seen)" 0 "... and the parent never reached LINODE_URL's server"
 [ ! -e "$SCRATCH/keylog" ]; ok $? "... nor was a key log written"
 kill "$EVIL_PID"; wait "$EVIL_PID" 2>/dev/null
+# (its record, queued with the unreachable default API, would fail every later reap here)
+grep -l '^api_url=https://api.linode.com' "$SCRATCH/queue"/* 2>/dev/null | xargs rm -f
 run_reap >/dev/null
 
 # --- as root: ownership, and the user's token file ------------------------------------------------------------
 if [ "$(id -u)" = 0 ]; then
     cp "$SCRATCH/parent" "$SCRATCH/parent-alice"; chown 1000 "$SCRATCH/parent-alice"; chmod 600 "$SCRATCH/parent-alice"
-    service own "parent_token_file=$SCRATCH/parent-alice api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
+    service own "config= parent_token_file=$SCRATCH/parent-alice api_url=$API allow_http_loopback scopes=linodes:read_only state_dir=$SCRATCH/run queue_dir=$SCRATCH/queue"
     drv own alice open
     is "$(val OPEN)" "$PAM_SESSION_ERR" "root: a parent file not owned by root is refused"
     # alice (uid 1000) must reach her runtime dir: under a directory of its own in /tmp, not below
@@ -325,6 +369,173 @@ if [ "$(id -u)" = 0 ]; then
     run_reap >/dev/null
 else
     for i in 1 2 3 4 5 6 7; do echo "ok - # SKIP ownership checks need root"; T_N=$((T_N + 1)); done
+fi
+
+# --- ttl= and max_ttl=: one ceiling for every minted token (24h), the error names the argument --------------
+service ttl "$BASE scopes=linodes:read_only ttl=1w1w1w max_ttl=2d"
+drv ttl alice same
+like "$ERR" "bad argument ttl=1w1w1w: at most 24h" "ttl=1w1w1w (21 days) is refused, naming the argument and the ceiling"
+like "$ERR" "bad argument max_ttl=2d: at most 24h" "... and max_ttl=2d"
+SID=$(val LINODE_TOKEN_PAM_SESSION)
+exp=$(date -u -d "$(tok "$SID" expiry) UTC" +%s); d=$((exp - $(date +%s) - 8 * 3600)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le 5 ]; ok $? "... and the token gets the default 8h, not 21 days"
+service ttl24 "$BASE scopes=linodes:read_only ttl=24h"
+drv ttl24 alice same
+unlike "$ERR" "bad argument" "ttl=24h, the ceiling itself, is accepted"
+
+# --- close acts only on PAM_USER's record: a session id in the PAM environment (pam_env) is not enough -----------
+alone ltalone "$BASE scopes=linodes:read_only"
+drv lt alice noclose
+VICTIM=$(val LINODE_TOKEN_PAM_SESSION)
+export PAMDRV_PAM_ENV="LINODE_TOKEN_PAM_SESSION=$VICTIM"
+drv ltalone bob close
+is "$(val CLOSE)" "$PAM_PERM_DENIED" "bob's close naming alice's session in the PAM environment: ignored"
+is "$(tok "$VICTIM" revoked)" false "... alice's token stays alive"
+[ -f "$SCRATCH/run/$VICTIM" ]; ok $? "... and so does her record"
+like "$ERR" "session $VICTIM is not bob's (it is alice's): not revoked here" "... and syslog says so"
+drv ltalone alice close
+unset PAMDRV_PAM_ENV
+is "$(val CLOSE):$(tok "$VICTIM" revoked)" "0:true" "alice's own close with that id revokes it"
+
+# --- PAM_RUSER: the record and the audit line name who asked (sudo's and su's caller) -------------------------
+service au "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/pam-audit.log"
+export PAMDRV_RUSER=carol
+drv au alice noclose
+unset PAMDRV_RUSER
+RSID=$(val LINODE_TOKEN_PAM_SESSION)
+grep -qx 'ruser=carol' "$SCRATCH/run/$RSID"; ok $? "the record names PAM_RUSER (ruser=carol)"
+is "$(jq -r --arg s "$RSID" 'select(.session == $s and .action == "mint") | "\(.user) \(.ruser) \(.service)"' "$SCRATCH/pam-audit.log")" \
+    "alice carol au" "... and so does the audit line (user, ruser, service)"
+like "$ERR" "mint: token $(tok "$RSID" id) '$(tok "$RSID" label)' of alice for carol: minted" "... and the syslog line"
+run_reap >/dev/null
+
+# --- the caller's RLIMIT_FSIZE (ulimit -f 1): the host is not killed, the audit line lands ---------------------------
+# (the driver's output goes through a pipe: the limit is on files, and the harness's own files are not the point)
+pamrun_limited() { # pamrun_limited CMD...: pamrun under bash's ulimit -f 1 (1 KiB)
+    flock -w 300 9 || bail "another test run held the pam_wrapper lock for 300 s"
+    (timeout 60 bash -c 'ulimit -f 1; exec "$@"' _ env LD_PRELOAD="$PRE" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" \
+        NSS_WRAPPER_PASSWD="$SCRATCH/passwd" NSS_WRAPPER_GROUP="$SCRATCH/group" "$@" 2>&1; echo "RC=$?") | cat > "$SCRATCH/out"
+    stale_pam_dirs
+    flock -u 9
+    OUT=$(cat "$SCRATCH/out"); ERR=$OUT; RC=$(val RC)
+}
+[ "$(stat -c %s "$SCRATCH/pam-audit.log")" -gt 2048 ]; ok $? "the audit log is past the 1 KiB limit already"
+pamrun_limited "$DRV" au alice same
+FSID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$RC" 0 "ulimit -f 1: the host is not killed by SIGXFSZ (exit $RC)"
+is "$(val OPEN):$(val CLOSE)" "0:0" "... open and close succeed"
+if bash -c 'ulimit -f 1; ulimit -f unlimited' 2>/dev/null && [ "$(id -u)" = 0 ]; then
+    is "$(jq -r --arg s "$FSID" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | tr '\n' ' ')" "mint revoke " \
+        "... and both audit lines landed (root lifts the limit for the module's work)"
+else # no CAP_SYS_RESOURCE (a container) or not root: the hard limit stands, and syslog must say what was lost
+    like "$ERR" "audit_log $SCRATCH/pam-audit.log: the line was not written: File too large" \
+        "... the audit lines cannot land past a hard limit this process may not lift (no CAP_SYS_RESOURCE): syslog says so"
+fi
+is "$(tok "$FSID" revoked)" true "... and the token is revoked"
+is "$(val FSIZE_AFTER_OPEN) $(val XFSZ_AFTER_OPEN)" "limited default" "... the caller's limit and SIGXFSZ are restored after open"
+
+# --- OPENSSL_CONF: the caller's OpenSSL configuration (here: one loading a provider) is not loaded -------------------
+printf 'openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\nevil = evil_sect\n[evil_sect]\nmodule = %s\nactivate = 1\n' \
+    "$B/evil-provider.so" > "$SCRATCH/evil.cnf"
+OPENSSL_CONF="$SCRATCH/evil.cnf" LT_EVIL_MARK="$SCRATCH/evil.control" curl -s -o /dev/null "$FAKE_URL/__fake/tokens"
+grep -q 'loaded' "$SCRATCH/evil.control" 2>/dev/null; ok $? "control: libcurl in a program of the user's loads that configuration's provider"
+pamrun env OPENSSL_CONF="$SCRATCH/evil.cnf" LT_EVIL_MARK="$SCRATCH/evil.mark" "$DRV" lt alice same
+is "$(val OPEN):$(val CLOSE)" "0:0" "OPENSSL_CONF naming a provider: open and close succeed"
+[ ! -e "$SCRATCH/evil.mark" ]; ok $? "... and the module's libcurl loaded no configuration: the provider never ran"
+
+# --- the shared configuration file: one argument per line, the module's arguments over it --------------------------
+service cf "config=$SCRATCH/pam.conf"
+drv cf alice same
+CSID=$(val LINODE_TOKEN_PAM_SESSION)
+is "$(val OPEN):$(val CLOSE)" "0:0" "config=FILE alone: the module works from the file"
+is "$(tok "$CSID" scopes)" "linodes:read_only" "... with its scopes"
+is "$(jq -r --arg s "$CSID" 'select(.session == $s) | .action' "$SCRATCH/pam-audit.log" | tr '\n' ' ')" "mint revoke " \
+    "... and its audit_log"
+service cf2 "config=$SCRATCH/pam.conf scopes=linodes:read_write"
+drv cf2 alice same
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" scopes)" "linodes:read_write" "an argument wins over the file"
+chmod 666 "$SCRATCH/pam.conf"
+drv cf alice same
+is "$(val OPEN)" "$PAM_SESSION_ERR" "a world-writable configuration file: PAM_SESSION_ERR"
+like "$ERR" "the configuration file $SCRATCH/pam.conf must be a regular file owned by root, writable by root only" \
+    "... and syslog says why"
+chmod 600 "$SCRATCH/pam.conf"
+service cfmissing "config=$SCRATCH/no-such.conf scopes=linodes:read_only"
+drv cfmissing alice open
+is "$(val OPEN)" "$PAM_SESSION_ERR" "config= naming a file that is not there: PAM_SESSION_ERR"
+like "$ERR" "cannot read the configuration file $SCRATCH/no-such.conf" "... and syslog says so"
+echo 'frob=1' >> "$SCRATCH/pam.conf"
+drv cf alice same
+like "$ERR" "unknown setting 'frob' in the configuration file (ignored)" "an unknown setting in the file is reported"
+pamconf "$API"
+
+# --- reap --system: the module's configuration, one try per record, the module's audit log and syslog -------------------
+for f in "$SCRATCH/queue"/*; do # what earlier tests left for fakes that are gone (their API cannot answer)
+    [ -f "$f" ] && ! grep -qx "api_url=$API" "$f" && rm -f "$f"
+done
+fake_fault '{"kind":"drop","method":"DELETE","count":5}'
+drv lt alice noclose
+DSID=$(val LINODE_TOKEN_PAM_SESSION); DID=$(tok "$DSID" id)
+d0=$(count DELETE "/v4/profile/tokens/$DID")
+run_reap
+is "$(count DELETE "/v4/profile/tokens/$DID")" $((d0 + 1)) "reap --system, API down: one try for the ended session, not two"
+like "$ERR" "0 revoked, 1 queued" "... it says 1 queued"
+like "$ERR" "the next login on this host or 'linode-token reap --system' retries it" "... with a hint for the system, not a user's"
+[ -f "$SCRATCH/queue/$DSID" ] && [ ! -e "$SCRATCH/run/$DSID" ]; ok $? "... the record moved to the queue"
+is "$(jq -r --arg s "$DSID" 'select(.session == $s and .action == "queue") | .outcome' "$SCRATCH/pam-audit.log")" \
+    "queued (reap --system could not revoke)" "... one queue line in the module's audit_log"
+curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
+run_reap
+is "$RC" 0 "reap --system, API back"
+is "$(tok "$DSID" revoked)" true "... revokes the queued token"
+is "$(jq -r --arg s "$DSID" 'select(.session == $s and .action == "revoke") | .outcome' "$SCRATCH/pam-audit.log")" \
+    "revoked (reap --system)" "... and writes it to the module's audit_log"
+grep -qs "$DSID" "${XDG_STATE_HOME:-$HOME/.local/state}/linode-token/audit.log"; ok $((! $?)) "... not to the personal audit log"
+if [ ! -S /dev/log ]; then
+    like "$(jq -r 'select(.action == "log") | .message' "$SCRATCH/pam-audit.log")" "reap --system: revoke: token $DID " \
+        "... and its syslog line (no syslog daemon here: in the audit log, marked so)"
+    like "$ERR" "reap --system: no syslog daemon listens on /dev/log: this run's log lines go $SCRATCH/pam-audit.log" \
+        "... and it tells the admin, once, where its lines went"
+else
+    for i in 1 2; do echo "ok - # SKIP a syslog daemon listens here: its lines are in the machine's log"; T_N=$((T_N + 1)); done
+fi
+# a mint whose answer never came and whose label no token carries (yet): kept until it would have expired
+PS=00000000000000000000000000000abc
+printf 'session=%s\nid=0\nuser=alice\nuid=1000\nlabel=lt2:h:alice:pam:%s:00000000\napi_url=%s\nexpiry=%s\n' \
+    $PS $PS "$API" $(($(date +%s) + 3600)) > "$SCRATCH/queue/$PS"
+chmod 600 "$SCRATCH/queue/$PS"
+run_reap
+is "$RC" 0 "reap --system: a mint still under way is not a failure"
+like "$OUT" "Waiting on mint lt2:h:alice:pam:$PS:00000000: its mint is still under way" "... it says so"
+[ -f "$SCRATCH/queue/$PS" ]; ok $? "... and keeps its record for a later run"
+sed -i "s/^expiry=.*/expiry=$(($(date +%s) - 1))/" "$SCRATCH/queue/$PS"
+run_reap
+like "$OUT" "Resolved mint lt2:h:alice:pam:$PS:00000000: its mint created no token" "once it would have expired: resolved"
+[ ! -e "$SCRATCH/queue/$PS" ]; ok $? "... and its record is gone"
+echo 'frob=1' >> "$SCRATCH/pam.conf"
+run_reap --dry-run
+like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
+pamconf "$API"
+"$B/linode-token" reap --system --config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
+like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --config says so"
+
+# --- no syslog daemon: the module's lines go to audit_log, marked "syslog unavailable" ---------------------------------
+if [ ! -S /dev/log ] || [ "$(id -u)" = 0 ]; then
+    service ns "$BASE scopes=linodes:read_only ttl=1h audit_log=$SCRATCH/ns-audit.log bogus_arg"
+    if [ -S /dev/log ]; then # hide the daemon: /dev/null over /dev/log, in a mount namespace of this run's own
+        printf 'mount --bind /dev/null /dev/log || exit 97\nexec "$@"\n' > "$SCRATCH/nosyslog"
+        PAMRUN_PREFIX="unshare -m --propagation private sh $SCRATCH/nosyslog"
+        drv ns alice same
+        PAMRUN_PREFIX=
+    else
+        drv ns alice same
+    fi
+    is "$(val OPEN):$(val CLOSE)" "0:0" "no syslog daemon: open and close succeed"
+    is "$(jq -r 'select(.action == "log" and .note == "syslog unavailable") | .level + " " + .message' "$SCRATCH/ns-audit.log" | head -n 1)" \
+        "err unknown argument 'bogus_arg' (ignored)" "... the lines syslog cannot take are in audit_log, marked so"
+    like "$(jq -r 'select(.action == "log") | .message' "$SCRATCH/ns-audit.log")" "mint: token " "... the mint's line too"
+else
+    for i in 1 2 3; do echo "ok - # SKIP a syslog daemon listens and hiding it needs root"; T_N=$((T_N + 1)); done
 fi
 
 # --- the README's module line, as written (with this test's parent, API and directories) ---------------------

@@ -56,6 +56,9 @@ if [ -f "$B/pam_linode_token.so" ] && [ -x "$B/pamdrv" ] && ! nm -D "$B/pam_lino
     printf 'root:x:0:\nalice:x:1000:\n' > "$SCRATCH/group"
     printf 'session required %s parent_token_file=%s api_url=%s allow_insecure_loopback state_dir=%s queue_dir=%s scopes=linodes:read_only ttl=1h timeout=3 close_timeout=3\nsession optional pam_permit.so\n' \
         "$B/pam_linode_token.so" "$SCRATCH/parent" "$API" "$SCRATCH/run" "$SCRATCH/queue" > "$SCRATCH/svc/soak"
+# what reap --system reads: the module's configuration file (pam_linode_token(8))
+(umask 077 && printf 'parent_token_file=%s\nallow_insecure_loopback\nstate_dir=%s\nqueue_dir=%s\n' \
+    "$SCRATCH/parent" "$SCRATCH/run" "$SCRATCH/queue" > "$SCRATCH/pam.conf")
 fi
 pam() { # MODE
     flock -w 300 /tmp/linode-token-tests.pam_wrapper.lock timeout 60 env LD_PRELOAD="libpam_wrapper.so libnss_wrapper.so" \
@@ -120,7 +123,7 @@ run_before=$(run_tokens | wc -l)
 
 # The reap, while those jobs still run (chaos stays on: reap must be exact under faults too)
 "$LT" reap >/dev/null 2>&1
-"$LT" reap --system --state-dir "$SCRATCH/run" --queue-dir "$SCRATCH/queue" >/dev/null 2>&1
+"$LT" reap --system --config "$SCRATCH/pam.conf" >/dev/null 2>&1
 run_after=$(run_tokens | wc -l)
 reaped_running=$((run_before - run_after))
 still=0
@@ -134,7 +137,7 @@ for p in $RUNNING_PIDS; do wait "$p" 2>/dev/null; done
 RUNNING_PIDS=
 "$LT" end-session --all >/dev/null 2>&1
 "$LT" reap >/dev/null 2>&1
-"$LT" reap --system --state-dir "$SCRATCH/run" --queue-dir "$SCRATCH/queue" >/dev/null 2>&1
+"$LT" reap --system --config "$SCRATCH/pam.conf" >/dev/null 2>&1
 t2=$(date +%s)
 
 reqs=$(curl -sS "$FAKE_URL/__fake/requests")

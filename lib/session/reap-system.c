@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* reap-system.c - `linode-token reap --system` (root): the PAM module's leftovers. It reads the
+ * module's own configuration (the same file, through the same parser: pam-args.c) and revokes,
+ * once per run, the token of every session whose opening process is gone and of every queued
+ * record; a record whose mint never got its answer is resolved by its label. Each revocation
+ * or queueing goes where the module's go: syslog (LOG_AUTHPRIV) and the module's audit_log. */
+#include "upper.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+typedef struct {
+    char *path;
+    int queued; /* found in queue_dir */
+} item;
+
+static void item_clear(item *it)
+{
+    g_free(it->path);
+}
+
+/* Every record there is now, each session once (queue_dir first), so that a record this run
+ * moves to the queue is not tried a second time. */
+static GArray *snapshot(const lt_pam_args *a)
+{
+    GArray *items = g_array_new(FALSE, TRUE, sizeof(item));
+    g_array_set_clear_func(items, (GDestroyNotify)item_clear);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const char *dirs[2] = {a->queue_dir, a->state_dir};
+    for (int k = 0; k < 2; k++) {
+        g_autoptr(GDir) d = g_dir_open(dirs[k], 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            if (name[0] == '.' || g_hash_table_contains(seen, name))
+                continue;
+            g_hash_table_add(seen, g_strdup(name));
+            item it = {.path = g_build_filename(dirs[k], name, NULL), .queued = k == 0};
+            g_array_append_val(items, it);
+        }
+    }
+    return items;
+}
+
+/* Syslog, and the audit log when syslog has no daemon to take it (as the module does). */
+static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    syslog(pri, "%s", msg);
+    if (!syslog_ok && a->audit_log)
+        lt_pam_audit_note(a->audit_log, pri <= LOG_ERR ? "err" : pri == LOG_WARNING ? "warning" : "info", msg, NULL);
+}
+
+static void audit(const lt_pam_args *a, int syslog_ok, const char *action, const lt_record *r, const char *outcome)
+{
+    say(a, syslog_ok, action[0] == 'q' ? LOG_WARNING : LOG_INFO, "reap --system: %s: token %" PRId64 " '%s' of %s: %s",
+        action, r->id, r->label, r->user, outcome);
+    lt_error e;
+    if (a->audit_log && lt_pam_audit_write(a->audit_log, action, r, outcome, &e) != LT_OK)
+        say(a, syslog_ok, LOG_ERR, "reap --system: %s", e.message);
+}
+
+/* One record, one try: revoked (the record and the user's token file go), or kept in the queue. */
+static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_record *r, long deadline_ms,
+                     lt_outcome *res)
+{
+    lt_error e = {0};
+    int pending = 0;
+    lt_client *c = lt_pam_client(a, r->api_url, deadline_ms, &e);
+    const int done = c && lt_record_revoke(c, r, &pending, &e);
+    lt_client_free(c);
+    g_autofree char *q = g_build_filename(a->queue_dir, r->session, NULL);
+    if (pending) { /* not a failure: kept (in the queue) and asked about again */
+        g_free(res->reason);
+        res->reason = g_strdup("its mint is still under way (no token has its label yet)");
+        if (!it->queued && g_mkdir_with_parents(a->queue_dir, 0700) == 0)
+            rename(it->path, q);
+        return;
+    }
+    if (done) {
+        unlink(it->path);
+        struct stat st; /* the user's file, as the module made it: nothing else */
+        if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) && (long)st.st_uid == r->uid)
+            unlink(r->token_file);
+        audit(a, syslog_ok, "revoke", r, r->id ? "revoked (reap --system)" : "resolved: nothing was created");
+        if (!r->id) {
+            g_free(res->reason);
+            res->reason = g_strdup("its mint created no token");
+        }
+        return;
+    }
+    res->error = e;
+    res->queued = it->queued || (g_mkdir_with_parents(a->queue_dir, 0700) == 0 && rename(it->path, q) == 0);
+    if (res->queued)
+        audit(a, syslog_ok, "queue", r, "queued (reap --system could not revoke)");
+    else
+        say(a, syslog_ok, LOG_ERR, "reap --system: could not revoke token %" PRId64 " (%s) nor queue it", r->id,
+            e.message);
+}
+
+static void complaint(void *ud, const char *msg)
+{
+    g_ptr_array_add(ud, g_strdup(msg));
+}
+
+lt_error_kind lt_reap_system(const char *config, const char *state_dir, const char *queue_dir, int dry_run,
+                             const lt_revoke_options *o, GArray *out, GPtrArray *notes, lt_error *err)
+{
+    g_autofree char *c_arg = config ? g_strdup_printf("config=%s", config) : NULL;
+    g_autofree char *s_arg = state_dir ? g_strdup_printf("state_dir=%s", state_dir) : NULL;
+    g_autofree char *q_arg = queue_dir ? g_strdup_printf("queue_dir=%s", queue_dir) : NULL;
+    const char *argv[3];
+    int argc = 0;
+    if (c_arg)
+        argv[argc++] = c_arg;
+    if (s_arg)
+        argv[argc++] = s_arg;
+    if (q_arg)
+        argv[argc++] = q_arg;
+    lt_pam_args a;
+    lt_error_kind rc = lt_pam_args_load(argc, argv, &a, complaint, NULL, notes, err);
+    if (rc != LT_OK) {
+        lt_pam_args_free(&a);
+        return rc;
+    }
+    if (!dry_run && (!a.parent_token_file || !*a.parent_token_file)) {
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "no parent_token_file in %s: reap --system reads the PAM "
+                                                     "module's configuration (see pam_linode_token(8))",
+                          a.config_loaded ? (config ? config : LT_PAM_CONF) : "the PAM configuration (none found)");
+        lt_pam_args_free(&a);
+        return rc;
+    }
+    const long deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms : a.timeout_ms;
+    const int syslog_ok = lt_syslog_reachable();
+    if (!syslog_ok && !dry_run)
+        g_ptr_array_add(notes, g_strdup_printf("no syslog daemon listens on /dev/log: this run's log lines go %s",
+                                               a.audit_log ? a.audit_log : "nowhere (no audit_log= is set)"));
+    openlog("linode-token", LOG_PID, LOG_AUTHPRIV);
+    g_autoptr(GArray) items = snapshot(&a);
+    for (guint i = 0; i < items->len; i++) {
+        const item *it = &g_array_index(items, item, i);
+        lt_record r;
+        if (lt_record_read(it->path, &r, NULL) != LT_OK)
+            continue;
+        if (!it->queued && lt_record_process_alive(&r))
+            continue; /* the session may still be open */
+        lt_outcome res = {.id = r.id, .label = g_strdup(r.label), .api_url = g_strdup(r.api_url),
+                          .session = g_strdup(r.session),
+                          .reason = g_strdup(it->queued ? "queued by a close that could not revoke"
+                                                        : "the process that opened the session is gone")};
+        if (!dry_run)
+            reap_one(&a, syslog_ok, it, &r, deadline_ms, &res);
+        g_array_append_val(out, res);
+    }
+    closelog();
+    lt_pam_args_free(&a);
+    return LT_OK;
+}
