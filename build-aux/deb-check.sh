@@ -161,8 +161,11 @@ pam_try() {
     parent=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
     mkdir -m 700 "$W/pam" && (umask 077 && printf '%s\n' "$parent" > "$W/pam/parent") || return 1
     fake_launch "$W/pam/port" "$W/pam/fake.log" --username pam --token "$parent=*" || return 1
-    printf 'session required pam_linode_token.so parent_token_file=%s api_url=%s allow_insecure_loopback scopes=linodes:read_only state_dir=%s queue_dir=%s\n' \
-        "$W/pam/parent" "$FAKE_URL/v4" "$W/pam/state" "$W/pam/queue" > "/etc/pam.d/$PAM_SVC"
+    # The settings in a pam.conf of our own, as an admin writes /etc/linode-token/pam.conf; the
+    # module line names it, and reap --system below reads the same file.
+    printf 'parent_token_file=%s\napi_url=%s\nallow_insecure_loopback\nscopes=linodes:read_only\nstate_dir=%s\nqueue_dir=%s\n' \
+        "$W/pam/parent" "$FAKE_URL/v4" "$W/pam/state" "$W/pam/queue" > "$W/pam/pam.conf" || return 1
+    printf 'session required pam_linode_token.so config=%s\n' "$W/pam/pam.conf" > "/etc/pam.d/$PAM_SVC"
     pamtester -v "$PAM_SVC" root open_session close_session > "$W/pam/pamtester.log" 2>&1 &&
         curl -s "$FAKE_URL/__fake/tokens" | jq -e '[.[] | select(.label | startswith("lt2:"))] |
             length == 1 and all(.revoked)' >/dev/null
@@ -180,8 +183,7 @@ reap_try() {
         mount -o remount,bind,ro / && mount -t tmpfs -o ro,mode=755 tmpfs /root &&
         mount -t tmpfs -o ro,mode=755 tmpfs /home && shift 2 && exec "$@"' sh "$W/pam/state" "$W/pam/queue" \
         setpriv --bounding-set -all --inh-caps -all --no-new-privs env -i PATH=/usr/bin:/bin \
-        /usr/bin/linode-token --parent-token-file "$W/pam/parent" --api-url "$FAKE_URL/v4" --allow-insecure-loopback \
-        reap --system --state-dir "$W/pam/state" --queue-dir "$W/pam/queue" >"$W/pam/reap.log" 2>&1 &&
+        /usr/bin/linode-token reap --system --config "$W/pam/pam.conf" >"$W/pam/reap.log" 2>&1 &&
         [ -z "$(ls "$W/pam/queue")" ] &&
         curl -s "$FAKE_URL/__fake/tokens" | jq -e '[.[] | select(.label | startswith("lt2:"))] |
             length == 2 and all(.revoked)' >/dev/null
