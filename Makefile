@@ -59,7 +59,7 @@ LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
 CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c \
-             helper/cmd-audit.c helper/cmd-git.c
+             helper/cmd-audit.c helper/cmd-git.c helper/table.c helper/cmd-profiles.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so
