@@ -5,7 +5,8 @@
 set -u
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsecret-1-dev libglib2.0-dev
 libkeyutils-dev libmicrohttpd-dev libpam0g-dev dbus dbus-bin gnome-keyring libsecret-tools keyutils
-libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang libclang-rt-dev mandoc zsh"
+libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang libclang-rt-dev mandoc zsh
+bash-completion fish"
 missing=""
 for p in $pkgs; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -224,10 +224,10 @@ static lt_error_kind scopes_from_prompt(lt_scopes *out, lt_error *e)
     for (size_t i = 0; i < lt_scopes_service_count(); i++)
         out->level[i] = (unsigned char)(dflt == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only(i)
                                             ? LT_LEVEL_NONE : dflt); /* vpc has no read-only level */
-    fputs("Exceptions, as SERVICE=none|ro|rw separated by spaces (Enter when done):\n", stderr);
+    fputs("Exceptions, as SERVICE=none|ro|rw separated by spaces (Enter or Ctrl-D when done):\n", stderr);
     for (;;) {
         if (!cli_read_line("  > ", 0, line, sizeof line))
-            return lt_error_set(e, LT_ERR_USAGE, "no answer");
+            return LT_OK;
         g_auto(GStrv) items = g_strsplit_set(g_strstrip(line), " ,", -1);
         if (!line[0])
             return LT_OK;
