@@ -107,7 +107,7 @@ _linode_token()
     audit) opts="$opts --since --session --json $table" ;;
     profiles) opts="$opts --session --json $table" ;;
     rotate) opts="$opts --expiry --end-sessions --json" ;;
-    status) opts="$opts --json" ;;
+    status | login | logout) opts="$opts --json" ;;
     setup-git) opts="$opts --unset" ;;
     esac
     if [[ $cur != -* ]]; then

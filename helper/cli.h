@@ -68,6 +68,8 @@ cli_table *cli_table_new(const char *const *columns, const char *defaults, lt_er
 void cli_table_add(cli_table *t, const char *const *cells);
 void cli_table_print(cli_table *t);
 void cli_table_free(cli_table *t);
+/* --json with --format: only those keys of o, as linode-cli does (a new reference either way). */
+json_t *cli_table_shape(const cli_table *t, json_t *o);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cli_table, cli_table_free)
 /* One JSON value on one line, ASCII only. */
 void cli_print_json(json_t *v);

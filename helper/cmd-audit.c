@@ -68,10 +68,15 @@ int cmd_audit(cli *x, int argc, char **argv)
             const char *t = json_string_value(json_object_get(o, "time"));
             const char *s = json_string_value(json_object_get(o, "session"));
             if ((!since || (t && strcmp(t, since) >= 0)) && (!a_session || (s && !strcmp(s, a_session)))) {
-                if (cli_out.json)
+                if (cli_out.json && cli_out.format) {
+                    json_t *picked = cli_table_shape(table, o);
+                    cli_print_json(picked);
+                    json_decref(picked);
+                } else if (cli_out.json) {
                     puts(lines[i]);
-                else
+                } else {
                     add_row(table, o);
+                }
             }
             json_decref(o);
         }

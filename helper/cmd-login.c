@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd-login.c - the parent token: login, logout, status. */
+/* cmd-login.c - the parent token: login, logout, status, rotate. */
 #include "cli.h"
 
 #include <stdio.h>
 
-static const GOptionEntry no_entries[] = {{NULL, 0, 0, 0, NULL, NULL, NULL}};
+static const GOptionEntry json_entries[] = {
+    CLI_JSON_ENTRY("Print one JSON object"),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
 
 static int has_account_rw(const char *scopes)
 {
@@ -16,8 +19,9 @@ static int has_account_rw(const char *scopes)
 int cmd_login(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Read the parent token from stdin (not echoed on a terminal; never from the\n"
-                              "command line), check it with the API, and store it in the Secret Service.",
-                       no_entries, -1, &argc, &argv);
+                              "command line), check it with the API, and store it in the Secret Service.\n"
+                              "--json prints {\"api_url\",\"account\",\"scopes\",\"can_mint\"}.",
+                       json_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc > 1) /* never echo it: it may be the token */
@@ -53,8 +57,15 @@ int cmd_login(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
-    printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, who, scopes);
-    printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", who);
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "api_url", x->cfg.api_url, "account", p.username, "scopes",
+                              p.scopes, "can_mint", has_account_rw(p.scopes));
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, who, scopes);
+        printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", who);
+    }
     if (!has_account_rw(p.scopes))
         fprintf(stderr, "linode-token: login: warning: this token lacks account:read_write, which creating "
                         "and minting tokens needs\n");
@@ -64,8 +75,9 @@ int cmd_login(cli *x, int argc, char **argv)
 
 int cmd_logout(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.", no_entries,
-                       0, &argc, &argv);
+    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.\n"
+                              "--json prints {\"api_url\",\"removed\"}.",
+                       json_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
@@ -73,7 +85,13 @@ int cmd_logout(cli *x, int argc, char **argv)
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_parent_info_forget(&x->cfg, x->cfg.api_url);
-    printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:s,s:b}", "api_url", x->cfg.api_url, "removed", removed);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
+    }
     return 0;
 }
 
@@ -84,17 +102,12 @@ static const char *cache_backend(const lt_config *cfg)
     return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
 }
 
-static gboolean st_json;
-static const GOptionEntry status_entries[] = {
-    {"json", 0, 0, G_OPTION_ARG_NONE, &st_json, "Print one JSON object", NULL},
-    {NULL, 0, 0, 0, NULL, NULL, NULL},
-};
 
 int cmd_status(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
                               "and which cache backend is in use.",
-                       status_entries, 0, &argc, &argv);
+                       json_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_parent_source src = lt_parent_source_for(&x->cfg);
@@ -129,7 +142,7 @@ int cmd_status(cli *x, int argc, char **argv)
             lt_token_list_clear(&l);
         }
     }
-    if (st_json) {
+    if (cli_out.json) {
         if (!who_ok)
             json_object_set_new(o, "error", json_string(e.message));
         char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -165,7 +178,7 @@ int cmd_status(cli *x, int argc, char **argv)
     lt_profile_clear(&p);
     lt_client_free(c);
     if (!who_ok)
-        return st_json && !have_parent && e.kind == LT_ERR_NO_CREDENTIAL ? 3 : cli_fail(x, &e);
+        return cli_out.json && !have_parent && e.kind == LT_ERR_NO_CREDENTIAL ? 3 : cli_fail(x, &e);
     return 0;
 }
 

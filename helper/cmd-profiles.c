@@ -109,7 +109,13 @@ int cmd_profiles(cli *x, int argc, char **argv)
         if (g_str_has_prefix(groups[i], "profile "))
             json_array_append_new(all, describe(x, groups[i] + strlen("profile "), ledger));
     if (cli_out.json) {
-        cli_print_json(all);
+        json_t *shaped = json_array();
+        size_t i;
+        json_t *o;
+        json_array_foreach(all, i, o)
+            json_array_append_new(shaped, cli_table_shape(t, o));
+        cli_print_json(shaped);
+        json_decref(shaped);
     } else {
         size_t i;
         json_t *o;

@@ -36,7 +36,16 @@ int cmd_list(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     lt_client_free(c);
-    if (cli_out.json) {
+    if (cli_out.json && cli_out.format) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < l.count; i++) {
+            json_t *o = json_loads(l.items[i].json, 0, NULL);
+            json_array_append_new(all, cli_table_shape(t, o));
+            json_decref(o);
+        }
+        cli_print_json(all);
+        json_decref(all);
+    } else if (cli_out.json) {
         fputc('[', stdout);
         for (size_t i = 0; i < l.count; i++)
             printf("%s%s", i ? "," : "", l.items[i].json);

@@ -144,6 +144,19 @@ void cli_table_free(cli_table *t)
     g_free(t);
 }
 
+json_t *cli_table_shape(const cli_table *t, json_t *o)
+{
+    if (!cli_out.format || !json_is_object(o))
+        return json_incref(o);
+    json_t *picked = json_object();
+    for (guint i = 0; i < t->shown->len; i++) {
+        const char *name = t->columns[g_array_index(t->shown, size_t, i)];
+        json_t *v = json_object_get(o, name);
+        json_object_set(picked, name, v ? v : json_null());
+    }
+    return picked;
+}
+
 /* One JSON value on a line of its own (ASCII: no server byte reaches the terminal raw). */
 void cli_print_json(json_t *v)
 {

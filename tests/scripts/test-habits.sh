@@ -39,8 +39,8 @@ min_remaining = 10m
 scopes = linodez:read_only
 EOF2
 (umask 077 && printf '%s\n' "$P" > "$SCRATCH/p.txt")
-lt login < "$SCRATCH/p.txt"
-is "$RC" 0 "login"
+lt login --json < "$SCRATCH/p.txt"
+is "$RC:$(printf '%s' "$OUT" | jq -c '[.account, .scopes, .can_mint]')" '0:["fakeuser","*",true]' "login --json"
 
 # --- help COMMAND, the locale, did you mean ---------------------------------------------------------
 run "$LT" list --help; want=$OUT
@@ -85,6 +85,8 @@ lt list --all-columns
 is "$(printf '%s\n' "$OUT" | head -n 1)" "id	label	created	expiry	scopes	token" "--all-columns: the token prefix too"
 like "$OUT" "1000	seed-1	" "... rows in the same columns"
 like "$OUT" "	$(printf %s "$P" | cut -c1-16)" "... the 16-character prefix, never more"
+lt list --json --format id,label
+is "$(printf '%s' "$OUT" | jq -c '[.[] | keys] | unique')" '[["id","label"]]' "--json --format id,label: those keys only"
 gets=$(count GET /v4/profile/tokens)
 lt list --format id,lable
 is "$RC" 2 "--format with an unknown column: exit 2"
@@ -314,4 +316,6 @@ is "$RC" 0 "rotate a parent token file"
 is "$(cut -c1-16 "$SCRATCH/pdir/parent")" "$(prefix_of "$new" "$SCRATCH/pdir/parent")" "... the file holds the new parent"
 is "$(stat -c %a "$SCRATCH/pdir/parent")" 600 "... mode 0600"
 is "$(token_field "$fp" revoked)" true "... the old one is revoked"
+lt logout --json
+is "$(printf '%s' "$OUT" | jq -c .removed)" true "logout --json"
 done_testing
