@@ -78,4 +78,19 @@ is "$(fcomp 'linode-token create --scopes events:ro,dom')" "$(words events:ro,do
     "fish: --scopes after a comma"
 is "$(fcomp "linode-token --config $SCRATCH/config view w")" "web deploy" "fish: a label from list"
 is "$(fcomp "linode-token --config $SCRATCH/config get --profile ")" "$(words default dns-ops)" "fish: profiles"
+
+# zsh, through its own completion system (compinit) in a pseudo-terminal
+if command -v zsh >/dev/null 2>&1; then
+    zcomp() { PATH="$SCRATCH/bin:$PATH" timeout 30 zsh -f "$S/tests/lib/zsh-capture.zsh" "$S/completions" "$1" | grep . | sort -u; }
+    is "$(zcomp 'linode-token hel')" "help" "zsh: a command"
+    is "$(zcomp 'linode-token exec -- zz-lt-pr')" "zz-lt-probe" "zsh: exec -- offers commands"
+    unlike "$(zcomp 'linode-token exec -- zz')" "--profile" "zsh: ... not linode-token's flags"
+    is "$(zcomp 'linode-token create --scopes events:ro,dom')" "$(words domains:ro domains:rw)" "zsh: --scopes after a comma"
+    is "$(zcomp 'linode-token create --scope vp')" "$(words vpc=none vpc=ro vpc=rw)" "zsh: --scope"
+    is "$(zcomp "linode-token --config $SCRATCH/config get --profile ")" "$(words default dns-ops)" "zsh: profiles"
+    is "$(zcomp "linode-token --config $SCRATCH/config view we")" "web deploy" "zsh: a label from list"
+    is "$(zcomp 'linode-token list --' | grep -c -- '--no-headers')" 1 "zsh: list's shaping options"
+else
+    for i in 1 2 3 4 5 6 7 8; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP no zsh"; done
+fi
 done_testing
