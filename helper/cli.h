@@ -26,6 +26,8 @@ lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error
 char *cli_did_you_mean(const char *word, const char *const *names, size_t n);
 /* The same for a service name. */
 char *cli_near_service(const char *svc);
+/* The same for a profile of the config. */
+char *cli_near_profile(const lt_config *cfg, const char *name);
 /* Typed scopes (--scopes): an unknown service is a usage error that suggests the nearest. */
 lt_error_kind cli_check_services(const char *scopes, lt_error *err);
 /* --scopes as typed, with the short levels of --scope (svc:ro, svc:rw) spelled out. g_free. */

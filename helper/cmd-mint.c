@@ -59,6 +59,10 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     if (scopes && cli_check_services(scopes, &e) != LT_OK)
         return cli_fail(x, &e);
     rc = scopes ? lt_profile_adhoc(scopes, m_ttl, &prof, &e) : lt_profile_load(&x->cfg, m_profile, &prof, &e);
+    if (rc == LT_ERR_USAGE && m_profile && !lt_profile_exists(&x->cfg, m_profile)) {
+        g_autofree char *near = cli_near_profile(&x->cfg, m_profile);
+        g_strlcat(e.message, near, sizeof e.message);
+    }
     if (rc == LT_OK && m_ttl && !m_scopes)
         rc = lt_profile_set_ttl(&prof, m_ttl, &e);
     if (rc == LT_OK && m_min_remaining)

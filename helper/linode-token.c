@@ -286,6 +286,16 @@ char *cli_near_service(const char *svc)
     return cli_did_you_mean(svc, names, n);
 }
 
+char *cli_near_profile(const lt_config *cfg, const char *name)
+{
+    g_auto(GStrv) groups = cfg->kf ? g_key_file_get_groups(cfg->kf, NULL) : NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (size_t i = 0; groups && groups[i]; i++)
+        if (g_str_has_prefix(groups[i], "profile "))
+            g_ptr_array_add(names, groups[i] + strlen("profile "));
+    return cli_did_you_mean(name, (const char *const *)names->pdata, names->len);
+}
+
 lt_error_kind cli_check_services(const char *scopes, lt_error *err)
 {
     g_auto(GStrv) items = g_strsplit_set(scopes, " ,", -1);

@@ -66,6 +66,10 @@ posts=$(count POST /v4/profile/tokens)
 lt get --scopes "domain:read_only"
 is "$RC" 2 "a typo in --scopes: exit 2"
 like "$ERR" "unknown service 'domain'; did you mean 'domains'?" "... did you mean domains"
+lt get --profile opps
+is "$RC" 2 "a typo in --profile: exit 2"
+like "$ERR" "no profile 'opps' in " "... says so"
+like "$ERR" "; did you mean 'ops'?" "... and which profile was meant"
 lt create --label x --scopes "linodes:ro,evnts:rw"
 like "$ERR" "unknown service 'evnts'; did you mean 'events'?" "create --scopes: did you mean"
 is "$(count POST /v4/profile/tokens)" "$posts" "... and nothing was asked of the API"
