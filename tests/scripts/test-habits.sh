@@ -222,8 +222,8 @@ works; ok $? "... and works"
 # step 2 fails: the store (the parent file's directory is gone when the new token arrives)
 mkdir "$SCRATCH/pdir" && (umask 077 && printf '%s\n' "$cur" > "$SCRATCH/pdir/parent")
 new=$(next_id)
-fake_fault '{"kind":"delay","delay_ms":1500,"method":"POST","path":"/profile/tokens"}'
-( sleep 0.7; mv "$SCRATCH/pdir" "$SCRATCH/pdir.away"; touch "$SCRATCH/pdir" ) &
+fake_fault '{"kind":"delay","delay_ms":4000,"method":"POST","path":"/profile/tokens"}'
+( sleep 2; mv "$SCRATCH/pdir" "$SCRATCH/pdir.away"; touch "$SCRATCH/pdir" ) &
 mover=$!
 lt --parent-token-file "$SCRATCH/pdir/parent" rotate
 wait "$mover"
@@ -260,25 +260,29 @@ lt reap
 is "$(token_field "$cur_id" revoked)" true "... and the next run revokes it"
 cur=$(stored); cur_id=$new
 # a crash (SIGKILL) during each step
-crash() { # FAULT-PATH METHOD: kill rotate while the fake holds that request
-    fake_fault "{\"kind\":\"delay\",\"delay_ms\":3000,\"method\":\"$2\",\"path\":\"$1\"}"
+crash() { # FAULT-PATH METHOD [after-store]: kill rotate while the fake holds that request
+    fake_fault "{\"kind\":\"delay\",\"delay_ms\":6000,\"method\":\"$2\",\"path\":\"$1\"}"
+    before=$(stored)
     "$LT" --allow-insecure-loopback --api-url "$API" rotate >/dev/null 2>&1 &
     pid=$!
-    sleep 1.5
+    if [ -n "${3:-}" ]; then # the step comes after the store: wait for the store, not for a clock
+        i=0; while [ "$(stored)" = "$before" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    fi
+    sleep 1.5 # (the steps before the held one take milliseconds; the fake holds it for 6 s)
     kill -9 "$pid"; wait "$pid" 2>/dev/null
-    sleep 2
+    sleep 5 # the fake finishes the held request, as a server does when its client is gone
     curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
 }
 crash /profile/tokens POST
 is "$(stored)" "$cur" "killed during the mint: the old parent is stored"
 works; ok $? "... and works"
 new=$(next_id)
-crash "/profile/tokens/$new" GET
+crash "/profile/tokens/$new" GET after-store
 is "$(stored | cut -c1-16)" "$(prefix_of "$new")" "killed during the check: the new parent is stored"
 works; ok $? "... and works"
 cur=$(stored); cur_id=$new
 new=$(next_id)
-crash "/profile/tokens/$cur_id" DELETE
+crash "/profile/tokens/$cur_id" DELETE after-store
 is "$(stored | cut -c1-16)" "$(prefix_of "$new")" "killed while revoking the old one: the new parent is stored"
 works; ok $? "... and works"
 cur=$(stored); cur_id=$new
