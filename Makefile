@@ -19,6 +19,7 @@ SYSTEMD_USER_DIR ?= $(PREFIX)/lib/systemd/user
 SYSTEMD_SYSTEM_DIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -63,7 +64,7 @@ LIB_SO    := $(B)/liblinode-token.so.$(VERSION)
 FAKE      := $(B)/linode-fake-api
 CLI       := $(B)/linode-token
 CLI_SRC   := helper/linode-token.c helper/prompt.c helper/cmd-tokens.c helper/cmd-login.c helper/cmd-mint.c helper/cmd-session.c \
-             helper/cmd-audit.c helper/cmd-git.c
+             helper/cmd-audit.c helper/cmd-git.c helper/table.c helper/cmd-profiles.c
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 GIT_HELPER := $(B)/git-credential-linode
 PAM_MODULE := $(B)/pam_linode_token.so
@@ -241,7 +242,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(SYSTEMD_SYSTEM_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(SYSTEMD_SYSTEM_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 include/linode-token.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
@@ -265,6 +266,8 @@ install: all
 	install -m 0644 completions/linode-token.bash $(DESTDIR)$(BASHCOMPDIR)/linode-token
 	ln -sf linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode
 	install -m 0644 completions/_linode-token $(DESTDIR)$(ZSHCOMPDIR)/_linode-token
+	install -m 0644 completions/linode-token.fish $(DESTDIR)$(FISHCOMPDIR)/linode-token.fish
+	ln -sf linode-token.fish $(DESTDIR)$(FISHCOMPDIR)/git-credential-linode.fish
 	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/
 
@@ -286,7 +289,8 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man1/linode-token.1 $(DESTDIR)$(MANDIR)/man1/git-credential-linode.1 \
 	  $(DESTDIR)$(MANDIR)/man3/liblinode-token.3 $(DESTDIR)$(MANDIR)/man8/pam_linode_token.8 \
 	  $(DESTDIR)$(BASHCOMPDIR)/linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode \
-	  $(DESTDIR)$(ZSHCOMPDIR)/_linode-token $(DESTDIR)$(LIBEXECDIR)/linode-token/linode-fake-api
+	  $(DESTDIR)$(ZSHCOMPDIR)/_linode-token $(DESTDIR)$(LIBEXECDIR)/linode-token/linode-fake-api \
+	  $(DESTDIR)$(FISHCOMPDIR)/linode-token.fish $(DESTDIR)$(FISHCOMPDIR)/git-credential-linode.fish
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

@@ -6,33 +6,33 @@
 #include <stdio.h>
 
 static char *a_since, *a_session;
-static gboolean a_json;
 static const GOptionEntry audit_entries[] = {
     {"since", 0, 0, G_OPTION_ARG_STRING, &a_since, "Only entries from the last DURATION (1h, 7d) or since a UTC time",
      "WHEN"},
     {"session", 0, 0, G_OPTION_ARG_STRING, &a_session, "Only entries of session ID", "ID"},
-    {"json", 0, 0, G_OPTION_ARG_NONE, &a_json, "Print the log's JSON lines as they are", NULL},
+    CLI_JSON_ENTRY("Print the log's JSON lines as they are"),
+    CLI_TABLE_ENTRIES,
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static void show(json_t *o)
+static const char *const audit_columns[] = {"time", "action", "id", "outcome", "session", "label", "detail", NULL};
+
+static void add_row(cli_table *t, json_t *o)
 {
-    const char *f[] = {"time", "action", "outcome", "session", "label", "detail"};
+    const char *cells[G_N_ELEMENTS(audit_columns)] = {0};
     char id[24] = "-";
     if (json_is_integer(json_object_get(o, "id")))
         g_snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(o, "id")));
-    char *v[6];
-    for (int i = 0; i < 6; i++)
-        v[i] = lt_printable(json_string_value(json_object_get(o, f[i])) ?: "-");
-    printf("%s  %-7s %-9s %-15s %-10s %s  %s\n", v[0], v[1], id, v[2], v[3], v[4], v[5]);
-    for (int i = 0; i < 6; i++)
-        free(v[i]);
+    for (size_t i = 0; audit_columns[i]; i++)
+        cells[i] = i == 2 ? id : json_string_value(json_object_get(o, audit_columns[i]));
+    cli_table_add(t, cells);
 }
 
 int cmd_audit(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Print the audit log: every mint, revoke, queue, drain and reap decision, oldest\n"
-                              "first (time, action, token id, outcome, session, label, detail). It lives in\n"
+                              "first (time, action, id, outcome, session, label, detail: the columns --format\n"
+                              "takes). It lives in\n"
                               "$XDG_STATE_HOME/linode-token/audit.log and moves to audit.log.1 past 1 MiB.",
                        audit_entries, 0, &argc, &argv);
     if (rc >= 0)
@@ -47,12 +47,13 @@ int cmd_audit(cli *x, int argc, char **argv)
         g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(t);
         since = g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ"); /* the log's own form: compares as text */
     }
+    lt_error e;
+    g_autoptr(cli_table) table = cli_table_new(audit_columns, "time,action,id,outcome,session,label,detail", &e);
+    if (!table)
+        return cli_fail(x, &e);
     g_autofree char *path = lt_audit_path();
     g_autofree char *old = g_strdup_printf("%s.1", path);
     const char *files[] = {old, path};
-    if (!a_json)
-        printf("%-20s  %-7s %-9s %-15s %-10s %s  %s\n", "TIME", "ACTION", "ID", "OUTCOME", "SESSION", "LABEL",
-               "DETAIL");
     for (int k = 0; k < 2; k++) {
         g_autofree char *text = NULL;
         if (!g_file_get_contents(files[k], &text, NULL, NULL))
@@ -67,13 +68,20 @@ int cmd_audit(cli *x, int argc, char **argv)
             const char *t = json_string_value(json_object_get(o, "time"));
             const char *s = json_string_value(json_object_get(o, "session"));
             if ((!since || (t && strcmp(t, since) >= 0)) && (!a_session || (s && !strcmp(s, a_session)))) {
-                if (a_json)
+                if (cli_out.json && cli_out.format) {
+                    json_t *picked = cli_table_shape(table, o);
+                    cli_print_json(picked);
+                    json_decref(picked);
+                } else if (cli_out.json) {
                     puts(lines[i]);
-                else
-                    show(o);
+                } else {
+                    add_row(table, o);
+                }
             }
             json_decref(o);
         }
     }
+    if (!cli_out.json)
+        cli_table_print(table);
     return 0;
 }

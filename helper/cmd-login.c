@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd-login.c - the parent token: login, logout, status. */
+/* cmd-login.c - the parent token: login, logout, status, rotate. */
 #include "cli.h"
 
 #include <stdio.h>
 
-static const GOptionEntry no_entries[] = {{NULL, 0, 0, 0, NULL, NULL, NULL}};
+static const GOptionEntry json_entries[] = {
+    CLI_JSON_ENTRY("Print one JSON object"),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
 
 static int has_account_rw(const char *scopes)
 {
@@ -16,8 +19,9 @@ static int has_account_rw(const char *scopes)
 int cmd_login(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Read the parent token from stdin (not echoed on a terminal; never from the\n"
-                              "command line), check it with the API, and store it in the Secret Service.",
-                       no_entries, -1, &argc, &argv);
+                              "command line), check it with the API, and store it in the Secret Service.\n"
+                              "--json prints {\"api_url\",\"account\",\"scopes\",\"can_mint\"}.",
+                       json_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc > 1) /* never echo it: it may be the token */
@@ -53,8 +57,15 @@ int cmd_login(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
-    printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, who, scopes);
-    printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", who);
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "api_url", x->cfg.api_url, "account", p.username, "scopes",
+                              p.scopes, "can_mint", has_account_rw(p.scopes));
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("Logged in to %s as %s; token scopes: %s\n", x->cfg.api_url, who, scopes);
+        printf("Stored in the Secret Service as \"Linode API token (parent) for %s\"\n", who);
+    }
     if (!has_account_rw(p.scopes))
         fprintf(stderr, "linode-token: login: warning: this token lacks account:read_write, which creating "
                         "and minting tokens needs\n");
@@ -64,8 +75,9 @@ int cmd_login(cli *x, int argc, char **argv)
 
 int cmd_logout(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.", no_entries,
-                       0, &argc, &argv);
+    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.\n"
+                              "--json prints {\"api_url\",\"removed\"}.",
+                       json_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
@@ -73,7 +85,13 @@ int cmd_logout(cli *x, int argc, char **argv)
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_parent_info_forget(&x->cfg, x->cfg.api_url);
-    printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:s,s:b}", "api_url", x->cfg.api_url, "removed", removed);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
+    }
     return 0;
 }
 
@@ -84,17 +102,12 @@ static const char *cache_backend(const lt_config *cfg)
     return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
 }
 
-static gboolean st_json;
-static const GOptionEntry status_entries[] = {
-    {"json", 0, 0, G_OPTION_ARG_NONE, &st_json, "Print one JSON object", NULL},
-    {NULL, 0, 0, 0, NULL, NULL, NULL},
-};
 
 int cmd_status(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
                               "and which cache backend is in use.",
-                       status_entries, 0, &argc, &argv);
+                       json_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_parent_source src = lt_parent_source_for(&x->cfg);
@@ -129,7 +142,7 @@ int cmd_status(cli *x, int argc, char **argv)
             lt_token_list_clear(&l);
         }
     }
-    if (st_json) {
+    if (cli_out.json) {
         if (!who_ok)
             json_object_set_new(o, "error", json_string(e.message));
         char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -165,6 +178,241 @@ int cmd_status(cli *x, int argc, char **argv)
     lt_profile_clear(&p);
     lt_client_free(c);
     if (!who_ok)
-        return st_json && !have_parent && e.kind == LT_ERR_NO_CREDENTIAL ? 3 : cli_fail(x, &e);
+        return cli_out.json && !have_parent && e.kind == LT_ERR_NO_CREDENTIAL ? 3 : cli_fail(x, &e);
     return 0;
+}
+
+/* ---- rotate ---- */
+static char *r_expiry;
+static gboolean r_end_sessions;
+static const GOptionEntry rotate_entries[] = {
+    {"expiry", 0, 0, G_OPTION_ARG_STRING, &r_expiry,
+     "The new parent's expiry, as create --expiry takes it (default: the old one's lifetime again, or never)",
+     "WHEN"},
+    {"end-sessions", 0, 0, G_OPTION_ARG_NONE, &r_end_sessions,
+     "First revoke every token minted from the old parent (end-session --all)", NULL},
+    CLI_JSON_ENTRY("Print one JSON object: old_id, new_id, label, expiry, stored_in, children_live"),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* What rotate knows of the parent it replaces. */
+typedef struct {
+    lt_parent_source src;
+    char *secret;        /* lt_secret_free */
+    lt_profile who;      /* account and scopes */
+    lt_token token;      /* its entry in the token list (id, label, created, expiry) */
+} rot_old;
+
+/* Children still live in this user's ledgers (minted from the old parent, or earlier ones). */
+static size_t live_children(void)
+{
+    const int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    size_t n = 0;
+    for (guint i = 0; i < sessions->len; i++) {
+        g_autoptr(GArray) l = lt_ledger_load(sessions->pdata[i]);
+        for (guint k = 0; k < l->len; k++)
+            n += g_array_index(l, lt_ledger_entry, k).id && g_array_index(l, lt_ledger_entry, k).expiry > now;
+    }
+    return n;
+}
+
+/* Put secret where the parent is kept: the Secret Service item for this API URL (replaced in one
+ * call), or the parent token file (a new 0600 file renamed over the old: never half written). */
+static lt_error_kind store_parent(const cli *x, lt_parent_source src, const char *user, const char *secret,
+                                  lt_error *e)
+{
+    if (src == LT_PARENT_SECRET_SERVICE)
+        return lt_parent_store(x->cfg.api_url, user, secret, e);
+    g_autofree char *real = realpath(x->cfg.parent_token_file, NULL); /* a symlink's target, not the link */
+    g_autofree char *data = g_strdup_printf("%s\n", secret);
+    lt_error_kind k = lt_write_file_atomic(real ? real : x->cfg.parent_token_file, data, strlen(data), 1, e);
+    explicit_bzero(data, strlen(data));
+    return k;
+}
+
+/* Step 1: the parent in use, whose it is, and its own entry in the token list. */
+static lt_error_kind rotate_find_old(const cli *x, lt_client **c, rot_old *old, lt_error *e)
+{
+    old->src = lt_parent_source_for(&x->cfg);
+    if (old->src == LT_PARENT_COMMAND)
+        return lt_error_set(e, LT_ERR_USAGE, "the parent comes from parent_token_command, which linode-token "
+                                             "cannot write to: rotate it where that command reads it from");
+    if (lt_parent_get(&x->cfg, NULL, &old->secret, e) != LT_OK ||
+        !(*c = cli_client_for(x, old->secret, e)) || lt_client_whoami(*c, &old->who, e) != LT_OK)
+        return e->kind;
+    if (!has_account_rw(old->who.scopes))
+        return lt_error_set(e, LT_ERR_USAGE, "the parent lacks account:read_write: it cannot make its successor");
+    lt_token_list l;
+    if (lt_client_list_tokens(*c, NULL, &l, e) != LT_OK)
+        return e->kind;
+    for (size_t i = 0; i < l.count; i++)
+        if (!strncmp(l.items[i].token, old->secret, 16) && !old->token.id)
+            old->token = l.items[i], memset(&l.items[i], 0, sizeof l.items[i]);
+    lt_token_list_clear(&l);
+    if (!old->token.id)
+        return lt_error_set(e, LT_ERR_API, "the parent token is not in its own token list: cannot tell which "
+                                           "token to revoke, so nothing was changed");
+    return LT_OK;
+}
+
+/* Step 4: the store gives back the new secret, and the API takes it (it reads its own entry). */
+static lt_error_kind rotate_check(const cli *x, const lt_token *fresh, lt_error *e)
+{
+    char *back = NULL;
+    if (lt_parent_get(&x->cfg, NULL, &back, e) != LT_OK)
+        return e->kind;
+    int same = !strcmp(back, fresh->token);
+    lt_client *c = same ? cli_client_for(x, back, e) : NULL;
+    lt_secret_free(back);
+    if (!same)
+        return lt_error_set(e, LT_ERR_SYSTEM, "the store does not give back the new parent");
+    lt_token self;
+    lt_error_kind k = c ? lt_client_get_token(c, fresh->id, &self, e) : e->kind;
+    if (k == LT_OK)
+        lt_token_clear(&self);
+    lt_client_free(c);
+    return k;
+}
+
+static int rotate_report(const cli *x, const rot_old *old, const lt_token *fresh, int old_revoked)
+{
+    char eb[20];
+    size_t live = live_children();
+    const char *where = old->src == LT_PARENT_FILE ? x->cfg.parent_token_file : "the Secret Service";
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b,s:I}", "old_id", (json_int_t)old->token.id, "new_id",
+                              (json_int_t)fresh->id, "label", fresh->label, "expiry", cli_when(fresh->expiry, eb),
+                              "stored_in", where, "old_revoked", old_revoked, "children_live", (json_int_t)live);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        g_autofree char *label = lt_printable(fresh->label), *shown = lt_printable(where);
+        printf("Rotated the parent '%s': token %" G_GINT64_FORMAT " (expires %s) is stored in %s; token "
+               "%" G_GINT64_FORMAT " %s\n", label, fresh->id, cli_when(fresh->expiry, eb), shown, old->token.id,
+               old_revoked ? "is revoked" : "is still live (queued for revocation)");
+    }
+    if (live)
+        fprintf(stderr, "linode-token: rotate: note: %zu token(s) minted from the old parent are still live. Whether "
+                        "Linode revokes a token's children with it is not documented (the bundled fake keeps "
+                        "them); they are no longer handed out, expire by their ttl, and 'linode-token end-session "
+                        "--all' (or rotate --end-sessions) revokes them now\n", live);
+    return old_revoked ? 0 : 1;
+}
+
+/* rotate --end-sessions (or yes at the terminal): end-session --all with the old parent. */
+static void end_all_sessions(const cli *x)
+{
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+    g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
+    lt_revoke_options o = {.deadline_ms = x->deadline_ms, .debug = x->debug};
+    lt_error e;
+    for (guint i = 0; i < sessions->len; i++)
+        lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
+    size_t ok = 0;
+    for (guint i = 0; i < out->len; i++)
+        ok += g_array_index(out, lt_outcome, i).error.kind == LT_OK && g_array_index(out, lt_outcome, i).id;
+    fprintf(stderr, "linode-token: rotate: ended %u session(s): %zu token(s) revoked, %u not\n", sessions->len, ok,
+            out->len - (guint)ok);
+}
+
+/* Revoke what rotate made and did not keep (the old parent is still the one stored). */
+static void undo_mint(const cli *x, lt_client *c, const lt_token *fresh)
+{
+    lt_error e;
+    if (lt_client_revoke_token(c, fresh->id, &e) == LT_OK)
+        lt_audit("rotate", fresh->id, fresh->label, NULL, "revoked", "the new parent was not kept");
+    else
+        fprintf(stderr, "linode-token: %s: the unkept new token %" G_GINT64_FORMAT " could not be revoked (%s): "
+                        "revoke it with 'linode-token revoke %" G_GINT64_FORMAT " --yes'\n", x->cmd, fresh->id,
+                e.message, fresh->id);
+}
+
+/* Step 5: revoke the old parent, acting as the new one; what fails is queued for later runs. */
+static int rotate_revoke_old(const cli *x, const rot_old *old, const lt_token *fresh)
+{
+    lt_error e;
+    lt_client *c = cli_client_for(x, fresh->token, &e);
+    lt_error_kind k = c ? lt_client_revoke_token(c, old->token.id, &e) : e.kind;
+    lt_client_free(c);
+    if (k == LT_OK || lt_error_is_not_found(&e)) {
+        lt_audit("rotate", old->token.id, old->token.label, NULL, "revoked", "the old parent");
+        return 1;
+    }
+    lt_ledger_entry q = {.id = old->token.id, .label = old->token.label, .api_url = x->cfg.api_url};
+    g_autoptr(GArray) items = g_array_new(FALSE, FALSE, sizeof q);
+    g_array_append_val(items, q);
+    lt_error qe;
+    int queued = lt_queue_add(items, &qe) == LT_OK;
+    fprintf(stderr, "linode-token: rotate: the new parent is stored and works, but the old token %" G_GINT64_FORMAT
+                    " was not revoked (%s)%s\n", old->token.id, e.message,
+            queued ? "; queued: the next end-session, reap, exec or minting get revokes it" : "");
+    return 0;
+}
+
+int cmd_rotate(cli *x, int argc, char **argv)
+{
+    int rc = cli_parse(x, "", "Replace the parent token: mint a new one with the same scopes and label (expiry:\n"
+                              "--expiry, else the old one's lifetime again), store it where the old one is (the\n"
+                              "Secret Service or --parent-token-file), check that the store gives it back and the\n"
+                              "API takes it, then revoke the old one. A failure before the check puts the old one\n"
+                              "back and revokes the new; at every step a working parent is stored. Tokens minted\n"
+                              "from the old parent: see --end-sessions (on a terminal it asks).",
+                       rotate_entries, 0, &argc, &argv);
+    if (rc >= 0)
+        return rc;
+    lt_error e;
+    int64_t expiry = 0;
+    if (r_expiry && cli_parse_expiry(r_expiry, &expiry, &e) != LT_OK)
+        return cli_fail(x, &e);
+    if (lt_api_url_check(x->cfg.api_url, x->cfg.allow_insecure_loopback, &e) != LT_OK)
+        return cli_fail(x, &e);
+    rot_old old = {0};
+    lt_client *c = NULL;
+    lt_token fresh = {0};
+    if (rotate_find_old(x, &c, &old, &e) != LT_OK) {
+        rc = cli_fail(x, &e);
+        goto out;
+    }
+    if (!r_expiry) /* the old one's policy: as long again from now, or never */
+        expiry = old.token.expiry == LT_TIME_NEVER ? LT_TIME_NEVER
+                 : g_get_real_time() / G_USEC_PER_SEC + MAX(old.token.expiry - old.token.created, 3600);
+    size_t live = live_children();
+    if (!r_end_sessions && live && cli_interactive()) {
+        g_autofree char *q = g_strdup_printf("%zu token(s) minted from this parent are still live, and whether "
+                                             "Linode revokes them with it is not documented. Revoke them first "
+                                             "(end-session --all)?", live);
+        r_end_sessions = cli_confirm(q);
+    }
+    if (r_end_sessions)
+        end_all_sessions(x);
+    if (lt_client_create_token(c, old.token.label, old.who.scopes, expiry, &fresh, &e) != LT_OK) {
+        rc = cli_failf(x, e.kind, "%s (nothing changed: the old parent is still stored)", e.message);
+        goto out;
+    }
+    lt_audit("rotate", fresh.id, fresh.label, NULL, "minted", "the new parent");
+    if (store_parent(x, old.src, old.who.username, fresh.token, &e) != LT_OK) {
+        rc = cli_failf(x, e.kind, "storing the new parent: %s (the old one stays)", e.message);
+        undo_mint(x, c, &fresh);
+        goto out;
+    }
+    lt_parent_info_forget(&x->cfg, x->cfg.api_url); /* facts about the old parent no longer hold */
+    if (rotate_check(x, &fresh, &e) != LT_OK) {
+        lt_error back;
+        int restored = store_parent(x, old.src, old.who.username, old.secret, &back) == LT_OK;
+        rc = cli_failf(x, e.kind, "the new parent failed its check: %s (%s)", e.message,
+                       restored ? "the old one is stored again" : "and putting the old one back failed too");
+        if (restored)
+            undo_mint(x, c, &fresh);
+        goto out;
+    }
+    rc = rotate_report(x, &old, &fresh, rotate_revoke_old(x, &old, &fresh));
+out:
+    lt_client_free(c);
+    lt_secret_free(old.secret);
+    lt_profile_clear(&old.who);
+    lt_token_clear(&old.token);
+    lt_token_clear(&fresh);
+    return rc;
 }

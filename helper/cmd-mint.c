@@ -10,7 +10,8 @@
 
 static char *m_profile, *m_scopes, *m_ttl, *m_min_remaining, *m_session;
 static char **m_env;
-static gboolean m_json, m_fish;
+static char *m_format;
+static gboolean m_json, m_fish, m_nested;
 
 #define MINT_ENTRIES                                                                                       \
     {"profile", 0, 0, G_OPTION_ARG_STRING, &m_profile, "Use [profile NAME] from the config (default: default)", \
@@ -29,7 +30,9 @@ static const GOptionEntry get_entries[] = {
 };
 static const GOptionEntry env_entries[] = {
     MINT_ENTRIES,
-    {"fish", 0, 0, G_OPTION_ARG_NONE, &m_fish, "Print fish syntax instead of POSIX sh", NULL},
+    {"format", 0, 0, G_OPTION_ARG_STRING, &m_format,
+     "sh (export lines, the default), fish, json (one object) or dotenv (NAME=value lines)", "FORMAT"},
+    {"fish", 0, 0, G_OPTION_ARG_NONE, &m_fish, "The same as --format fish", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -39,6 +42,8 @@ static const GOptionEntry exec_entries[] = {
     {"ttl", 0, 0, G_OPTION_ARG_STRING, &m_ttl, "Lifetime of the token: size it to the job (e.g. 2h)", "DURATION"},
     {"env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &m_env,
      "Put the token in NAME (repeatable; default LINODE_TOKEN and LINODE_CLI_TOKEN)", "NAME"},
+    {"nested", 0, 0, G_OPTION_ARG_NONE, &m_nested,
+     "Run even inside another linode-token exec (LINODE_TOKEN_EXEC is set)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -51,7 +56,13 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     if (m_scopes && m_profile)
         return cli_failf(x, LT_ERR_USAGE, "give --profile or --scopes, not both");
     g_autofree char *scopes = m_scopes ? cli_expand_scopes(m_scopes) : NULL;
+    if (scopes && cli_check_services(scopes, &e) != LT_OK)
+        return cli_fail(x, &e);
     rc = scopes ? lt_profile_adhoc(scopes, m_ttl, &prof, &e) : lt_profile_load(&x->cfg, m_profile, &prof, &e);
+    if (rc == LT_ERR_USAGE && m_profile && !lt_profile_exists(&x->cfg, m_profile)) {
+        g_autofree char *near = cli_near_profile(&x->cfg, m_profile);
+        g_strlcat(e.message, near, sizeof e.message);
+    }
     if (rc == LT_OK && m_ttl && !m_scopes)
         rc = lt_profile_set_ttl(&prof, m_ttl, &e);
     if (rc == LT_OK && m_min_remaining)
@@ -114,15 +125,23 @@ static void put_extras(const lt_minted *m, put_fn put, void *ud)
     put("LINODE_TOKEN_EXPIRY", num, ud);
     if (!strcmp(m->api_url, "https://api.linode.com/v4"))
         return;
-    /* LINODE_URL is scheme://host[/path] without the version, which goes in LINODE_API_VERSION. */
+    /* LINODE_URL is scheme://host[/path] without the version, which goes in LINODE_API_VERSION;
+     * linode-cli builds SCHEME://HOST/VERSION from its own three. */
+    const char *sep = strstr(m->api_url, "://");
     const char *slash = strrchr(m->api_url, '/');
-    if (slash && slash[1] == 'v' && g_ascii_isdigit(slash[2]) && slash > strstr(m->api_url, "://") + 2) {
-        g_autofree char *base = g_strndup(m->api_url, (gsize)(slash - m->api_url));
-        put("LINODE_URL", base, ud);
+    int versioned = sep && slash && slash > sep + 2 && slash[1] == 'v' && g_ascii_isdigit(slash[2]);
+    const char *end = versioned ? slash : m->api_url + strlen(m->api_url);
+    g_autofree char *base = g_strndup(m->api_url, (gsize)(end - m->api_url));
+    put("LINODE_URL", base, ud);
+    if (versioned)
         put("LINODE_API_VERSION", slash + 1, ud);
-    } else {
-        put("LINODE_URL", m->api_url, ud);
-    }
+    if (!sep)
+        return;
+    g_autofree char *scheme = g_strndup(m->api_url, (gsize)(sep - m->api_url));
+    g_autofree char *host = g_strndup(sep + 3, (gsize)(end - sep - 3));
+    put("LINODE_CLI_API_SCHEME", scheme, ud);
+    put("LINODE_CLI_API_HOST", host, ud);
+    put("LINODE_CLI_API_VERSION", versioned ? slash + 1 : "", ud);
 }
 
 /* fish: inside single quotes only \ and ' are special. */
@@ -138,31 +157,83 @@ static char *fish_quote(const char *v)
     return g_string_free(q, FALSE);
 }
 
+/* dotenv: bare when every byte is one that no dotenv reader (docker's env-file, python-dotenv,
+ * Node's dotenv) treats specially; else single quotes, literal in those that read quotes. */
+static char *dotenv_quote(const char *v)
+{
+    if (v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@%+,-")] == '\0')
+        return g_strdup(v);
+    return g_strdup_printf("'%s'", v); /* env_out refused ' \ and newlines before */
+}
+
+typedef enum { ENV_SH, ENV_FISH, ENV_JSON, ENV_DOTENV } env_format;
+typedef struct {
+    env_format f;
+    json_t *obj;   /* ENV_JSON: collected, printed at the end */
+    GString *out; /* the other formats: all of it, printed only when every value could be written */
+    int bad;       /* a value dotenv cannot hold */
+} env_out;
+
 static void put_shell(const char *name, const char *value, void *ud)
 {
-    (void)ud;
-    g_autofree char *q = m_fish ? fish_quote(value) : g_shell_quote(value);
-    printf(m_fish ? "set -gx %s %s;\n" : "export %s=%s\n", name, q);
+    env_out *o = ud;
+    if (o->f == ENV_JSON) {
+        json_object_set_new(o->obj, name, json_string(value));
+        return;
+    }
+    if (o->f == ENV_DOTENV && strpbrk(value, "'\\\n\r")) {
+        o->bad = 1;
+        return;
+    }
+    g_autofree char *q = o->f == ENV_FISH ? fish_quote(value) : o->f == ENV_DOTENV ? dotenv_quote(value)
+                                                                                  : g_shell_quote(value);
+    g_string_append_printf(o->out, o->f == ENV_FISH ? "set -gx %s %s;\n" : o->f == ENV_SH ? "export %s=%s\n" : "%s=%s\n",
+                           name, q);
     explicit_bzero(q, strlen(q));
 }
 
 int cmd_env(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN (and\n"
-                              "LINODE_TOKEN_EXPIRY; LINODE_URL and LINODE_API_VERSION for another API):\n"
-                              "  eval \"$(linode-token env --profile dns)\"",
+    int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN, and\n"
+                              "LINODE_TOKEN_EXPIRY; for an API other than api.linode.com also LINODE_URL and\n"
+                              "LINODE_API_VERSION (linodego, Terraform) and LINODE_CLI_API_SCHEME, _HOST and\n"
+                              "_VERSION (linode-cli):\n"
+                              "  eval \"$(linode-token env --profile dns)\"\n"
+                              "--format fish | json | dotenv for the others (aws-vault's export formats).",
                        env_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
+    const char *fmt = m_format ? m_format : m_fish ? "fish" : "sh";
+    const char *const names[] = {"sh", "fish", "json", "dotenv"};
+    env_out o = {.f = ENV_SH};
+    while (o.f <= ENV_DOTENV && strcmp(names[o.f], fmt))
+        o.f++;
+    if (m_fish && m_format && strcmp(m_format, "fish"))
+        return cli_failf(x, LT_ERR_USAGE, "--fish and --format %s disagree: give one", m_format);
+    if (o.f > ENV_DOTENV) {
+        g_autofree char *near = cli_did_you_mean(fmt, names, G_N_ELEMENTS(names));
+        return cli_failf(x, LT_ERR_USAGE, "--format %s: give sh, fish, json or dotenv%s", fmt, near);
+    }
     lt_minted m;
     if ((rc = acquire(x, &m)) >= 0)
         return rc;
+    o.obj = json_object();
+    o.out = g_string_new(NULL);
     /* Tokens are letters and digits (the client checks), and quoted all the same. */
-    put_shell("LINODE_TOKEN", m.token, NULL);
-    put_shell("LINODE_CLI_TOKEN", m.token, NULL);
-    put_extras(&m, put_shell, NULL);
+    put_shell("LINODE_TOKEN", m.token, &o);
+    put_shell("LINODE_CLI_TOKEN", m.token, &o);
+    put_extras(&m, put_shell, &o);
+    if (o.bad)
+        rc = cli_failf(x, LT_ERR_USAGE, "--format dotenv: a value holds a quote, backslash or newline; use json");
+    else if (o.f == ENV_JSON)
+        cli_print_json(o.obj);
+    else
+        fputs(o.out->str, stdout);
+    json_decref(o.obj); /* jansson wipes its copies (lt_json_wipe_on_free in main) */
+    explicit_bzero(o.out->str, o.out->len);
+    g_string_free(o.out, TRUE);
     lt_minted_clear(&m);
-    return 0;
+    return rc < 0 ? 0 : rc;
 }
 
 /* ---- exec ---- */
@@ -184,13 +255,22 @@ int cmd_exec(cli *x, int argc, char **argv)
     int rc = cli_parse(x, "[-- COMMAND [ARG...]]",
                        "Run COMMAND (without one: $SHELL) with a token of its own in LINODE_TOKEN and\n"
                        "LINODE_CLI_TOKEN, its expiry in LINODE_TOKEN_EXPIRY and, for an API other than\n"
-                       "api.linode.com, LINODE_URL and LINODE_API_VERSION; revoke the token when COMMAND\n"
-                       "ends, however it ends. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
+                       "api.linode.com, LINODE_URL, LINODE_API_VERSION and linode-cli's LINODE_CLI_API_SCHEME,\n"
+                       "_HOST and _VERSION; revoke the token when COMMAND ends, however it ends. SIGINT,\n"
+                       "SIGTERM and SIGHUP are passed on to it. LINODE_TOKEN_EXEC (the profile) tells\n"
+                       "COMMAND it runs inside exec; an exec there is refused unless --nested.\n"
                        "Exits with COMMAND's status (128+N when a signal N ended it). If the wrapper itself is\n"
                        "killed, `linode-token reap` finds the token later.",
                        exec_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
+    /* aws-vault's guard: a command inside exec has a token of its own already; another exec there
+     * would mint a second one and hide the first from tools that read LINODE_TOKEN. */
+    const char *outer = lt_env_get("LINODE_TOKEN_EXEC");
+    if (outer && !m_nested)
+        return cli_failf(x, LT_ERR_USAGE, "already inside 'linode-token exec' (profile %s; LINODE_TOKEN_EXEC is "
+                         "set), whose token this command would replace: pass --nested to mint another anyway",
+                         outer);
     int first = 1;
     if (first < argc && !strcmp(argv[first], "--"))
         first++;
@@ -216,6 +296,7 @@ int cmd_exec(cli *x, int argc, char **argv)
     for (size_t i = 0; envs[i]; i++)
         envp = g_environ_setenv(envp, envs[i], m.token, TRUE);
     put_extras(&m, (put_fn)put_environ, &envp);
+    envp = g_environ_setenv(envp, "LINODE_TOKEN_EXEC", m_profile ? m_profile : m_scopes ? "adhoc" : "default", TRUE);
 
     struct sigaction sa = {.sa_handler = forward}, old[3];
     sigemptyset(&sa.sa_mask);

@@ -2,6 +2,7 @@
 /* cmd-session.c - sessions: end-session, reap. */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 static char *s_session;
@@ -13,6 +14,7 @@ static const GOptionEntry end_entries[] = {
     {"session", 0, 0, G_OPTION_ARG_STRING, &s_session, "End session ID (default: this session)", "ID"},
     {"all", 0, 0, G_OPTION_ARG_NONE, &s_all, "End every session of this user (logout of the last session)", NULL},
     {"max-parallel", 0, 0, G_OPTION_ARG_INT, &s_parallel, "Revoke at most N at a time (default 50)", "N"},
+    CLI_JSON_ENTRY("Print one JSON array: {\"id\",\"label\",\"session\",\"outcome\",\"reason\",\"error\"} each"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 static const GOptionEntry reap_entries[] = {
@@ -26,14 +28,40 @@ static const GOptionEntry reap_entries[] = {
     {"queue-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_queue_dir,
      "With --system: queued revocations (default: the configuration's queue_dir, else /var/lib/linode-token)", "DIR"},
     {"max-parallel", 0, 0, G_OPTION_ARG_INT, &s_parallel, "Revoke at most N at a time (default 50)", "N"},
+    CLI_JSON_ENTRY("Print one JSON array: {\"id\",\"label\",\"session\",\"outcome\",\"reason\",\"error\"} each"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
+
+/* One outcome as --json shows it; outcome is revoked, would_revoke, spared, queued, failed,
+ * mint_resolved or mint_pending. */
+static json_t *outcome_json(const lt_outcome *r, const char *what)
+{
+    json_t *o = json_pack("{s:s}", "outcome", what);
+    json_object_set_new(o, "id", r->id ? json_integer(r->id) : json_null());
+    json_object_set_new(o, "label", r->label ? json_string(r->label) : json_null());
+    json_object_set_new(o, "session", r->session ? json_string(r->session) : json_null());
+    json_object_set_new(o, "reason", r->reason ? json_string(r->reason) : json_null());
+    json_object_set_new(o, "error", r->error.kind != LT_OK ? json_string(r->error.message) : json_null());
+    return o;
+}
+
+/* A line for a person; with --json stdout holds the JSON alone. */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+    if (cli_out.json)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
 
 /* Print what happened (with --dry-run, why); the exit code is the first failure's. */
 static int report(cli *x, GArray *out, const char *verb, int explain)
 {
     int code = 0;
     size_t ok = 0, queued = 0, spared = 0;
+    json_t *all = json_array();
     for (guint i = 0; i < out->len; i++) {
         lt_outcome *r = &g_array_index(out, lt_outcome, i);
         g_autofree char *label = lt_printable(r->label);
@@ -41,14 +69,19 @@ static int report(cli *x, GArray *out, const char *verb, int explain)
         if (r->spared) {
             spared++;
             if (explain)
-                printf("Would spare token %" G_GINT64_FORMAT " %s%s\n", r->id, label, why);
+                say("Would spare token %" G_GINT64_FORMAT " %s%s\n", r->id, label, why);
+            json_array_append_new(all, outcome_json(r, "spared"));
         } else if (!r->id && r->error.kind == LT_OK) { /* a mint whose answer never came */
-            printf("%s mint %s: %s\n", r->reason && strstr(r->reason, "under way") ? "Waiting on" : "Resolved", label,
-                   r->reason ? r->reason : "");
+            int pending = r->reason && strstr(r->reason, "under way");
+            g_autofree char *reason = lt_printable(r->reason ? r->reason : "");
+            say("%s mint %s: %s\n", pending ? "Waiting on" : "Resolved", label, reason);
+            json_array_append_new(all, outcome_json(r, pending ? "mint_pending" : "mint_resolved"));
         } else if (r->error.kind == LT_OK) {
-            printf("%s token %" G_GINT64_FORMAT " %s%s\n", verb, r->id, label, why);
+            say("%s token %" G_GINT64_FORMAT " %s%s\n", verb, r->id, label, why);
+            json_array_append_new(all, outcome_json(r, verb[0] == 'W' ? "would_revoke" : "revoked"));
             ok++;
         } else {
+            json_array_append_new(all, outcome_json(r, r->queued ? "queued" : "failed"));
             queued += r->queued;
             const char *hint = !r->queued ? ""
                                : s_system ? " (kept in the PAM module's queue: the next login on this host or "
@@ -60,6 +93,9 @@ static int report(cli *x, GArray *out, const char *verb, int explain)
             code = code ? code : c;
         }
     }
+    if (cli_out.json)
+        cli_print_json(all);
+    json_decref(all);
     fflush(stdout);
     g_autofree char *spares = explain ? g_strdup_printf(", %zu spared", spared) : g_strdup("");
     fprintf(stderr, "linode-token: %s: %zu %s, %zu queued%s\n", x->cmd, ok, verb[0] == 'W' ? "to revoke" : "revoked",

@@ -5,46 +5,28 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static const GOptionEntry no_entries[] = {{NULL, 0, 0, 0, NULL, NULL, NULL}};
-
 /* ---- list ---- */
-static gboolean list_json;
 static const GOptionEntry list_entries[] = {
-    {"json", 0, 0, G_OPTION_ARG_NONE, &list_json, "Print the API's token objects as one JSON array", NULL},
+    CLI_JSON_ENTRY("Print the API's token objects as one JSON array"),
+    CLI_TABLE_ENTRIES,
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static void print_table(GPtrArray *rows, size_t ncols)
-{
-    size_t width[8] = {0};
-    for (guint r = 0; r < rows->len; r++) {
-        char **row = rows->pdata[r];
-        for (size_t c = 0; c < ncols; c++) {
-            size_t w = (size_t)g_utf8_strlen(row[c], -1);
-            width[c] = w > width[c] ? w : width[c];
-        }
-    }
-    for (guint r = 0; r < rows->len; r++) {
-        char **row = rows->pdata[r];
-        for (size_t c = 0; c < ncols; c++) {
-            if (c + 1 == ncols) {
-                printf("%s\n", row[c]);
-                break;
-            }
-            size_t pad = width[c] - (size_t)g_utf8_strlen(row[c], -1) + 2;
-            printf("%s%*s", row[c], (int)pad, "");
-        }
-    }
-}
+static const char *const list_columns[] = {"id", "label", "created", "expiry", "scopes", "token", NULL};
 
 int cmd_list(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "List your personal access tokens: id, label, created, expiry, scopes.\n"
-                              "An aligned table on a terminal, tab-separated otherwise.",
+    int rc = cli_parse(x, "", "List your personal access tokens: id, label, created, expiry, scopes (a summary).\n"
+                              "An aligned table on a terminal, tab-separated otherwise (or with --text), with a\n"
+                              "header line either way unless --no-headers. Columns: id, label, created, expiry,\n"
+                              "scopes, token (its first 16 characters): --format id,label, --all-columns.",
                        list_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
+    g_autoptr(cli_table) t = cli_table_new(list_columns, "id,label,created,expiry,scopes", &e);
+    if (!t)
+        return cli_fail(x, &e);
     lt_client *c = cli_parent_client(x, NULL, &e);
     if (!c)
         return cli_fail(x, &e);
@@ -54,33 +36,29 @@ int cmd_list(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     lt_client_free(c);
-    if (list_json) {
+    if (cli_out.json && cli_out.format) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < l.count; i++) {
+            json_t *o = json_loads(l.items[i].json, 0, NULL);
+            json_array_append_new(all, cli_table_shape(t, o));
+            json_decref(o);
+        }
+        cli_print_json(all);
+        json_decref(all);
+    } else if (cli_out.json) {
         fputc('[', stdout);
         for (size_t i = 0; i < l.count; i++)
             printf("%s%s", i ? "," : "", l.items[i].json);
         fputs("]\n", stdout);
     } else {
-        int tty = isatty(STDOUT_FILENO);
-        g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-        if (tty)
-            g_ptr_array_add(rows, g_strdupv((char *[]){"ID", "LABEL", "CREATED", "EXPIRY", "SCOPES", NULL}));
         for (size_t i = 0; i < l.count; i++) {
-            char cb[20], eb[20];
-            char **row = g_new0(char *, 6);
-            row[0] = g_strdup_printf("%" G_GINT64_FORMAT, l.items[i].id);
-            row[1] = lt_printable(l.items[i].label); /* a label can hold terminal escapes; tabs go too */
-            row[2] = g_strdup(cli_when(l.items[i].created, cb));
-            row[3] = g_strdup(cli_when(l.items[i].expiry, eb));
-            row[4] = cli_scope_summary(l.items[i].scopes);
-            if (!tty) {
-                printf("%s\t%s\t%s\t%s\t%s\n", row[0], row[1], row[2], row[3], row[4]);
-                g_strfreev(row);
-            } else {
-                g_ptr_array_add(rows, row);
-            }
+            char cb[20], eb[20], id[24];
+            g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, l.items[i].id);
+            g_autofree char *scopes = cli_scope_summary(l.items[i].scopes);
+            cli_table_add(t, (const char *[]){id, l.items[i].label, cli_when(l.items[i].created, cb),
+                                              cli_when(l.items[i].expiry, eb), scopes, l.items[i].token});
         }
-        if (tty)
-            print_table(rows, 5);
+        cli_table_print(t);
     }
     lt_token_list_clear(&l);
     return 0;
@@ -152,8 +130,7 @@ static const GOptionEntry create_entries[] = {
  * 100 years as "never"): only the word never gives a token that never expires. */
 #define MAX_AHEAD ((int64_t)3653 * 86400) /* 10 years */
 
-/* The page's presets (calendar months), a duration, a date, or "never". */
-static lt_error_kind parse_expiry(const char *s, int64_t *out, lt_error *e)
+lt_error_kind cli_parse_expiry(const char *s, int64_t *out, lt_error *e)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     const int64_t t_now = g_date_time_to_unix(now);
@@ -191,75 +168,92 @@ static lt_error_kind parse_expiry(const char *s, int64_t *out, lt_error *e)
     return LT_OK;
 }
 
+/* The flag words and the prompt's letters alike: none|n, ro|r|read_only, rw|w|read_write. */
 static int parse_level(const char *s)
 {
-    if (!strcmp(s, "none"))
+    if (!strcmp(s, "none") || !strcmp(s, "n"))
         return LT_LEVEL_NONE;
-    if (!strcmp(s, "ro") || !strcmp(s, "read_only"))
+    if (!strcmp(s, "ro") || !strcmp(s, "r") || !strcmp(s, "read_only"))
         return LT_LEVEL_READ_ONLY;
-    if (!strcmp(s, "rw") || !strcmp(s, "read_write"))
+    if (!strcmp(s, "rw") || !strcmp(s, "w") || !strcmp(s, "read_write"))
         return LT_LEVEL_READ_WRITE;
     return -1;
+}
+
+/* One SERVICE=LEVEL into out; given[] remembers which item set each service (a second, different
+ * one is a conflict). */
+static lt_error_kind one_scope(const char *item, lt_scopes *out, const char **given, lt_error *e)
+{
+    const char *eq = strchr(item, '=');
+    g_autofree char *svc = eq ? g_strndup(item, (size_t)(eq - item)) : g_strdup(item);
+    int i = lt_scopes_service_index(svc);
+    int lvl = eq ? parse_level(eq + 1) : -1;
+    if (i < 0) {
+        g_autofree char *near = cli_near_service(svc);
+        return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': unknown service '%s'%s", item, svc, near);
+    }
+    if (lvl < 0)
+        return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': give SERVICE=none, ro or rw", item);
+    if (lvl == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only((size_t)i))
+        return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': %s has no read-only level (use %s=rw)", item, svc, svc);
+    if (given[i] && out->level[i] != (unsigned char)lvl)
+        return lt_error_set(e, LT_ERR_USAGE, "--scope '%s' and --scope '%s' disagree: give %s once", given[i], item,
+                            svc);
+    given[i] = item;
+    out->level[i] = (unsigned char)lvl;
+    return LT_OK;
 }
 
 static lt_error_kind scopes_from_flags(char **items, lt_scopes *out, lt_error *e)
 {
     memset(out, 0, sizeof *out);
-    const char *given[LT_SCOPES_MAX_SERVICES] = {0}; /* the flag that set each service */
-    for (; *items; items++) {
-        const char *eq = strchr(*items, '=');
-        g_autofree char *svc = eq ? g_strndup(*items, (size_t)(eq - *items)) : g_strdup(*items);
-        int i = lt_scopes_service_index(svc);
-        int lvl = eq ? parse_level(eq + 1) : -1;
-        if (i < 0) {
-            const char *names[LT_SCOPES_MAX_SERVICES];
-            size_t n = lt_scopes_service_count();
-            for (size_t k = 0; k < n; k++)
-                names[k] = lt_scopes_service_name(k);
-            const char *near = cli_nearest(svc, names, n);
-            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': unknown service '%s'%s%s%s", *items, svc,
-                                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-        }
-        if (lvl < 0)
-            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': give SERVICE=none, ro or rw", *items);
-        if (lvl == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only((size_t)i))
-            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s': %s has no read-only level (use %s=rw)", *items,
-                                svc, svc);
-        if (given[i] && out->level[i] != (unsigned char)lvl)
-            return lt_error_set(e, LT_ERR_USAGE, "--scope '%s' and --scope '%s' disagree: give %s once", given[i],
-                                *items, svc);
-        given[i] = *items;
-        out->level[i] = (unsigned char)lvl;
-    }
+    const char *given[LT_SCOPES_MAX_SERVICES] = {0};
+    for (; *items; items++)
+        if (one_scope(*items, out, given, e) != LT_OK)
+            return e->kind;
     return LT_OK;
 }
 
-/* Ask for each service's level on the terminal, as the page's radio buttons do. */
+/* On a terminal: one level for every service first (what the page's "Select All" row does), then
+ * the exceptions, as --scope takes them. */
 static lt_error_kind scopes_from_prompt(lt_scopes *out, lt_error *e)
 {
     memset(out, 0, sizeof *out);
-    fputs("Access for each service: n = None, r = Read Only, w = Read-Write (Enter = None)\n", stderr);
-    for (size_t i = 0; i < lt_scopes_service_count(); i++) {
-        int ro = lt_scopes_service_has_read_only(i);
-        for (;;) {
-            char q[64], line[16];
-            snprintf(q, sizeof q, "  %-16s [n/%sw]: ", lt_scopes_service_name(i), ro ? "r/" : "");
-            if (!cli_read_line(q, 0, line, sizeof line))
-                return lt_error_set(e, LT_ERR_USAGE, "no answer for %s", lt_scopes_service_name(i));
-            if (!line[0] || !strcmp(line, "n")) {
-                out->level[i] = LT_LEVEL_NONE;
-            } else if (!strcmp(line, "r") && ro) {
-                out->level[i] = LT_LEVEL_READ_ONLY;
-            } else if (!strcmp(line, "w")) {
-                out->level[i] = LT_LEVEL_READ_WRITE;
-            } else {
-                fprintf(stderr, "  answer n%s or w\n", ro ? ", r" : "");
-                continue;
-            }
+    char line[512];
+    int dflt;
+    for (;;) {
+        if (!cli_read_line("Access for every service: none, ro (Read Only) or rw (Read-Write) [none]: ", 0, line,
+                           sizeof line))
+            return lt_error_set(e, LT_ERR_USAGE, "no answer");
+        g_strstrip(line);
+        if ((dflt = line[0] ? parse_level(line) : LT_LEVEL_NONE) >= 0)
             break;
-        }
+        fputs("  answer none, ro or rw (or n, r, w)\n", stderr);
     }
-    return LT_OK;
+    for (size_t i = 0; i < lt_scopes_service_count(); i++)
+        out->level[i] = (unsigned char)(dflt == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only(i)
+                                            ? LT_LEVEL_NONE : dflt); /* vpc has no read-only level */
+    fputs("Exceptions, as SERVICE=none|ro|rw separated by spaces (Enter or Ctrl-D when done):\n", stderr);
+    for (;;) {
+        if (!cli_read_line("  > ", 0, line, sizeof line))
+            return LT_OK;
+        g_auto(GStrv) items = g_strsplit_set(g_strstrip(line), " ,", -1);
+        if (!line[0])
+            return LT_OK;
+        lt_scopes next = *out;
+        const char *given[LT_SCOPES_MAX_SERVICES] = {0};
+        lt_error_kind k = LT_OK;
+        for (size_t j = 0; items[j] && k == LT_OK; j++)
+            if (items[j][0])
+                k = one_scope(items[j], &next, given, e);
+        if (k != LT_OK) {
+            fprintf(stderr, "  %s\n", e->message + strlen("--scope "));
+            continue;
+        }
+        *out = next;
+        g_autofree char *f = lt_scopes_format(out), *sum = cli_scope_summary(f);
+        fprintf(stderr, "  now: %s\n", sum);
+    }
 }
 
 int cmd_create(cli *x, int argc, char **argv)
@@ -278,12 +272,12 @@ int cmd_create(cli *x, int argc, char **argv)
         return cli_failf(x, LT_ERR_USAGE, "give --scope or --scopes, not both");
     lt_error e;
     int64_t expiry = 0;
-    if (parse_expiry(create_expiry ? create_expiry : "1mo", &expiry, &e) != LT_OK)
+    if (cli_parse_expiry(create_expiry ? create_expiry : "1mo", &expiry, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_scopes want;
     g_autofree char *typed = create_scopes ? cli_expand_scopes(create_scopes) : NULL;
     if (typed)
-        rc = lt_scopes_parse(typed, 0, &want, &e);
+        rc = cli_check_services(typed, &e) == LT_OK ? lt_scopes_parse(typed, 0, &want, &e) : e.kind;
     else if (create_scope)
         rc = scopes_from_flags(create_scope, &want, &e);
     else if (cli_interactive())
@@ -333,10 +327,15 @@ int cmd_create(cli *x, int argc, char **argv)
 }
 
 /* ---- rename ---- */
+static const GOptionEntry rename_entries[] = {
+    CLI_JSON_ENTRY("Print the renamed token's object"),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
 int cmd_rename(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "ID|LABEL NEW-LABEL", "Change a token's label (the only thing that can change).",
-                       no_entries, 2, &argc, &argv);
+                       rename_entries, 2, &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc != 3)
@@ -352,7 +351,10 @@ int cmd_rename(cli *x, int argc, char **argv)
         return cli_fail(x, &e);
     }
     g_autofree char *from = lt_printable(t.label), *to = lt_printable(r.label);
-    printf("Renamed token %" G_GINT64_FORMAT " from '%s' to '%s'\n", r.id, from, to);
+    if (cli_out.json)
+        puts(r.json);
+    else
+        printf("Renamed token %" G_GINT64_FORMAT " from '%s' to '%s'\n", r.id, from, to);
     lt_token_clear(&t);
     lt_token_clear(&r);
     lt_client_free(c);
@@ -367,8 +369,19 @@ static const GOptionEntry revoke_entries[] = {
      "An id that names no token is not an error (it may be revoked already)", NULL},
     {"including-parent", 0, 0, G_OPTION_ARG_NONE, &revoke_parent,
      "Allow revoking the parent token itself (with --yes)", NULL},
+    CLI_JSON_ENTRY("Print one JSON array: {\"ref\",\"id\",\"label\",\"outcome\",\"error\"} per argument"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
+
+/* One argument's outcome, for --json. */
+static void noted(json_t *out, const char *ref, int64_t id, const char *label, const char *outcome, const char *error)
+{
+    json_t *o = json_pack("{s:s,s:s}", "ref", ref, "outcome", outcome);
+    json_object_set_new(o, "id", id ? json_integer(id) : json_null());
+    json_object_set_new(o, "label", label ? json_string(label) : json_null());
+    json_object_set_new(o, "error", error ? json_string(error) : json_null());
+    json_array_append_new(out, o);
+}
 
 int cmd_revoke(cli *x, int argc, char **argv)
 {
@@ -399,6 +412,8 @@ int cmd_revoke(cli *x, int argc, char **argv)
     g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);     /* printable */
     g_autoptr(GPtrArray) raw_labels = g_ptr_array_new_with_free_func(g_free); /* as the API has them */
     int exit_code = 0;
+    json_t *results = json_array();
+    g_autoptr(GPtrArray) refs = g_ptr_array_new(); /* the argument each id came from */
     for (int a = 1; a < argc; a++) {
         const char *ref = argv[a];
         size_t hits = 0, at = 0;
@@ -410,6 +425,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
         }
         if (hits == 0 && by_id && revoke_ignore_missing) {
             fprintf(stderr, "linode-token: revoke: no token %s (already gone?)\n", ref);
+            noted(results, ref, g_ascii_strtoll(ref, NULL, 10), NULL, "missing", NULL);
             continue;
         }
         if (hits != 1) {
@@ -429,6 +445,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
             }
             int code = cli_fail(x, &le);
             exit_code = exit_code ? exit_code : code;
+            noted(results, ref, 0, NULL, "error", le.message);
             continue;
         }
         const lt_token *t = &l.items[at];
@@ -438,8 +455,10 @@ int cmd_revoke(cli *x, int argc, char **argv)
                                  "pass --yes --including-parent to revoke it", t->id, t->label);
             lt_token_list_clear(&l);
             lt_client_free(c);
+            json_decref(results);
             return code;
         }
+        g_ptr_array_add(refs, (char *)ref);
         g_array_append_val(ids, t->id);
         g_ptr_array_add(labels, lt_printable(t->label));
         g_ptr_array_add(raw_labels, g_strdup(t->label));
@@ -452,6 +471,7 @@ int cmd_revoke(cli *x, int argc, char **argv)
                     (char *)labels->pdata[i]);
         if (!cli_confirm("Revoke?")) {
             lt_client_free(c);
+            json_decref(results);
             return cli_failf(x, LT_ERR_USAGE, "not confirmed: nothing revoked");
         }
     }
@@ -461,15 +481,22 @@ int cmd_revoke(cli *x, int argc, char **argv)
         if (lt_client_revoke_token(c, id, &e) == LT_OK) {
             g_array_append_val(gone, id);
             lt_audit("revoke", id, raw_labels->pdata[i], NULL, "revoked", "linode-token revoke");
-            printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
+            if (!cli_out.json)
+                printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
+            noted(results, refs->pdata[i], id, raw_labels->pdata[i], "revoked", NULL);
         } else if (lt_error_is_not_found(&e) && revoke_ignore_missing) {
             fprintf(stderr, "linode-token: revoke: token %" G_GINT64_FORMAT " is already gone\n", id);
+            noted(results, refs->pdata[i], id, raw_labels->pdata[i], "missing", NULL);
         } else {
             int code = cli_fail(x, &e);
             exit_code = exit_code ? exit_code : code;
+            noted(results, refs->pdata[i], id, raw_labels->pdata[i], "failed", e.message);
         }
     }
     lt_client_free(c);
+    if (cli_out.json)
+        cli_print_json(results);
+    json_decref(results);
     /* a token minted here may be cached and recorded in a session's ledger: not any more */
     lt_cache_drop_ids(lt_cache_choose(&x->cfg), (int64_t *)(void *)gone->data, gone->len, NULL);
     lt_ledger_drop_ids((int64_t *)(void *)gone->data, gone->len);

@@ -2,6 +2,7 @@
 /* linode-token.c - the command line: global options, dispatch, and what subcommands share. */
 #include "cli.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -47,6 +48,9 @@ static const command commands[] = {
     {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
     {"setup-git", cmd_setup_git, "Configure git to ask git-credential-linode for the API"},
+    {"profiles", cmd_profiles, "List the configured profiles and what this session has cached for each"},
+    {"rotate", cmd_rotate, "Replace the parent token with a new one of the same scopes"},
+    {"help", NULL, "Describe a command (help COMMAND is COMMAND --help)"},
 };
 
 int cli_fail(const cli *x, const lt_error *err)
@@ -202,26 +206,6 @@ char *cli_scope_summary(const char *scopes)
     return g_string_free(out, FALSE);
 }
 
-/* Levenshtein distance, bounded (names are short). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0]++;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (a[i - 1] != b[j - 1]);
-            row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), sub);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 char *cli_expand_scopes(const char *scopes)
 {
     g_auto(GStrv) items = g_strsplit_set(scopes, " ,", -1);
@@ -242,16 +226,90 @@ char *cli_expand_scopes(const char *scopes)
     return g_string_free(out, FALSE);
 }
 
-const char *cli_nearest(const char *word, const char *const *names, size_t n)
+/* git's weighted Levenshtein distance (levenshtein.c: a swap w, a substitution s, an addition a,
+ * a deletion d), which git's "did you mean" calls as (0, 2, 1, 3). Names are short; a long word is
+ * far from all of them. */
+static int git_distance(const char *s1, const char *s2, int w, int s, int a, int d)
 {
-    const char *best = NULL;
-    size_t best_d = 3; /* at most two edits away, or a prefix of a name */
-    for (size_t i = 0; i < n; i++) {
-        size_t d = g_str_has_prefix(names[i], word) && strlen(word) >= 2 ? 1 : distance(word, names[i]);
-        if (d < best_d)
-            best = names[i], best_d = d;
+    size_t l1 = strlen(s1), l2 = strlen(s2);
+    if (l1 > 63 || l2 > 63)
+        return 99;
+    int r0[64] = {0}, r1[64], r2[64], *row0 = r0, *row1 = r1, *row2 = r2;
+    for (size_t j = 0; j <= l2; j++)
+        row1[j] = (int)j * a;
+    for (size_t i = 0; i < l1; i++) {
+        row2[0] = (int)(i + 1) * d;
+        for (size_t j = 0; j < l2; j++) {
+            row2[j + 1] = row1[j] + s * (s1[i] != s2[j]);
+            if (i > 0 && j > 0 && s1[i - 1] == s2[j] && s1[i] == s2[j - 1] && row2[j + 1] > row0[j - 1] + w)
+                row2[j + 1] = row0[j - 1] + w;
+            if (row2[j + 1] > row1[j + 1] + d)
+                row2[j + 1] = row1[j + 1] + d;
+            if (row2[j + 1] > row2[j] + a)
+                row2[j + 1] = row2[j] + a;
+        }
+        int *t = row0;
+        row0 = row1, row1 = row2, row2 = t;
     }
-    return best;
+    return row1[l2];
+}
+
+char *cli_did_you_mean(const char *word, const char *const *names, size_t n)
+{
+    /* As git's help_unknown_cmd: a prefix scores best, then the distance; only a score under
+     * git's similarity floor (7, the distance counted from 1) is offered; ties are all offered. */
+    int best = 6, score[64];
+    n = MIN(n, G_N_ELEMENTS(score));
+    for (size_t i = 0; i < n; i++) {
+        score[i] = *word && g_str_has_prefix(names[i], word) ? 0 : git_distance(word, names[i], 0, 2, 1, 3);
+        best = MIN(best, score[i]);
+    }
+    GString *out = g_string_new(NULL);
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++)
+        if (score[i] == best && score[i] < 6)
+            hits++;
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (score[i] == best && score[i] < 6)
+            g_string_append_printf(out, "%s'%s'", !k++ ? "; did you mean " : k == hits ? " or " : ", ", names[i]);
+    if (hits)
+        g_string_append_c(out, '?');
+    return g_string_free(out, FALSE);
+}
+
+char *cli_near_service(const char *svc)
+{
+    const char *names[LT_SCOPES_MAX_SERVICES];
+    size_t n = lt_scopes_service_count();
+    for (size_t k = 0; k < n; k++)
+        names[k] = lt_scopes_service_name(k);
+    return cli_did_you_mean(svc, names, n);
+}
+
+char *cli_near_profile(const lt_config *cfg, const char *name)
+{
+    g_auto(GStrv) groups = cfg->kf ? g_key_file_get_groups(cfg->kf, NULL) : NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (size_t i = 0; groups && groups[i]; i++)
+        if (g_str_has_prefix(groups[i], "profile "))
+            g_ptr_array_add(names, groups[i] + strlen("profile "));
+    return cli_did_you_mean(name, (const char *const *)names->pdata, names->len);
+}
+
+lt_error_kind cli_check_services(const char *scopes, lt_error *err)
+{
+    g_auto(GStrv) items = g_strsplit_set(scopes, " ,", -1);
+    for (size_t i = 0; items[i]; i++) {
+        const char *colon = strchr(items[i], ':');
+        if (!*items[i] || !colon || !strcmp(items[i], "*"))
+            continue; /* lt_scopes_parse says what is wrong with those */
+        g_autofree char *svc = g_strndup(items[i], (size_t)(colon - items[i]));
+        if (lt_scopes_service_index(svc) < 0) {
+            g_autofree char *near = cli_near_service(svc);
+            return lt_error_set(err, LT_ERR_USAGE, "--scopes '%s': unknown service '%s'%s", items[i], svc, near);
+        }
+    }
+    return LT_OK;
 }
 
 static void usage(FILE *out)
@@ -271,12 +329,36 @@ static void usage(FILE *out)
           "  --debug                    trace API requests to stderr (Authorization and tokens redacted);\n"
           "                             get, env and exec also say where the time went\n"
           "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n\n"
-          "'linode-token COMMAND --help' describes each command.\n\n" EXIT_CODES "\n",
+          "'linode-token help COMMAND' (or 'linode-token COMMAND --help') describes each command.\n\n" EXIT_CODES
+          "\n",
           out);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
+        if (!strcmp(commands[k].name, name))
+            return &commands[k];
+    return NULL;
+}
+
+static int unknown_command(const char *word)
+{
+    const char *names[G_N_ELEMENTS(commands)];
+    for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
+        names[k] = commands[k].name;
+    g_autofree char *near = cli_did_you_mean(word, names, G_N_ELEMENTS(commands));
+    g_autofree char *shown = lt_printable(word);
+    fprintf(stderr, "linode-token: unknown command '%s'%s (see linode-token --help)\n", shown, near);
+    return 2;
 }
 
 int main(int argc, char **argv)
 {
+    /* GLib writes its option help in the locale's charset ("[OPTION…]" needs a UTF-8 one); numbers
+     * stay in the C form that scripts and the benches read. */
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
     if (lt_process_privileged()) { /* set-uid/set-gid: the environment and files would be the caller's */
         fputs("linode-token: refusing to run set-uid or set-gid; install it as a plain program\n", stderr);
         return 2;
@@ -303,19 +385,21 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    const command *cmd = NULL;
-    for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
-        if (!strcmp(commands[k].name, argv[i]))
-            cmd = &commands[k];
-    if (!cmd) {
-        const char *names[G_N_ELEMENTS(commands)];
-        for (size_t k = 0; k < G_N_ELEMENTS(commands); k++)
-            names[k] = commands[k].name;
-        const char *near = cli_nearest(argv[i], names, G_N_ELEMENTS(commands));
-        fprintf(stderr, "linode-token: unknown command '%s'%s%s%s (see linode-token --help)\n", argv[i],
-                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-        return 2;
+    const command *cmd = find_command(argv[i]);
+    if (cmd && !cmd->fn) { /* help [COMMAND]: as gh and git do */
+        if (i + 1 >= argc || !strcmp(argv[i + 1], "help")) {
+            usage(stdout);
+            return 0;
+        }
+        cmd = find_command(argv[++i]);
+        if (!cmd)
+            return unknown_command(argv[i]);
+        char *help_argv[] = {argv[i], (char *)"--help", NULL};
+        x.cmd = cmd->name;
+        return cmd->fn(&x, 2, help_argv);
     }
+    if (!cmd)
+        return unknown_command(argv[i]);
     x.cmd = cmd->name;
     lt_json_wipe_on_free();
     /* Hand the subcommand argv with the command word first and the globals after it. */

@@ -56,3 +56,19 @@ fake_fault() { fake_post /__fake/faults "$1" >/dev/null; }
 # count METHOD PATH: requests the fake saw
 count() { fake_get /__fake/requests | jq --arg m "$1" --arg p "$2" '[.[] | select(.method == $m and .path == $p)] | length'; }
 live_tokens() { fake_get /__fake/tokens | jq '[.[] | select(.revoked | not) | select(.expired | not)] | length'; }
+# run CMD...: its exit code, stdout and stderr in RC, OUT and ERR
+run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
+# in_pty INPUT CMD...: run CMD on a terminal (script(1) from util-linux), typing INPUT; RC, and OUT
+# (everything the terminal showed)
+in_pty() {
+    input=$1; shift
+    printf '%s\n' "$input" > "$SCRATCH/typed"
+    cmd=""
+    for a in "$@"; do cmd="$cmd '$a'"; done
+    # type as a person would: after the program has started, a line at a time; then keep the
+    # pty open until the program has read everything
+    ( sleep 0.5; while IFS= read -r line; do printf '%s\n' "$line"; sleep 0.05; done < "$SCRATCH/typed"; sleep 1 ) |
+        script -qfec "$cmd" /dev/null > "$SCRATCH/pty" 2>&1
+    RC=$?
+    OUT=$(tr -d '\r' < "$SCRATCH/pty")
+}

@@ -12,21 +12,7 @@ R=r000000000000000000000000000000000000000000000000000000000000003   # account:r
 start_fake --token "$P=*" --token "$N=linodes:read_only account:read_write" --token "$R=account:read_only"
 API="$FAKE_URL/v4"
 LT="$B/linode-token"
-run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
 lt() { run "$LT" --allow-insecure-loopback --api-url "$API" "$@"; }
-# in_pty INPUT CMD...: run CMD on a terminal, typing INPUT
-in_pty() {
-    input=$1; shift
-    printf '%s\n' "$input" > "$SCRATCH/typed"
-    cmd=""
-    for a in "$@"; do cmd="$cmd '$a'"; done
-    # type as a person would: after the program has started, a line at a time; then keep the
-    # pty open until the program has read everything
-    ( sleep 0.5; while IFS= read -r line; do printf '%s\n' "$line"; sleep 0.05; done < "$SCRATCH/typed"; sleep 1 ) |
-        script -qfec "$cmd" /dev/null > "$SCRATCH/pty" 2>&1
-    RC=$?
-    OUT=$(tr -d '\r' < "$SCRATCH/pty")
-}
 epoch() { date -u -d "$1 UTC" +%s; }
 token_field() { fake_get /__fake/tokens | jq -r --arg id "$1" ".[] | select(.id == (\$id | tonumber)) | .$2"; }
 id_of() { fake_get /__fake/tokens | jq -r --arg l "$1" '[.[] | select(.label == $l and (.revoked | not))] | last | .id'; }
@@ -161,12 +147,20 @@ is "$RC" 2 "--scope with --scopes: exit 2"
 lt create --scope linodes=ro
 is "$RC" 2 "no --label: exit 2"
 is "$(count POST /v4/profile/tokens)" "$posts1" "refused creates made no POST"
-# interactive: n for everything but domains (r), linodes (w) and vpc (w); 17 services in order
-answers=$(printf '%s\n' n n n r n n n n w n n n n n n n w)
+# interactive: a level for every service first (Enter: none), then the exceptions as --scope
+# takes them; the flag words and the letters alike, a typo asked again
+answers=$(printf '%s\n' "" "domains=r linodes=rw" "vpc=w" "linodez=ro" "")
 in_pty "$answers" "$LT" --allow-insecure-loopback --api-url "$API" create --label s-pty
 is "$RC" 0 "create asks for scopes on a terminal"
-like "$OUT" "linodes" "... naming each service"
+like "$OUT" "Access for every service: none, ro (Read Only) or rw (Read-Write) [none]" "... a default for all first"
+like "$OUT" "unknown service 'linodez'; did you mean 'linodes'?" "... a typo is asked again, with a suggestion"
 is "$(token_field "$(id_of s-pty)" scopes)" "domains:read_only linodes:read_write vpc:read_write" "... and uses the answers"
+answers=$(printf '%s\n' "ro" "vpc=rw events=none" "")
+in_pty "$answers" "$LT" --allow-insecure-loopback --api-url "$API" create --label s-pty-ro --expiry 1h
+is "$RC" 0 "create on a terminal: ro for every service, with exceptions"
+is "$(token_field "$(id_of s-pty-ro)" scopes | tr ' ' '\n' | grep -c read_only)" 15 \
+    "... read_only for the 15 services that have it but events"
+like "$(token_field "$(id_of s-pty-ro)" scopes)" "vpc:read_write" "... and vpc read_write"
 
 # --- shown once ---------------------------------------------------------------------------------------
 lt list --json
@@ -187,14 +181,15 @@ live=$(live_tokens)
 gets=$(count GET /v4/profile/tokens)
 lt list
 is "$RC" 0 "list"
-is "$(printf '%s\n' "$OUT" | wc -l)" "$live" "list prints every live token ($live) across pages"
+is "$(printf '%s\n' "$OUT" | wc -l)" "$((live + 1))" "list prints every live token ($live) across pages, after a header"
+is "$(printf '%s\n' "$OUT" | head -n 1)" "id	label	created	expiry	scopes" "... the header line on a pipe too"
 is "$(count GET /v4/profile/tokens)" $((gets + 2)) "... in two page requests"
 line=$(printf '%s\n' "$OUT" | grep -P "^$(id_of e-never)\t")
 is "$line" "$(id_of e-never)	e-never	$(token_field "$(id_of e-never)" created)	never	linodes:ro" "tab-separated: id, label, created, expiry, scopes"
 lt list --json
 is "$(printf '%s' "$OUT" | jq length)" "$live" "list --json is one array of all"
 in_pty "" "$LT" --allow-insecure-loopback --api-url "$API" list
-like "$OUT" "ID    LABEL" "on a terminal: an aligned table with a header"
+like "$OUT" "id    label" "on a terminal: an aligned table with the same header"
 
 # --- view ---------------------------------------------------------------------------------------------------
 lt view s-flags

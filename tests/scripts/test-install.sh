@@ -23,6 +23,8 @@ done
 is "$(mode /usr/share/bash-completion/completions/linode-token)" 644 "bash completion where bash-completion looks"
 is "$(readlink "$D/usr/share/bash-completion/completions/git-credential-linode")" linode-token "... for git-credential-linode too"
 is "$(mode /usr/share/zsh/vendor-completions/_linode-token)" 644 "zsh completion in vendor-completions"
+is "$(mode /usr/share/fish/vendor_completions.d/linode-token.fish)" 644 "fish completion in vendor_completions.d"
+is "$(readlink "$D/usr/share/fish/vendor_completions.d/git-credential-linode.fish")" linode-token.fish "... for git-credential-linode too"
 unit="$D/usr/lib/systemd/user/linode-token-session.service"
 grep -q '^After=dbus.socket$' "$unit" && grep -q '^ExecStop=/usr/bin/linode-token end-session --all' "$unit" && ! grep -q '\$(' "$unit"
 ok $? "the systemd user unit: After=dbus.socket, ExecStop end-session --all, no make variables left"

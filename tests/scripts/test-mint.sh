@@ -212,7 +212,10 @@ is "$OUT" "export LINODE_TOKEN='$T2'
 export LINODE_CLI_TOKEN='$T2'
 export LINODE_TOKEN_EXPIRY='$EXP2'
 export LINODE_URL='$FAKE_URL'
-export LINODE_API_VERSION='v4'" "env prints export lines: the token, its expiry, and (not api.linode.com) where the API is"
+export LINODE_API_VERSION='v4'
+export LINODE_CLI_API_SCHEME='http'
+export LINODE_CLI_API_HOST='${FAKE_URL#http://}'
+export LINODE_CLI_API_VERSION='v4'" "env prints export lines: the token, its expiry, and (not api.linode.com) where the API is, for linode-cli too"
 run "$LT" env --fish
 like "$OUT" "set -gx LINODE_TOKEN '$T2';" "env --fish"
 run sh -c "eval \"\$('$LT' env)\"; printf '%s %s/%s' \"\$LINODE_TOKEN\" \"\$LINODE_URL\" \"\$LINODE_API_VERSION\""
