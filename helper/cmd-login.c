@@ -77,13 +77,6 @@ int cmd_logout(cli *x, int argc, char **argv)
     return 0;
 }
 
-static const char *cache_backend(const lt_config *cfg)
-{
-    if (cfg->cache)
-        return cfg->cache;
-    return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
-}
-
 static gboolean st_json;
 static const GOptionEntry status_entries[] = {
     {"json", 0, 0, G_OPTION_ARG_NONE, &st_json, "Print one JSON object", NULL},
@@ -101,7 +94,9 @@ int cmd_status(cli *x, int argc, char **argv)
     json_t *o = json_object();
     json_object_set_new(o, "api_url", json_string(x->cfg.api_url));
     json_object_set_new(o, "config", x->cfg.path ? json_string(x->cfg.path) : json_null());
-    json_object_set_new(o, "cache", json_string(cache_backend(&x->cfg)));
+    g_autofree char *cache = lt_cache_describe(&x->cfg);
+    json_object_set_new(o, "cache", json_string(lt_cache_backend_name(lt_cache_choose(&x->cfg))));
+    json_object_set_new(o, "cache_detail", json_string(cache));
     json_object_set_new(o, "pending_revocations", json_integer((json_int_t)lt_queue_length()));
     json_object_set_new(o, "parent_source", json_string(lt_parent_source_name(src)));
     if (src == LT_PARENT_FILE)
@@ -138,7 +133,7 @@ int cmd_status(cli *x, int argc, char **argv)
     } else {
         printf("API:          %s\n", x->cfg.api_url);
         printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
-        printf("Cache:        %s\n", cache_backend(&x->cfg));
+        printf("Cache:        %s\n", cache);
         printf("Pending:      %zu revocation(s) queued\n", lt_queue_length());
         if (!have_parent && src == LT_PARENT_SECRET_SERVICE && e.kind == LT_ERR_NO_CREDENTIAL)
             printf("Parent token: none in the Secret Service (run 'linode-token login')\n");

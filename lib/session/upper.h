@@ -186,6 +186,11 @@ typedef struct lt_cached_ref {
 /* config "cache", else the Secret Service when a session bus is reachable, else the kernel keyring. */
 lt_cache_backend lt_cache_choose(const lt_config *cfg);
 const char *lt_cache_backend_name(lt_cache_backend b);
+/* Which kernel keyring the keyring cache uses (cache.c decides, in kr_target). */
+typedef enum { LT_KEYRING_SESSION, LT_KEYRING_USER_SESSION, LT_KEYRING_NONE } lt_keyring_kind;
+/* Where tokens are cached and why, for status: the backend, which keyring and why, or why nothing
+ * can persist. g_free. */
+char *lt_cache_describe(const lt_config *cfg);
 /* The backend can store now (bus reachable and unlocked; keyring usable). */
 lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err);
 /* The cached token of this key with the latest expiry in [min_expiry, max_expiry], else

@@ -344,7 +344,7 @@ mkdir -m 700 "$SCRATCH/run2"
 nobus() { run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" "$LT" --parent-token-file "$SCRATCH/narrow" "$@"; }
 p1=$(posts)
 nobus status
-like "$OUT" "Cache:        keyring (no session bus)" "no bus: status names the kernel keyring"
+like "$OUT" "Cache:        keyring, this session's own keyring" "no bus: status names the kernel keyring (the session keyring with-secret-service gave it)"
 nobus get --scopes "linodes:read_only" --ttl 15m
 Tk=$OUT
 [ $RC -eq 0 ] && [ ${#Tk} -eq 64 ]; ok $? "no bus: get mints"
