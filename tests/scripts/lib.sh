@@ -38,6 +38,11 @@ need_secret_service() {
     fi
 }
 
+# What the tests' configs add to [general]: without a session keyring of their own they cache in
+# the kernel keyring (the Secret Service would not exercise it), else nothing.
+CACHE_LINE=
+[ "${LT_SESSION_KEYRING:-own}" = none ] && CACHE_LINE="cache = keyring"
+
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/lt-test.XXXXXX")
 FAKE_PID=
 cleanup() {

@@ -12,7 +12,7 @@ start_fake --token "$P=*"
 API="$FAKE_URL/v4"
 LT="$B/linode-token"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
-printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n' "$API" > "$XDG_CONFIG_HOME/linode-token/config"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n%s\n' "$API" "$CACHE_LINE" > "$XDG_CONFIG_HOME/linode-token/config"
 run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
 tokens() { fake_get /__fake/tokens; }
 live_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked | not) | select(.expired | not)] | length'; }

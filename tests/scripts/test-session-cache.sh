@@ -19,6 +19,7 @@ cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
 [general]
 api_url = $API
 allow_insecure_loopback = true
+$CACHE_LINE
 
 [profile default]
 scopes = linodes:read_only

@@ -11,7 +11,7 @@ start_fake --token "$P=*"
 API="$FAKE_URL/v4"
 LT="$B/linode-token"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
-printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n[profile default]\nscopes = linodes:read_only\n' "$API" \
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n%s\n[profile default]\nscopes = linodes:read_only\n' "$API" "$CACHE_LINE" \
     > "$XDG_CONFIG_HOME/linode-token/config"
 echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
 run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
