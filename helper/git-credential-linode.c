@@ -68,6 +68,9 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
         g_autofree char *shown = lt_printable(name); /* the username comes from git's request */
         fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
                         "(likely a missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+    } else if (v == LT_ERASE_SET_ASIDE) {
+        fputs("git-credential-linode: erase: the token was refused, but the API still knows it: it is not "
+              "handed out again, and end-session revokes it\n", stderr);
     }
     return 0;
 }

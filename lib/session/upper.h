@@ -258,7 +258,9 @@ char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);
 typedef enum {
     LT_ERASE_NOT_OURS, /* not in this session's cache: nothing touched */
     LT_ERASE_KEPT,     /* it still authenticates (GET /profile): kept; likely a missing scope */
-    LT_ERASE_DROPPED,  /* invalid or expired: gone from the cache and the ledger */
+    LT_ERASE_DROPPED,  /* refused, and the API no longer knows it (404): gone from cache and ledger */
+    LT_ERASE_SET_ASIDE, /* refused, but not confirmed dead: gone from the cache, kept in the ledger
+                           so that end-session revokes it */
 } lt_erase_verdict;
 lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret,
                             lt_erase_verdict *verdict, lt_error *err);
