@@ -62,13 +62,67 @@ int cmd_login(cli *x, int argc, char **argv)
     return 0;
 }
 
+static gboolean lo_keep;
+static const GOptionEntry logout_entries[] = {
+    {"keep-tokens", 0, 0, G_OPTION_ARG_NONE, &lo_keep,
+     "Forget the parent without revoking what it minted (they live until they expire)", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* Revoke what the parent minted before it goes; 0 when nothing is left live, else the exit code
+ * of a refusal that lists what is. */
+static int end_children(cli *x)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+    g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
+    g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
+    lt_revoke_options o = {.deadline_ms = x->deadline_ms, .debug = x->debug};
+    lt_session_end_parent(&x->cfg, &o, out, still);
+    lt_error first = {.kind = LT_OK};
+    size_t revoked = 0;
+    for (guint i = 0; i < out->len; i++) {
+        lt_outcome *r = &g_array_index(out, lt_outcome, i);
+        g_autofree char *label = lt_printable(r->label);
+        if (r->error.kind == LT_OK && r->id)
+            printf("Revoked token %" G_GINT64_FORMAT " %s\n", r->id, label), revoked++;
+        else if (r->error.kind != LT_OK && first.kind == LT_OK)
+            first = r->error;
+    }
+    fflush(stdout);
+    if (!still->len) {
+        if (revoked)
+            fprintf(stderr, "linode-token: logout: revoked the %zu token(s) minted with this parent\n", revoked);
+        return 0;
+    }
+    for (guint i = 0; i < still->len; i++) {
+        lt_ledger_entry *e = &g_array_index(still, lt_ledger_entry, i);
+        g_autofree char *label = lt_printable(e->label);
+        fprintf(stderr, "linode-token: logout: still live: %s %" G_GINT64_FORMAT " %s\n", e->id ? "token" : "mint",
+                e->id, label);
+    }
+    return cli_failf(x, first.kind != LT_OK ? first.kind : LT_ERR_SYSTEM,
+                     "kept the parent: %u token(s) it minted could not be revoked (%s); run logout again when the "
+                     "API answers, or logout --keep-tokens to forget the parent and leave them to expire",
+                     still->len, first.kind != LT_OK ? first.message : "a mint is still under way");
+}
+
 int cmd_logout(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.", no_entries,
-                       0, &argc, &argv);
+    int rc = cli_parse(x, "", "Revoke every token minted with the parent for this API URL (in every session of\n"
+                              "this user; the ledgers say which), then remove the parent from the Secret\n"
+                              "Service. If any cannot be revoked, the parent is kept and they are listed.",
+                       logout_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
+    char *parent = NULL;
+    /* Without a parent nothing can be revoked, now or later: only then is there nothing to end. */
+    if (!lo_keep && lt_parent_get(&x->cfg, NULL, &parent, &e) == LT_OK) {
+        lt_secret_free(parent);
+        if ((rc = end_children(x)) != 0)
+            return rc;
+    }
     int removed;
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);

@@ -14,8 +14,8 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
                              lt_error *err)
 {
     (void)err;
-    size_t drained, left;
-    lt_queue_drain(cfg, o, &drained, &left, NULL); /* what earlier runs owe goes first */
+    size_t left;
+    lt_queue_drain_into(cfg, o, out, &left); /* what earlier runs owe goes first, and is counted */
     g_autoptr(GArray) entries = lt_ledger_load(session);
     g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
@@ -24,6 +24,47 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
      * whose revocation is only queued. */
     lt_cache_drop_session(lt_cache_choose(cfg), session, NULL);
     return LT_OK;
+}
+
+void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still)
+{
+    size_t left;
+    lt_queue_drain_into(cfg, o, out, &left);
+    g_autoptr(GArray) mine = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(mine, (GDestroyNotify)lt_ledger_entry_clear);
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    for (guint i = 0; i < sessions->len; i++) {
+        g_autoptr(GArray) led = lt_ledger_load(sessions->pdata[i]);
+        for (guint k = 0; k < led->len; k++) {
+            lt_ledger_entry *e = &g_array_index(led, lt_ledger_entry, k);
+            if (e->api_url && !strcmp(e->api_url, cfg->api_url)) { /* moved over */
+                g_array_append_val(mine, *e);
+                memset(e, 0, sizeof *e);
+            }
+        }
+    }
+    lt_revoke_entries(cfg, mine, "logout", o, 0, out, still);
+    /* the cache entries of the sessions whose tokens went */
+    for (guint i = 0; i < sessions->len; i++) {
+        int ended = 1;
+        for (guint k = 0; k < still->len && ended; k++)
+            ended = g_strcmp0(g_array_index(still, lt_ledger_entry, k).session, sessions->pdata[i]) != 0;
+        if (ended)
+            lt_cache_drop_session(lt_cache_choose(cfg), sessions->pdata[i], NULL);
+    }
+    if (!left)
+        return;
+    int lock; /* what the queue still owes for this URL cannot be revoked without the parent either */
+    g_autoptr(GArray) owed = lt_queue_take(&lock);
+    for (guint i = 0; owed && i < owed->len; i++) {
+        lt_ledger_entry *e = &g_array_index(owed, lt_ledger_entry, i);
+        if (e->api_url && !strcmp(e->api_url, cfg->api_url)) {
+            lt_ledger_entry c = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url)};
+            g_array_append_val(still, c);
+        }
+    }
+    if (owed)
+        lt_queue_put_back(lock, owed, NULL);
 }
 
 static void spare(GArray *out, const lt_token *t, const char *session, const char *reason)

@@ -302,6 +302,8 @@ void lt_outcome_clear(lt_outcome *r);
  * What is done leaves the cache and its session's ledger. out: an lt_outcome per token and intent. */
 void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, const lt_revoke_options *o,
                        int queue_failures, GArray *out, GArray *still);
+/* The same, the outcomes of what was revoked now appended to revoked (may be NULL). */
+lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
 lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
                              lt_error *err);
@@ -310,6 +312,10 @@ lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, s
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
 lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
                              lt_error *err);
+/* logout: revoke every token that every session of this user minted for cfg's API URL, now,
+ * before the parent goes (the queue drained first). What could not be revoked comes back in still
+ * (tokens still queued for that URL included); nothing is queued. out: GArray of lt_outcome. */
+void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still);
 /* Our tokens (label format, this host, this user) whose session has ended or that no ledger
  * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
  * every outcome has a reason. */

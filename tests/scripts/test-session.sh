@@ -162,6 +162,7 @@ curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
 run "$LT" end-session --session nothing-here
 is "$RC" 0 "the next end-session (of any session) with the API back"
 is "$(live_with ":sess-b")" 0 "... revoked the queued tokens"
+like "$ERR" "end-session: 3 revoked, 0 queued" "... and counts them (not '0 revoked')"
 [ ! -s "$Q" ]; ok $? "... and the queue is empty"
 stop_fake
 start_fake --token "$P=*" --listen "127.0.0.1:${FAKE_URL##*:}"   # a fresh fake on the same port: the API is back
@@ -197,6 +198,30 @@ done
 is "$(revoked_with ":$USERF:p:s999-1:")" 1 "... revoked ours without a ledger"
 is "$(revoked_with ":~x1-1:")" 1 "... revoked the dead wrapper's"
 is "$(revoked_with ":s998-1")" 1 "... revoked ours in the first format"
+
+# --- logout ends what the parent minted first, or keeps the parent and lists what is live --------------------------
+for i in 1 2 3; do LINODE_TOKEN_SESSION=lo-$i "$LT" get --scopes events:read_only >> "$SECRETS"; done
+fake_fault '{"kind":"status","status":503,"method":"DELETE","count":1000}'
+run "$LT" logout
+[ "$RC" -ne 0 ]; ok $? "logout while the API cannot revoke: fails ($RC)"
+# (4: the three, and session alive's from the reap above)
+like "$ERR" "kept the parent: 4 token(s) it minted could not be revoked" "... keeps the parent, saying why"
+is "$(printf '%s\n' "$ERR" | grep -c 'still live: token ')" 4 "... and lists the 4 live tokens, one line each"
+unlike "$OUT" "Removed the parent" "... and does not remove it"
+curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
+run "$LT" logout
+is "$RC" 0 "logout with the API back"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token .*:lo-')" 3 "... revokes the 3 tokens first"
+is "$(live_with ":lo-")" 0 "... none alive"
+like "$OUT" "Removed the parent token for $API" "... then removes the parent"
+run "$LT" end-session --all
+is "$RC:$ERR" "0:linode-token: end-session: 0 revoked, 0 queued" "end-session --all after logout: nothing left, nothing queued"
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+LINODE_TOKEN_SESSION=lo-k "$LT" get --scopes events:read_only >> "$SECRETS"
+run "$LT" logout --keep-tokens
+is "$RC:$(live_with ":lo-k")" "0:1" "logout --keep-tokens forgets the parent and leaves the tokens"
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+"$LT" end-session --session lo-k >/dev/null 2>&1
 
 # --- no secret in the ledger or the queue (canary: every token handed out) --------------------------------------
 found=0
