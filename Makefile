@@ -207,8 +207,8 @@ bench: deps
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	  $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMD_USER_DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 include/linode-token.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblinode-token.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblinode-token.so.$(SOMAJOR)
@@ -220,6 +220,7 @@ install: all
 	install -m 0644 $(PAM_MODULE) $(DESTDIR)$(PAMDIR)/
 	install -m 0644 man/linode-token.1 man/git-credential-linode.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/liblinode-token.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 man/linode-token.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_linode_token.8 $(DESTDIR)$(MANDIR)/man8/
 	sed -e 's|@BINDIR@|$(BINDIR)|' build-aux/linode-token-session.service.in \
 	  > $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service
@@ -242,6 +243,7 @@ uninstall:
 	  $(DESTDIR)$(SYSTEMD_USER_DIR)/linode-token-session.service $(DESTDIR)$(PAMDIR)/pam_linode_token.so \
 	  $(DESTDIR)$(MANDIR)/man1/linode-token.1 $(DESTDIR)$(MANDIR)/man1/git-credential-linode.1 \
 	  $(DESTDIR)$(MANDIR)/man3/liblinode-token.3 $(DESTDIR)$(MANDIR)/man8/pam_linode_token.8 \
+	  $(DESTDIR)$(MANDIR)/man5/linode-token.conf.5 \
 	  $(DESTDIR)$(BASHCOMPDIR)/linode-token $(DESTDIR)$(BASHCOMPDIR)/git-credential-linode \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_linode-token $(DESTDIR)$(LIBEXECDIR)/linode-token/linode-fake-api
 	rm -rf $(DESTDIR)$(DOCDIR)

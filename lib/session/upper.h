@@ -19,6 +19,7 @@ typedef struct lt_config {
     long parent_token_command_timeout_ms; /* config parent_token_command_timeout (default 30 s) */
     char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
     char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
+    char *ca_file;              /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
     GKeyFile *kf;               /* the whole file, for profiles */
 } lt_config;
 
@@ -29,7 +30,11 @@ typedef struct lt_config_flags {
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
+/* Read and check the config: an unknown section or key, a value of the wrong type, or one with a
+ * trailing comment or quotes is an error naming its line; every profile must load. */
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
+/* What --timeout defaults to: the whole call, and any one request of it. */
+#define LT_DEFAULT_DEADLINE_MS 30000
 /* A client for api_url (NULL: the config's) acting with token, with the config's transport
  * settings (loopback opt-in, proxy); deadline_ms 0: the default. NULL on error. */
 lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
@@ -160,6 +165,7 @@ typedef struct lt_mint_profile {
 } lt_mint_profile;
 
 int lt_profile_exists(const lt_config *cfg, const char *name);
+int lt_profile_key_known(const char *key);
 lt_error_kind lt_profile_load(const lt_config *cfg, const char *name, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_adhoc(const char *scopes, const char *ttl, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *err);
