@@ -257,6 +257,10 @@ static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: %s", url, detail);
+    case CURLE_COULDNT_RESOLVE_HOST: /* nothing of the request left this machine */
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        return lt_error_set(err, LT_ERR_NETWORK, "cannot reach %s" LT_NOT_SENT_MARK ": %s", url, detail);
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
         if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED)

@@ -11,6 +11,12 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* ---- error.c ---- */
+/* A network error that came before any of the request left this machine (no connection, no
+ * name): http.c marks those with this after the URL, and a create that failed so made no token. */
+#define LT_NOT_SENT_MARK " (nothing was sent)"
+int lt_error_not_sent(const lt_error *err);
+
 /* time.c: lt_time_parse_api without the "far future means never" reading. */
 lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err);
 

@@ -139,12 +139,13 @@ static void undo_mint(lt_client *c, int64_t id, const char *api_url, const char 
     }
 }
 
-/* The API answered the POST with an error status: nothing was created. Anything else (no answer,
- * a dropped connection, an unreadable 200) may have created a token. */
+/* The API answered the POST with an error status, or the request never left this machine (no
+ * connection, no name): nothing was created. Anything else (no answer, a dropped connection, an
+ * unreadable 200) may have created a token. */
 static int surely_not_created(const lt_error *e)
 {
     return e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE ||
-           e->kind == LT_ERR_USAGE;
+           e->kind == LT_ERR_USAGE || lt_error_not_sent(e);
 }
 
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,

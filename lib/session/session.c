@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* session.c - every minted token dies with its session: end-session hands a session's ledger to
- * revoke.c, and reap finds our orphans by label, explaining each decision. A token is an orphan
- * when its session has ended (a derived session whose process or logind session is gone), or
- * when no ledger in any of the user's state dirs records it; a chosen session (--session,
- * LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
+ * revoke.c, and reap finds our orphans by label, explaining each decision. A token is reaped only
+ * when it is known to be orphaned: a ledger of this user on this machine records it and its
+ * session has ended (a derived session whose process or logind session is gone). Unknown means
+ * keep: a token no ledger here records may be a running job's elsewhere. A chosen session
+ * (--session, LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
 #include "upper.h"
 
 #include <stdio.h>
@@ -74,6 +75,30 @@ static void spare(GArray *out, const lt_token *t, const char *session, const cha
     g_array_append_val(out, r);
 }
 
+/* Is one of our tokens known to be orphaned? NULL when it is (*reason says how it is known), else
+ * why it is kept. Only a token that a ledger here records can be judged: its session id was made on
+ * this machine, so its process (or logind session) being gone here means it has ended. A token no
+ * ledger here records is unknown, and unknown means keep: its job may keep its ledger under another
+ * $TMPDIR, or run on another host (a container) of the same host name, whose pids mean nothing here. */
+static const char *orphan_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                                  const char **reason)
+{
+    const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
+    if (!listed)
+        return "unknown, so kept: no ledger of this user on this machine records it (its job may keep its "
+               "ledger under another TMPDIR, or run on another host of the same name)";
+    switch (lt_session_alive(lab->session)) {
+    case 1:
+        return "its session is running";
+    case 0:
+        *reason = "known orphaned: its ledger is here and its session has ended";
+        return NULL;
+    default:
+        return lab->session[0] == '~' ? "its session cannot be checked; its ledger records it"
+                                      : "a chosen session: it ends with end-session only";
+    }
+}
+
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err)
 {
     if (!dry_run) {
@@ -125,23 +150,14 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
             spare(out, t, lab.session, "a PAM session's token: root's to reap (reap --system)");
             continue;
         }
-        const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
-        const int alive = lt_session_alive(lab.session);
-        const char *reason;
-        if (alive == 1) {
-            spare(out, t, lab.session, "its session is running");
+        const char *reason = NULL;
+        const char *keep = orphan_verdict(t, &lab, ids, labels, &reason);
+        if (keep) {
+            spare(out, t, lab.session, keep);
             continue;
-        } else if (alive == 0) {
-            reason = "its session has ended";
-        } else if (listed) {
-            spare(out, t, lab.session, lab.session[0] == '~' ? "its session cannot be checked; its ledger records it"
-                                                             : "a chosen session: it ends with end-session only");
-            continue;
-        } else {
-            reason = "no ledger of this user records it";
         }
         lt_ledger_entry e = {.id = t->id, .label = g_strdup(t->label), .api_url = g_strdup(cfg->api_url),
-                             .expiry = t->expiry, .session = listed ? g_strdup(lab.session) : NULL};
+                             .expiry = t->expiry, .session = g_strdup(lab.session)};
         g_array_append_val(orphans, e);
         g_array_append_val(why, reason);
     }
