@@ -51,12 +51,9 @@ static const command commands[] = {
 
 int cli_fail(const cli *x, const lt_error *err)
 {
-    /* the parent itself refused (revoked, expired, mistyped): say how to replace it */
-    const char *hint = err->kind == LT_ERR_API && err->http_status == 401 && strstr(err->message, "Invalid Token")
-                           ? " (the parent token was refused: store a valid one with 'linode-token login', or "
-                             "check --parent-token-file)"
-                           : "";
-    fprintf(stderr, "linode-token: %s%s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message, hint);
+    g_autofree char *hint = lt_config_hint(&x->cfg, err); /* the same table as git's helper */
+    fprintf(stderr, "linode-token: %s%s%s%s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message,
+            hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
     return lt_error_exit_code(err);
 }
 

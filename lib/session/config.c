@@ -229,6 +229,38 @@ lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const cha
     return lt_client_new(&o, err);
 }
 
+/* What to do about an error, for every front end alike (the CLI and git's helper print it after
+ * the message; lt_error_exit_code gives both the exit code): one row per case that has a fix. */
+typedef struct {
+    lt_error_kind kind;
+    long http_status; /* 0: any */
+    const char *needle; /* in the message */
+    const char *what;
+} hint_row;
+static const hint_row hints[] = {
+    {LT_ERR_API, 401, "Invalid Token", "the parent token was refused"},
+    {LT_ERR_NO_CREDENTIAL, 0, "expires too soon to mint from", "the parent token is about to expire"},
+};
+
+char *lt_config_hint(const lt_config *cfg, const lt_error *e)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(hints); i++) {
+        const hint_row *h = &hints[i];
+        if (e->kind != h->kind || (h->http_status && e->http_status != h->http_status) || !strstr(e->message, h->needle))
+            continue;
+        switch (lt_parent_source_for(cfg)) { /* where the parent came from says how to replace it */
+        case LT_PARENT_FILE:
+            return g_strdup_printf("%s: replace the token in %s", h->what, cfg->parent_token_file);
+        case LT_PARENT_COMMAND:
+            return g_strdup_printf("%s: check what parent_token_command prints", h->what);
+        default:
+            return g_strdup_printf("%s: store a valid one with 'linode-token login', or check --parent-token-file",
+                                   h->what);
+        }
+    }
+    return NULL;
+}
+
 void lt_config_clear(lt_config *cfg)
 {
     g_free(cfg->path);

@@ -40,6 +40,9 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
 lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
                             long deadline_ms, lt_error *err);
 void lt_config_clear(lt_config *cfg);
+/* The fix for an error, shown after its message by every front end (a refused or expiring parent:
+ * how to replace it, from where it came); NULL when there is none. g_free. */
+char *lt_config_hint(const lt_config *cfg, const lt_error *e);
 
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {
