@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static char *opt_profile, *opt_config, *opt_session;
 
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
     lt_env_own();                       /* our process: the library may set a variable for a moment */
     lt_json_wipe_on_free();
+    if (isatty(STDERR_FILENO)) /* git shows our stderr: a person waiting sees why */
+        lt_http_wait_notice("git-credential-linode");
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"
                                       "  git config --global credential.https://api.linode.com.helper linode");

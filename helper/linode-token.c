@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #define EXIT_CODES                                                                                  \
     "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
@@ -315,6 +316,8 @@ int main(int argc, char **argv)
     }
     x.cmd = cmd->name;
     lt_json_wipe_on_free();
+    if (isatty(STDERR_FILENO)) /* a person waits: say so when the API is slow (never on a pipe) */
+        lt_http_wait_notice("linode-token");
     /* Hand the subcommand argv with the command word first and the globals after it. */
     g_autofree char **sub = g_new0(char *, (size_t)argc + 1);
     int n = 0;

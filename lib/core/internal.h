@@ -128,6 +128,10 @@ void lt_http_response_clear(lt_http_response *r);
 lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, const char *json_body,
                            const char *xfilter, lt_http_response *resp, lt_error *err);
 
+/* Front ends whose stderr is a terminal: "PROG: waiting for the API at HOST..." once, when a
+ * request has gone a second without an answer. */
+void lt_http_wait_notice(const char *prog);
+
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
 
