@@ -45,8 +45,21 @@ is "$WRC" 5 "exec forwards SIGTERM to the command (which exits 5)"
 is "$(cat "$SCRATCH/sig" 2>/dev/null)" got-term "... the command received it"
 is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:~x")) | select(.revoked | not)] | length')" 0 \
     "every exec token is revoked: normal exit, non-zero exit, signal"
+p0=$(count POST /v4/profile/tokens)
 run "$LT" exec --scopes domains:read_only -- /nonexistent/program
 is "$RC" 127 "exec of a missing program: 127"
+like "$ERR" "cannot run /nonexistent/program: No such file or directory (nothing was minted)" "... says why"
+is "$(count POST /v4/profile/tokens)" "$p0" "... before minting anything"
+# the aws-vault habit: a profile named first
+printf '[profile ops]\nscopes = linodes:read_only\n' >> "$XDG_CONFIG_HOME/linode-token/config"
+run "$LT" exec ops -- true
+is "$RC" 127 "exec ops -- true (ops is a profile, not a command): 127"
+is "$ERR" "linode-token: exec: cannot run ops: no such command; ops is a profile: did you mean 'linode-token exec --profile ops -- true'?" \
+    "... and suggests --profile ops"
+is "$(count POST /v4/profile/tokens)" "$p0" "... having minted nothing (and so revoked nothing)"
+run "$LT" exec nosuchcommand-lt
+like "$ERR" "cannot run nosuchcommand-lt: no such command in PATH (nothing was minted)" "a word that is neither: says so"
+is "$(count POST /v4/profile/tokens)" "$p0" "... with no POST"
 run sh -c "echo 'printf \"%s %s %s\" \"\${#LINODE_TOKEN}\" \"\$LINODE_URL/\$LINODE_API_VERSION\" \"\$LINODE_TOKEN_EXPIRY\"' |
     SHELL=/bin/sh '$LT' exec --scopes domains:read_only"
 is "$RC" 0 "exec without a command runs \$SHELL"
