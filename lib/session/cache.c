@@ -387,7 +387,8 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     lt_keyring_kind kind;
     const key_serial_t target = kr_target(&kind);
     /* Made in this thread's own keyring, which nothing else possesses, and moved into the shared
-     * one only once its permissions are final: no moment at which another uid could read it. */
+     * one only once its permissions are final: no moment at which another uid could read it.
+     * (Before Linux 5.1, which has no KEYCTL_MOVE, linked and then unlinked.) */
     key_serial_t key = target < 0 ? -1 : add_key("user", desc, payload, strlen(payload), KEY_SPEC_THREAD_KEYRING);
     explicit_bzero(payload, strlen(payload));
     if (key < 0)
@@ -399,7 +400,8 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     if (keyctl_set_timeout(key, left > 0 ? (unsigned)left : 1) < 0 ||
         keyctl_setperm(key, KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH | KEY_USR_LINK |
                                 KEY_USR_SETATTR) < 0 ||
-        keyctl_move(key, KEY_SPEC_THREAD_KEYRING, target, 0) < 0) {
+        (keyctl_move(key, KEY_SPEC_THREAD_KEYRING, target, 0) < 0 &&
+         (errno != EOPNOTSUPP || keyctl_link(key, target) < 0 || keyctl_unlink(key, KEY_SPEC_THREAD_KEYRING) < 0))) {
         const int e = errno;
         keyctl_invalidate(key);
         return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",

@@ -49,7 +49,7 @@ like "$ERR" "set allow_full_scopes = true" "scopes = * says which key allows it"
 # the git helper reads the same file, and says the same
 printf '[generall]\n' > "$C"
 run sh -c "printf 'protocol=https\nhost=api.linode.com\n\n' | '$GCL' --config '$C' get"
-is "$RC:$OUT:$ERR" "1::git-credential-linode: get: config $C:1: unknown section [generall]: the sections are [general] and [profile NAME] (did you mean [general]?)" \
+is "$RC:$OUT:$ERR" "2::git-credential-linode: get: config $C:1: unknown section [generall]: the sections are [general] and [profile NAME] (did you mean [general]?)" \
     "git-credential-linode: the same error, one line, nothing on stdout"
 # a config as the man page shows it, with every key: loads
 cat > "$C" <<CONF

@@ -131,8 +131,10 @@ is "$(field "$out" password)" "$T1" "... and the cached token still serves"
 run sh -c "printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' '$HOSTPORT' '$T1' |
     git -c credential.helper= -c 'credential.helper=$GCL' credential reject"
 is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject (erase) of our token that still works: no DELETE"
-like "$ERR" "refused a token that is still valid; kept it (likely a missing scope: profile default has 'linodes:read_only')" \
+# (git 2.39 sends no wwwauth[]: the helper says what it cannot know; test-parity has the other cases)
+like "$ERR" "refused a token that is still valid; kept it (this git does not say what the server asked for" \
     "... one line saying why"
+like "$ERR" "else a missing scope: profile default has 'linodes:read_only')" "... naming the profile's scopes"
 is "$(field "$(fill)" password)" "$T1" "... and it is still cached"
 papi -X DELETE "$API/profile/tokens/$id1" >/dev/null # behind the cache's back
 d0=$(count DELETE "/v4/profile/tokens/$id1")
@@ -166,7 +168,7 @@ is "$(field "$OUT" password)" "$T2" "a line of 65534 bytes and its newline: acce
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=${edge}a\n\n' | '$GCL' get"
 like "$ERR" "longer than 65535 bytes" "a line of 65535 bytes and its newline: refused"
 run sh -c "{ printf 'protocol=http\nhost=$HOSTPORT\nusername='; yes aaaaaaaa | tr -d '\n'; } | timeout 10 '$GCL' get"
-is "$RC" 1 "an endless line: refused after 64 KiB (it is never read whole)"
+is "$RC" 2 "an endless line: refused after 64 KiB (it is never read whole), exit 2 (bad usage)"
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | '$GCL' frobnicate"
 is "$RC:$OUT" "0:" "an unknown operation is ignored"
 
