@@ -45,7 +45,7 @@ static const command commands[] = {
     {"reap", cmd_reap, "Revoke our tokens whose session is gone"},
     {"audit", cmd_audit, "Print the log of mints, revocations and reaps"},
     {"login", cmd_login, "Store the parent token in the Secret Service"},
-    {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
+    {"logout", cmd_logout, "Revoke what the parent minted, then remove it from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
     {"setup-git", cmd_setup_git, "Configure git to ask git-credential-linode for the API"},
 };
