@@ -14,11 +14,13 @@ fi
 for t in config record; do
     prog="$B/tests/test-fuzz-$t"
     [ -x "$prog" ] || bail "$prog is not built"
-    # (TMPDIR is /tmp/.t inside: the suite's own scratch dir may itself be under the /tmp hidden here)
-    out=$($ns sh -c 'mount -t tmpfs -o mode=1777 lt-scratch-test /tmp || exit 99
+    # The program and its corpus are reached through file descriptors opened before /tmp is hidden
+    # (the build may be under /tmp, as in CI); TMPDIR is /tmp/.t inside.
+    out=$($ns sh -c 'exec 3<"$0" 4<"$1"
+        mount -t tmpfs -o mode=1777 lt-scratch-test /tmp || exit 99
         mkdir -m 700 /tmp/.t
-        TMPDIR=/tmp/.t "$0" >/dev/null 2>&1 || { echo "failed: $?"; exit 0; }
-        echo "tmp: [$(ls -A /tmp)] tmpdir: [$(ls -A /tmp/.t)]"' "$prog")
+        LT_SOURCE_DIR=/proc/self/fd/4 TMPDIR=/tmp/.t /proc/self/fd/3 >/dev/null 2>&1 || { echo "failed: $?"; exit 0; }
+        echo "tmp: [$(ls -A /tmp)] tmpdir: [$(ls -A /tmp/.t)]"' "$prog" "$S")
     is "$out" "tmp: [.t] tmpdir: []" "fuzz-$t's replay with TMPDIR set: nothing left in /tmp, nor in TMPDIR"
 done
 done_testing
