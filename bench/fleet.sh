@@ -79,7 +79,7 @@ for n in $HOSTS; do
     while [ "$left" -gt 0 ] && [ $rounds -lt 5 ]; do
         curl -s -X POST -d '{"advance":61}' "$FAKE_URL/__fake/clock" >/dev/null
         ls "$S/h" | xargs -P 4 -I{} "$B/linode-token" --timeout 5s \
-            reap --system --config "$S/pam.conf" --state-dir "$S/h/{}/run" --queue-dir "$S/h/{}/queue" \
+            reap --system --pam-config "$S/pam.conf" --state-dir "$S/h/{}/run" --queue-dir "$S/h/{}/queue" \
             >/dev/null 2>&1
         rounds=$((rounds + 1))
         left=$(live)

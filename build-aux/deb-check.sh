@@ -183,7 +183,7 @@ reap_try() {
         mount -o remount,bind,ro / && mount -t tmpfs -o ro,mode=755 tmpfs /root &&
         mount -t tmpfs -o ro,mode=755 tmpfs /home && shift 2 && exec "$@"' sh "$W/pam/state" "$W/pam/queue" \
         setpriv --bounding-set -all --inh-caps -all --no-new-privs env -i PATH=/usr/bin:/bin \
-        /usr/bin/linode-token reap --system --config "$W/pam/pam.conf" >"$W/pam/reap.log" 2>&1 &&
+        /usr/bin/linode-token reap --system --pam-config "$W/pam/pam.conf" >"$W/pam/reap.log" 2>&1 &&
         [ -z "$(ls "$W/pam/queue")" ] &&
         curl -s "$FAKE_URL/__fake/tokens" | jq -e '[.[] | select(.label | startswith("lt2:"))] |
             length == 2 and all(.revoked)' >/dev/null

@@ -64,6 +64,7 @@ _linode_token()
     case $prev in
     --config | --parent-token-file) _filedir; return ;;
     --state-dir | --queue-dir) _filedir -d; return ;;
+    --pam-config) _filedir; return ;;
     --api-url | --timeout | --ttl | --min-remaining | --label | --session | --since | --expiry | --env | \
         --max-parallel | --delimiter) return ;;
     --profile)
@@ -103,11 +104,12 @@ _linode_token()
     env) opts="$opts --profile --scopes --ttl --min-remaining --session --format --fish" ;;
     exec) opts="$opts --profile --scopes --ttl --env --nested --" ;;
     end-session) opts="$opts --session --all --max-parallel --json" ;;
-    reap) opts="$opts --dry-run --system --state-dir --queue-dir --max-parallel --json" ;;
+    reap) opts="$opts --dry-run --system --pam-config --state-dir --queue-dir --max-parallel --json" ;;
     audit) opts="$opts --since --session --json $table" ;;
     profiles) opts="$opts --session --json $table" ;;
     rotate) opts="$opts --expiry --end-sessions --json" ;;
-    status | login | logout) opts="$opts --json" ;;
+    status | login) opts="$opts --json" ;;
+    logout) opts="$opts --json --keep-tokens" ;;
     setup-git) opts="$opts --unset" ;;
     esac
     if [[ $cur != -* ]]; then

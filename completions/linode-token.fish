@@ -75,7 +75,9 @@ complete -c linode-token -n "__fish_seen_subcommand_from end-session" -l all
 complete -c linode-token -n "__fish_seen_subcommand_from end-session reap" -l max-parallel -x
 complete -c linode-token -n "__fish_seen_subcommand_from reap" -s n -l dry-run
 complete -c linode-token -n "__fish_seen_subcommand_from reap" -l system
+complete -c linode-token -n "__fish_seen_subcommand_from reap" -l pam-config -r -F
 complete -c linode-token -n "__fish_seen_subcommand_from reap" -l state-dir -r -a "(__fish_complete_directories)"
+complete -c linode-token -n "__fish_seen_subcommand_from logout" -l keep-tokens
 complete -c linode-token -n "__fish_seen_subcommand_from reap" -l queue-dir -r -a "(__fish_complete_directories)"
 complete -c linode-token -n "__fish_seen_subcommand_from audit" -l since -x
 complete -c linode-token -n "__fish_seen_subcommand_from list audit profiles" -l text

@@ -73,33 +73,84 @@ int cmd_login(cli *x, int argc, char **argv)
     return 0;
 }
 
+static gboolean lo_keep;
+static const GOptionEntry logout_entries[] = {
+    {"keep-tokens", 0, 0, G_OPTION_ARG_NONE, &lo_keep,
+     "Forget the parent without revoking what it minted (they live until they expire)", NULL},
+    CLI_JSON_ENTRY("Print one JSON object"),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* Revoke what the parent minted before it goes; 0 when nothing is left live, else the exit code
+ * of a refusal that lists what is. */
+static int end_children(cli *x, size_t *revoked)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+    g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
+    g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
+    lt_revoke_options o = {.deadline_ms = x->deadline_ms, .debug = x->debug};
+    lt_session_end_parent(&x->cfg, &o, out, still);
+    lt_error first = {.kind = LT_OK};
+    for (guint i = 0; i < out->len; i++) {
+        lt_outcome *r = &g_array_index(out, lt_outcome, i);
+        g_autofree char *label = lt_printable(r->label);
+        if (r->error.kind == LT_OK && r->id) {
+            if (!cli_out.json) /* --json: the count goes into the one object */
+                printf("Revoked token %" G_GINT64_FORMAT " %s\n", r->id, label);
+            ++*revoked;
+        } else if (r->error.kind != LT_OK && first.kind == LT_OK)
+            first = r->error;
+    }
+    fflush(stdout);
+    if (!still->len) {
+        if (*revoked)
+            fprintf(stderr, "linode-token: logout: revoked the %zu token(s) minted with this parent\n", *revoked);
+        return 0;
+    }
+    for (guint i = 0; i < still->len; i++) {
+        lt_ledger_entry *e = &g_array_index(still, lt_ledger_entry, i);
+        g_autofree char *label = lt_printable(e->label);
+        fprintf(stderr, "linode-token: logout: still live: %s %" G_GINT64_FORMAT " %s\n", e->id ? "token" : "mint",
+                e->id, label);
+    }
+    return cli_failf(x, first.kind != LT_OK ? first.kind : LT_ERR_SYSTEM,
+                     "kept the parent: %u token(s) it minted could not be revoked (%s); run logout again when the "
+                     "API answers, or logout --keep-tokens to forget the parent and leave them to expire",
+                     still->len, first.kind != LT_OK ? first.message : "a mint is still under way");
+}
+
 int cmd_logout(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Remove the parent token for this API URL from the Secret Service.\n"
-                              "--json prints {\"api_url\",\"removed\"}.",
-                       json_entries, 0, &argc, &argv);
+    int rc = cli_parse(x, "", "Revoke every token minted with the parent for this API URL (in every session of\n"
+                              "this user; the ledgers say which), then remove the parent from the Secret\n"
+                              "Service. If any cannot be revoked, the parent is kept and they are listed.\n"
+                              "--json prints {\"api_url\",\"removed\",\"revoked\"}.",
+                       logout_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
     lt_error e;
+    char *parent = NULL;
+    size_t revoked = 0;
+    /* Without a parent nothing can be revoked, now or later: only then is there nothing to end. */
+    if (!lo_keep && lt_parent_get(&x->cfg, NULL, &parent, &e) == LT_OK) {
+        lt_secret_free(parent);
+        if ((rc = end_children(x, &revoked)) != 0)
+            return rc;
+    }
     int removed;
     if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_parent_info_forget(&x->cfg, x->cfg.api_url);
     if (cli_out.json) {
-        json_t *o = json_pack("{s:s,s:b}", "api_url", x->cfg.api_url, "removed", removed);
+        json_t *o = json_pack("{s:s,s:b,s:I}", "api_url", x->cfg.api_url, "removed", removed, "revoked",
+                              (json_int_t)revoked);
         cli_print_json(o);
         json_decref(o);
     } else {
         printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
     }
     return 0;
-}
-
-static const char *cache_backend(const lt_config *cfg)
-{
-    if (cfg->cache)
-        return cfg->cache;
-    return lt_session_bus_available() ? "secret-service" : "keyring (no session bus)";
 }
 
 
@@ -114,7 +165,9 @@ int cmd_status(cli *x, int argc, char **argv)
     json_t *o = json_object();
     json_object_set_new(o, "api_url", json_string(x->cfg.api_url));
     json_object_set_new(o, "config", x->cfg.path ? json_string(x->cfg.path) : json_null());
-    json_object_set_new(o, "cache", json_string(cache_backend(&x->cfg)));
+    g_autofree char *cache = lt_cache_describe(&x->cfg);
+    json_object_set_new(o, "cache", json_string(lt_cache_backend_name(lt_cache_choose(&x->cfg))));
+    json_object_set_new(o, "cache_detail", json_string(cache));
     json_object_set_new(o, "pending_revocations", json_integer((json_int_t)lt_queue_length()));
     json_object_set_new(o, "parent_source", json_string(lt_parent_source_name(src)));
     if (src == LT_PARENT_FILE)
@@ -151,7 +204,7 @@ int cmd_status(cli *x, int argc, char **argv)
     } else {
         printf("API:          %s\n", x->cfg.api_url);
         printf("Config:       %s\n", x->cfg.path ? x->cfg.path : "(none)");
-        printf("Cache:        %s\n", cache_backend(&x->cfg));
+        printf("Cache:        %s\n", cache);
         printf("Pending:      %zu revocation(s) queued\n", lt_queue_length());
         if (!have_parent && src == LT_PARENT_SECRET_SERVICE && e.kind == LT_ERR_NO_CREDENTIAL)
             printf("Parent token: none in the Secret Service (run 'linode-token login')\n");

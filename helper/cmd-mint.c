@@ -242,6 +242,29 @@ static void put_environ(const char *name, const char *value, char ***envp)
     *envp = g_environ_setenv(*envp, name, value, TRUE);
 }
 
+/* Before anything is minted: can cmd[0] be run at all? (else a token would be minted, the exec fail
+ * and the token be revoked again). A word that names a profile is the aws-vault habit of naming a
+ * profile first: say so. Returns -1 when it can run, else the exit code (127, as a shell's). */
+static int exec_precheck(cli *x, char **cmd)
+{
+    g_autofree char *found = strchr(cmd[0], '/') ? (access(cmd[0], X_OK) == 0 ? g_strdup(cmd[0]) : NULL)
+                                                 : g_find_program_in_path(cmd[0]);
+    if (found)
+        return -1;
+    if (!strchr(cmd[0], '/') && lt_profile_exists(&x->cfg, cmd[0])) {
+        char **rest = cmd + 1;
+        if (*rest && !strcmp(*rest, "--"))
+            rest++;
+        g_autofree char *args = g_strjoinv(" ", rest);
+        cli_failf(x, LT_ERR_USAGE, "cannot run %s: no such command; %s is a profile: did you mean "
+                  "'linode-token exec --profile %s -- %s'?", cmd[0], cmd[0], cmd[0], *rest ? args : "COMMAND");
+    } else {
+        cli_failf(x, LT_ERR_USAGE, "cannot run %s: %s (nothing was minted)", cmd[0],
+                  strchr(cmd[0], '/') ? g_strerror(errno) : "no such command in PATH");
+    }
+    return 127;
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward(int sig)
@@ -287,6 +310,8 @@ int cmd_exec(cli *x, int argc, char **argv)
             return cli_failf(x, LT_ERR_USAGE, "--env %s: not a variable name (letters, digits, _; not a digit first)",
                              envs[i]);
 
+    if ((rc = exec_precheck(x, cmd)) >= 0)
+        return rc;
     /* The token is recorded under this wrapper's own session, which ends when the wrapper does. */
     g_autofree char *session = lt_session_id_for_self();
     lt_minted m;

@@ -21,7 +21,7 @@ static const GOptionEntry reap_entries[] = {
     {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &s_dry_run, "Only say which tokens would be revoked", NULL},
     {"system", 0, 0, G_OPTION_ARG_NONE, &s_system,
      "Reap the PAM module's sessions instead (root): ended sessions and queued revocations", NULL},
-    {"config", 0, 0, G_OPTION_ARG_FILENAME, &s_config,
+    {"pam-config", 0, 0, G_OPTION_ARG_FILENAME, &s_config,
      "With --system: the PAM module's configuration (default " LT_PAM_CONF ")", "FILE"},
     {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir, "With --system: records (default: the configuration's "
      "state_dir, else /run/linode-token)", "DIR"},
@@ -147,7 +147,7 @@ int cmd_reap(cli *x, int argc, char **argv)
                               "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
                               "not ours (another label, host or user) are never touched.\n"
                               "--system (root) reaps the PAM module's sessions with the module's own\n"
-                              "configuration (" LT_PAM_CONF ", or --config): each ended or queued session is\n"
+                              "configuration (" LT_PAM_CONF ", or --pam-config): each ended or queued session is\n"
                               "tried once, and every revocation goes to syslog and the module's audit_log.",
                        reap_entries, 0, &argc, &argv);
     if (rc >= 0)

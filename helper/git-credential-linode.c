@@ -8,13 +8,20 @@
 
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static char *opt_profile, *opt_config, *opt_session;
 
+static const lt_config *fail_cfg; /* for the hint: where the parent comes from */
+
+/* One line, the same message, hint and exit code as linode-token gives for the same error. */
 static int fail(const char *op, const lt_error *e)
 {
-    fprintf(stderr, "git-credential-linode: %s: %s\n", op, e->message);
-    return 1;
+    static const lt_config none;
+    g_autofree char *hint = lt_config_hint(fail_cfg ? fail_cfg : &none, e);
+    fprintf(stderr, "git-credential-linode: %s: %s%s%s%s\n", op, e->message, hint ? " (" : "", hint ? hint : "",
+            hint ? ")" : "");
+    return lt_error_exit_code(e);
 }
 
 static int op_get(const lt_config *cfg, const lt_git_request *r)
@@ -66,8 +73,23 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
         if (scopes)
             lt_mint_profile_clear(&prof);
         g_autofree char *shown = lt_printable(name); /* the username comes from git's request */
-        fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
-                        "(likely a missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+        /* say what is known: git 2.41 and later say what the server asked for (wwwauth[]), 2.46 and
+         * later whether they can send a Bearer token (capability[]=authtype) */
+        if (r->wwwauth_bearer && !r->cap_authtype)
+            fputs("git-credential-linode: erase: the server refused a token that is still valid; kept it (the "
+                  "server asks for a Bearer token, which this git cannot send: that needs git 2.46 or later)\n",
+                  stderr);
+        else if (!r->wwwauth)
+            fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
+                            "(this git does not say what the server asked for (no wwwauth[]: git before 2.41): if "
+                            "it wants a Bearer token, this git cannot send one (git 2.46 or later can); else a "
+                            "missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+        else
+            fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
+                            "(likely a missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+    } else if (v == LT_ERASE_SET_ASIDE) {
+        fputs("git-credential-linode: erase: the token was refused, but the API still knows it: it is not "
+              "handed out again, and end-session revokes it\n", stderr);
     }
     return 0;
 }
@@ -89,6 +111,8 @@ int main(int argc, char **argv)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* a core dump would hold the parent token */
     lt_env_own();                       /* our process: the library may set a variable for a moment */
     lt_json_wipe_on_free();
+    if (isatty(STDERR_FILENO)) /* git shows our stderr: a person waiting sees why */
+        lt_http_wait_notice("git-credential-linode");
     g_autoptr(GOptionContext) ctx = g_option_context_new("get|store|erase");
     g_option_context_set_summary(ctx, "A git credential helper that hands out short-lived Linode API tokens.\n"
                                       "  git config --global credential.https://api.linode.com.helper linode");
@@ -114,7 +138,7 @@ int main(int argc, char **argv)
     if (!lt_git_read_request(stdin, &r, &why)) {
         fprintf(stderr, "git-credential-linode: %s: bad input: %s\n", op, why);
         lt_git_request_clear(&r);
-        return 1;
+        return 2; /* bad usage, as the exit code table says */
     }
     lt_config cfg;
     lt_config_flags f = {.config_file = opt_config};
@@ -125,7 +149,9 @@ int main(int argc, char **argv)
     } else if (lt_config_load(&f, &cfg, &e) != LT_OK) {
         rc = fail(op, &e);
     } else {
+        fail_cfg = &cfg;
         rc = !strcmp(op, "get") ? op_get(&cfg, &r) : op_erase(&cfg, &r);
+        fail_cfg = NULL;
         lt_config_clear(&cfg);
     }
     lt_git_request_clear(&r);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #define EXIT_CODES                                                                                  \
     "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
@@ -45,7 +46,7 @@ static const command commands[] = {
     {"reap", cmd_reap, "Revoke our tokens whose session is gone"},
     {"audit", cmd_audit, "Print the log of mints, revocations and reaps"},
     {"login", cmd_login, "Store the parent token in the Secret Service"},
-    {"logout", cmd_logout, "Remove the parent token from the Secret Service"},
+    {"logout", cmd_logout, "Revoke what the parent minted, then remove it from the Secret Service"},
     {"status", cmd_status, "Say where the parent token comes from, whose it is, and its scopes"},
     {"setup-git", cmd_setup_git, "Configure git to ask git-credential-linode for the API"},
     {"profiles", cmd_profiles, "List the configured profiles and what this session has cached for each"},
@@ -55,12 +56,9 @@ static const command commands[] = {
 
 int cli_fail(const cli *x, const lt_error *err)
 {
-    /* the parent itself refused (revoked, expired, mistyped): say how to replace it */
-    const char *hint = err->kind == LT_ERR_API && err->http_status == 401 && strstr(err->message, "Invalid Token")
-                           ? " (the parent token was refused: store a valid one with 'linode-token login', or "
-                             "check --parent-token-file)"
-                           : "";
-    fprintf(stderr, "linode-token: %s%s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message, hint);
+    g_autofree char *hint = lt_config_hint(&x->cfg, err); /* the same table as git's helper */
+    fprintf(stderr, "linode-token: %s%s%s%s%s%s\n", x->cmd ? x->cmd : "", x->cmd ? ": " : "", err->message,
+            hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
     return lt_error_exit_code(err);
 }
 
@@ -402,6 +400,8 @@ int main(int argc, char **argv)
         return unknown_command(argv[i]);
     x.cmd = cmd->name;
     lt_json_wipe_on_free();
+    if (isatty(STDERR_FILENO)) /* a person waits: say so when the API is slow (never on a pipe) */
+        lt_http_wait_notice("linode-token");
     /* Hand the subcommand argv with the command word first and the globals after it. */
     g_autofree char **sub = g_new0(char *, (size_t)argc + 1);
     int n = 0;

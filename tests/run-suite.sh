@@ -57,6 +57,13 @@ if { ! grep -q '^Result: PASS' "$log" || [ "$rc" -ne 0 ]; } && [ "$failed" -eq 0
     failed=1
 fi
 total=$((total - bad_ok))
+# The log holds TAP and diagnostics only: ld.so's debug lines (LD_DEBUG leaking from a test into
+# the commands around it) are a failure of their own.
+loader=$(grep -cE '^[[:space:]]*[0-9]+:[[:space:]]+(file=|find library=|calling init:|symbol=|binding file)' "$log")
+if [ "$loader" -ne 0 ]; then
+    echo "run-suite: $loader lines of the dynamic loader's debug output in the log" >&2
+    failed=$((failed + 1))
+fi
 # The failures again, with their diagnostics, just above the verdict (a CI log shows its tail).
 if [ "$failed" -ne 0 ]; then
     echo "== failures:"

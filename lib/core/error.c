@@ -70,6 +70,11 @@ const char *lt_error_kind_name(lt_error_kind kind)
     return "unknown";
 }
 
+int lt_error_not_sent(const lt_error *err)
+{
+    return err && err->kind == LT_ERR_NETWORK && strstr(err->message, LT_NOT_SENT_MARK ": ");
+}
+
 int lt_error_is_not_found(const lt_error *err)
 {
     return err && err->kind == LT_ERR_API && err->http_status == 404;

@@ -276,6 +276,10 @@ static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: %s", url, detail);
+    case CURLE_COULDNT_RESOLVE_HOST: /* nothing of the request left this machine */
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        return lt_error_set(err, LT_ERR_NETWORK, "cannot reach %s" LT_NOT_SENT_MARK ": %s", url, detail);
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
         if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED)
@@ -294,6 +298,31 @@ static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, 
     default:
         return lt_error_set(err, LT_ERR_NETWORK, "cannot reach %s: %s", url, detail);
     }
+}
+
+/* ---- the waiting notice: a person at a terminal sees that we wait for the API ----
+ * One line on stderr, once per process, when a request has had no answer for a second; turned on
+ * by a front end whose stderr is a terminal (never on a pipe, never in the PAM module). */
+static struct {
+    const char *prog; /* NULL: off */
+    const lt_curl_api *api;
+    int shown;
+} waiting;
+
+void lt_http_wait_notice(const char *prog) { waiting.prog = prog; }
+
+static int on_progress(void *h, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)ultotal, (void)ulnow;
+    curl_off_t us = 0;
+    char *url = NULL;
+    if (waiting.shown || dlnow > 0 || waiting.api->easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us) != CURLE_OK ||
+        us < 1000000 || waiting.api->easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || !url)
+        return 0;
+    const char *host = strstr(url, "://") ? strstr(url, "://") + 3 : url;
+    fprintf(stderr, "%s: waiting for the API at %.*s...\n", waiting.prog, (int)strcspn(host, "/?#"), host);
+    waiting.shown = 1;
+    return 0;
 }
 
 void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
@@ -328,6 +357,12 @@ void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url,
     C->easy_setopt(h, CURLOPT_HEADERDATA, resp);
     resp->rate_remaining = -1;
     C->easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (waiting.prog && !waiting.shown) {
+        waiting.api = C;
+        C->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        C->easy_setopt(h, CURLOPT_XFERINFODATA, h);
+        C->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     /* libcurl re-sends a request whose reused connection died without an answer; for a
      * POST that could mint twice, so a POST always gets a connection of its own. */
     if (!strcmp(method, "POST"))

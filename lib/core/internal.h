@@ -13,6 +13,12 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* ---- error.c ---- */
+/* A network error that came before any of the request left this machine (no connection, no
+ * name): http.c marks those with this after the URL, and a create that failed so made no token. */
+#define LT_NOT_SENT_MARK " (nothing was sent)"
+int lt_error_not_sent(const lt_error *err);
+
 /* time.c: lt_time_parse_api without the "far future means never" reading. */
 lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err);
 
@@ -142,6 +148,9 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
  * request of that operation, in_flight more being under way (0: send it now; capped at a minute). */
 void lt_rate_note(lt_client *c, const char *method, const char *url, const lt_http_response *r);
 int64_t lt_rate_wait_ms(lt_client *c, const char *method, const char *url, long in_flight);
+/* Front ends whose stderr is a terminal: "PROG: waiting for the API at HOST..." once, when a
+ * request has gone a second without an answer. */
+void lt_http_wait_notice(const char *prog);
 
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* printable.c - the one sanitiser for text from outside (the server, files) on its way to a
  * terminal or a log: control characters (C0, DEL, C1) and bytes that are not UTF-8 become \xNN,
- * so that a label cannot retitle, clear or reprogram the terminal that shows it. */
+ * so that a label cannot retitle, clear or reprogram the terminal that shows it; and the
+ * invisible characters that reorder or hide text (bidi embeddings, overrides, isolates and marks;
+ * zero-width spaces and joiners, the BOM) become \uXXXX, so that a label cannot show one thing and
+ * be another (Trojan Source, CVE-2021-42574). */
 #include "internal.h"
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid; *cp gets the code point. */
@@ -32,6 +35,13 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+/* Invisible characters that change how the text around them reads. */
+static int invisible(uint32_t cp)
+{
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+           cp == 0x061c || (cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff;
+}
+
 size_t lt_printable_into(const char *in, size_t in_len, char *out, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
@@ -44,7 +54,13 @@ size_t lt_printable_into(const char *in, size_t in_len, char *out, size_t cap)
         size_t len = s[i] < 0x80 ? 1 : utf8_seq(s + i, in_len - i, &cp);
         int escape = len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7f)) || (cp >= 0x80 && cp <= 0x9f);
         size_t n = escape ? (len ? len : 1) : len;
-        if (escape) {
+        if (!escape && invisible(cp)) {
+            if (o + 6 >= cap)
+                break;
+            out[o++] = '\\', out[o++] = 'u';
+            for (int sh = 12; sh >= 0; sh -= 4)
+                out[o++] = hex[(cp >> sh) & 15];
+        } else if (escape) {
             if (o + 4 * n >= cap)
                 break;
             for (size_t k = 0; k < n; k++) {

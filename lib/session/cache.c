@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* cache.c - where minted tokens are cached: the Secret Service (libsecret), or, with no session
- * bus, the kernel session keyring (libkeyutils) with each key's timeout at its token's expiry; or
- * nowhere. Never a plain file. A locked keyring is an error, not a miss.
+ * bus, a kernel keyring (libkeyutils: kr_target says which) with each key's timeout at its token's
+ * expiry and only its owner uid allowed to read it; or nowhere. Never a plain file. A locked
+ * keyring is an error, not a miss.
  * An entry belongs to one session and one parent: its key is (API URL, parent, account, scopes,
  * session), and a lookup also bounds the time left (min_expiry <= expiry <= max_expiry). */
 #include "upper.h"
 
+#include <errno.h>
 #include <keyutils.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static const SecretSchema cached_schema = {
     "io.github.linode-token.Minted",
@@ -24,9 +27,6 @@ static const SecretSchema cached_schema = {
 };
 
 #define KEY_PREFIX "linode-token:"
-/* The session keyring: the kernel's per-user session keyring unless the login (pam_keyinit) or
- * the caller (keyctl session) gave this process one of its own, which then bounds the cache. */
-#define KR KEY_SPEC_SESSION_KEYRING
 
 lt_cache_backend lt_cache_choose(const lt_config *cfg)
 {
@@ -246,6 +246,22 @@ static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, 
  * One key per token: description "linode-token:<32 hex of the key's hash>:<token id>", payload
  * "v2 ID EXPIRY SESSION API_URL\nTOKEN". */
 
+/* Which keyring caches (keyrings(7), session-keyring(7), user-session-keyring(7)). A process that a
+ * login (pam_keyinit) or its caller (keyctl session) gave a session keyring of its own keeps its
+ * cache there, bounded by that session. One that has none (cron, CI, a container, a service: its
+ * @s resolves to the user-session keyring _uid_ses.UID) must not add to @s: the kernel would then
+ * make it a new anonymous session keyring that dies with the process, so every run would mint.
+ * It uses the user-session keyring itself, which this uid's processes share and which lives as
+ * long as the user namespace (Linux 5.3 and later), so that the user's jobs share their hits. */
+static key_serial_t kr_target(lt_keyring_kind *kind)
+{
+    /* (looking @s up without creating it, in a process that has none, gives it @us: the same) */
+    const key_serial_t s = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0);
+    const key_serial_t us = keyctl_get_keyring_ID(KEY_SPEC_USER_SESSION_KEYRING, 0);
+    *kind = s >= 0 && s != us ? LT_KEYRING_SESSION : us >= 0 ? LT_KEYRING_USER_SESSION : LT_KEYRING_NONE;
+    return *kind == LT_KEYRING_SESSION ? s : us;
+}
+
 static char *key_hash(const lt_cache_key *k)
 {
     g_autofree char *joined = g_strjoin("\n", k->api_url, k->parent, k->account, k->scopes, k->session, NULL);
@@ -283,17 +299,21 @@ static void payload_clear(kr_payload *p)
 
 typedef int (*kr_visit)(key_serial_t key, const char *desc_name, kr_payload *p, void *ud); /* 1: unlink it */
 
-/* One pass over our keys in the session keyring; prefix narrows by description. */
-static void kr_each(const char *prefix, kr_visit fn, void *ud)
+/* One pass over our keys in keyring kr; prefix narrows by description. Only keys of this uid count:
+ * a keyring may be shared with other uids (su without pam_keyinit, a daemon that changed uid), and
+ * a key another uid planted there is not a token of ours. */
+static void kr_each_in(key_serial_t kr, const char *prefix, kr_visit fn, void *ud)
 {
     key_serial_t *ids = NULL;
-    int n = keyctl_read_alloc(KR, (void **)&ids);
+    int n = kr >= 0 ? keyctl_read_alloc(kr, (void **)&ids) : -1;
     for (int i = 0; i < n / (int)sizeof *ids; i++) {
         char *d = NULL;
         if (keyctl_describe_alloc(ids[i], &d) < 0)
             continue;
         const char *name = strrchr(d, ';'); /* "type;uid;gid;perm;description" */
-        int ours = name && g_str_has_prefix(name + 1, prefix);
+        unsigned uid = 0;
+        int ours = name && sscanf(d, "user;%u;", &uid) == 1 && uid == (unsigned)geteuid() &&
+                   g_str_has_prefix(name + 1, prefix);
         g_autofree char *desc = ours ? g_strdup(name + 1) : NULL;
         free(d);
         void *buf = NULL;
@@ -302,12 +322,31 @@ static void kr_each(const char *prefix, kr_visit fn, void *ud)
             continue;
         kr_payload p;
         if (key_parse(buf, &p) && fn(ids[i], desc, &p, ud))
-            keyctl_unlink(ids[i], KR);
+            keyctl_unlink(ids[i], kr);
         payload_clear(&p);
         explicit_bzero(buf, (size_t)len);
         free(buf);
     }
     free(ids);
+}
+
+/* The keyring that caches (kr_target). */
+static void kr_each(const char *prefix, kr_visit fn, void *ud)
+{
+    lt_keyring_kind kind;
+    kr_each_in(kr_target(&kind), prefix, fn, ud);
+}
+
+/* Both keyrings this process reaches, for removals: a token revoked from a login session may
+ * have been cached by a job of the same user in the user-session keyring, and the other way. */
+static void kr_each_all(const char *prefix, kr_visit fn, void *ud)
+{
+    lt_keyring_kind kind;
+    const key_serial_t t = kr_target(&kind);
+    const key_serial_t us = keyctl_get_keyring_ID(KEY_SPEC_USER_SESSION_KEYRING, 0);
+    kr_each_in(t, prefix, fn, ud);
+    if (us >= 0 && us != t)
+        kr_each_in(us, prefix, fn, ud);
 }
 
 typedef struct {
@@ -345,16 +384,29 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
     g_autofree char *desc = g_strdup_printf(KEY_PREFIX "%s:%" G_GINT64_FORMAT, h, c->id);
     g_autofree char *payload = g_strdup_printf("v2 %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s\n%s", c->id,
                                                c->expiry, k->session, k->api_url, c->token);
-    key_serial_t key = add_key("user", desc, payload, strlen(payload), KR);
+    lt_keyring_kind kind;
+    const key_serial_t target = kr_target(&kind);
+    /* Made in this thread's own keyring, which nothing else possesses, and moved into the shared
+     * one only once its permissions are final: no moment at which another uid could read it.
+     * (Before Linux 5.1, which has no KEYCTL_MOVE, linked and then unlinked.) */
+    key_serial_t key = target < 0 ? -1 : add_key("user", desc, payload, strlen(payload), KEY_SPEC_THREAD_KEYRING);
     explicit_bzero(payload, strlen(payload));
     if (key < 0)
         return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",
                             g_strerror(errno));
-    /* Readable by this user's other processes (as the Secret Service is), by no one else. */
-    keyctl_setperm(key, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH |
-                            KEY_USR_SETATTR);
     int64_t left = c->expiry - now_s();
-    keyctl_set_timeout(key, left > 0 ? (unsigned)left : 1);
+    /* Its owner uid's only, as the Secret Service's items are: possessor permissions are granted to
+     * every process that possesses the keyring, whatever its uid, and add to the owner's; so none. */
+    if (keyctl_set_timeout(key, left > 0 ? (unsigned)left : 1) < 0 ||
+        keyctl_setperm(key, KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH | KEY_USR_LINK |
+                                KEY_USR_SETATTR) < 0 ||
+        (keyctl_move(key, KEY_SPEC_THREAD_KEYRING, target, 0) < 0 &&
+         (errno != EOPNOTSUPP || keyctl_link(key, target) < 0 || keyctl_unlink(key, KEY_SPEC_THREAD_KEYRING) < 0))) {
+        const int e = errno;
+        keyctl_invalidate(key);
+        return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",
+                            g_strerror(e));
+    }
     return LT_OK;
 }
 
@@ -385,10 +437,33 @@ lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err)
 {
     if (b == LT_CACHE_SECRET_SERVICE)
         return lt_secret_service_ready(err);
-    if (b == LT_CACHE_KEYRING && keyctl_get_keyring_ID(KR, 1) < 0)
+    lt_keyring_kind kind;
+    if (b == LT_CACHE_KEYRING && kr_target(&kind) < 0)
         return lt_error_set(err, LT_ERR_STORE, "the kernel keyring is not available: %s (set cache = none)",
                             g_strerror(errno));
     return LT_OK;
+}
+
+char *lt_cache_describe(const lt_config *cfg)
+{
+    const lt_cache_backend b = lt_cache_choose(cfg);
+    const char *chosen = cfg->cache ? "cache = " : "";
+    if (b == LT_CACHE_NONE)
+        return g_strdup("none (cache = none: nothing persists, every get mints)");
+    if (b == LT_CACHE_SECRET_SERVICE)
+        return g_strdup_printf("secret-service (%s%s)", chosen, cfg->cache ? cfg->cache : "a session bus");
+    lt_keyring_kind kind;
+    const key_serial_t kr = kr_target(&kind);
+    const char *why = cfg->cache ? "cache = keyring" : "no session bus";
+    if (kind == LT_KEYRING_NONE)
+        return g_strdup_printf("keyring, unavailable (%s; %s): nothing can persist, so get fails: set cache = none",
+                               why, g_strerror(errno));
+    if (kind == LT_KEYRING_SESSION)
+        return g_strdup_printf("keyring, this session's own keyring %d (%s; a session keyring of its own, "
+                               "from the login or keyctl session: the cache ends with it)", (int)kr, why);
+    return g_strdup_printf("keyring, the user-session keyring %d (%s; no session keyring of its own, as under "
+                           "cron, CI, containers and services: shared by this user's processes, each key until "
+                           "its token expires)", (int)kr, why);
 }
 
 lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry,
@@ -433,7 +508,7 @@ lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n
         return LT_OK;
     if (b == LT_CACHE_KEYRING) {
         kr_match_ctx m = {.ids = ids, .n = n};
-        kr_each(KEY_PREFIX, kr_match_visit, &m);
+        kr_each_all(KEY_PREFIX, kr_match_visit, &m);
         return LT_OK;
     }
     return b == LT_CACHE_SECRET_SERVICE ? ss_drop(ids, n, NULL, err) : LT_OK;
@@ -443,7 +518,7 @@ lt_error_kind lt_cache_drop_session(lt_cache_backend b, const char *session, lt_
 {
     if (b == LT_CACHE_KEYRING) {
         kr_match_ctx m = {.session = session};
-        kr_each(KEY_PREFIX, kr_match_visit, &m);
+        kr_each_all(KEY_PREFIX, kr_match_visit, &m);
         return LT_OK;
     }
     return b == LT_CACHE_SECRET_SERVICE ? ss_drop(NULL, 0, session, err) : LT_OK;

@@ -1,28 +1,179 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c - the configuration file (GKeyFile) and the API URL's precedence:
- * --api-url, then config api_url, then LINODE_URL + LINODE_API_VERSION, then the default. */
+/* config.c - the configuration file (GKeyFile), checked whole at load (sections, keys, every value,
+ * with the line of what is wrong), and the API URL's precedence: --api-url, then config api_url,
+ * then LINODE_URL + LINODE_API_VERSION, then the default. */
 #include "upper.h"
 
 #include <errno.h>
+#include <stdarg.h>
 
 #define GENERAL "general"
 
+/* Every key of [general]: man/linode-token.conf.5 lists them. */
 static const char *const general_keys[] = {"api_url", "allow_insecure_loopback", "parent_token_file",
                                            "parent_token_command", "parent_token_command_timeout", "cache", "proxy",
-                                           NULL};
+                                           "ca_file", "exec_env", NULL};
 
 static char *default_path(void)
 {
     return g_build_filename(g_get_user_config_dir(), "linode-token", "config", NULL);
 }
 
-static lt_error_kind check_general(GKeyFile *kf, const char *path, lt_error *err)
+/* The line (1-based) of [group], or of its key when key is set; 0 when not found. GKeyFile keeps
+ * no line numbers: this small scan of the text serves the error messages only. */
+static int line_of(const char *text, const char *group, const char *key)
 {
-    g_auto(GStrv) keys = g_key_file_get_keys(kf, GENERAL, NULL, NULL);
-    for (size_t i = 0; keys && keys[i]; i++)
-        if (!g_strv_contains(general_keys, keys[i]))
-            return lt_error_set(err, LT_ERR_USAGE, "config %s: unknown key '%s' in [general]", path, keys[i]);
+    int line = 0, in_group = 0;
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        line++;
+        const char *end = strchr(p, '\n');
+        g_autofree char *l = g_strstrip(g_strndup(p, end ? (gsize)(end - p) : strlen(p)));
+        if (l[0] == '[') {
+            in_group = l[strlen(l) - 1] == ']' && strlen(l) - 2 == strlen(group) && !strncmp(l + 1, group, strlen(group));
+            if (in_group && !key)
+                return line;
+        } else if (in_group && key && g_str_has_prefix(l, key) && (l[strlen(key)] == '=' || l[strlen(key)] == ' ' ||
+                                                                  l[strlen(key)] == '\t')) {
+            return line;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *path, *text;
+    lt_error *err;
+} checker;
+
+/* "config PATH:LINE: message" for [group] (key); returns LT_ERR_USAGE. */
+static lt_error_kind bad(const checker *ck, const char *group, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static lt_error_kind bad(const checker *ck, const char *group, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    const int line = line_of(ck->text, group, key);
+    g_autofree char *where = line ? g_strdup_printf("%s:%d", ck->path, line) : g_strdup(ck->path);
+    return lt_error_set(ck->err, LT_ERR_USAGE, "config %s: %s", where, msg);
+}
+
+/* A value as a person may type it by habit from other formats: a comment after it, or quotes. */
+static lt_error_kind check_shape(const checker *ck, const char *group, const char *key, const char *v)
+{
+    const char *hash = strstr(v, " #") ? strstr(v, " #") : strstr(v, "\t#");
+    const size_t n = strlen(v);
+    if (hash) {
+        g_autofree char *bare = g_strstrip(g_strndup(v, (gsize)(hash - v)));
+        return bad(ck, group, key,
+                   "[%s] %s holds a comment ('%s'): comments go on a line of their own, starting with #; "
+                   "write '%s = %s'", group, key, v, key, bare);
+    }
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+        g_autofree char *bare = g_strndup(v + 1, n - 2);
+        return bad(ck, group, key, "[%s] %s is quoted (%s): values take no quotes; write '%s = %s'", group, key, v,
+                   key, bare);
+    }
     return LT_OK;
+}
+
+static lt_error_kind check_url(const checker *ck, const char *group, const char *key, const char *v)
+{
+    g_autoptr(GUri) u = g_uri_parse(v, G_URI_FLAGS_NONE, NULL);
+    const char *scheme = u ? g_uri_get_scheme(u) : NULL;
+    if (!u || !g_uri_get_host(u) || !*g_uri_get_host(u) || !scheme ||
+        (g_ascii_strcasecmp(scheme, "https") && g_ascii_strcasecmp(scheme, "http") &&
+         (strcmp(key, "proxy") || (g_ascii_strncasecmp(scheme, "socks", 5)))))
+        return bad(ck, group, key, "[%s] %s: '%s' is not a URL (e.g. %s)", group, key, v,
+                   strcmp(key, "proxy") ? "https://api.linode.com/v4" : "http://proxy.example:3128");
+    return LT_OK;
+}
+
+static lt_error_kind check_bool(const checker *ck, GKeyFile *kf, const char *group, const char *key)
+{
+    g_autoptr(GError) gerr = NULL;
+    g_key_file_get_boolean(kf, group, key, &gerr);
+    return gerr ? bad(ck, group, key, "[%s] %s must be true or false", group, key) : LT_OK;
+}
+
+/* One key of [general], by its type. */
+static lt_error_kind check_general_value(const checker *ck, GKeyFile *kf, const char *key, const char *v)
+{
+    if (!strcmp(key, "api_url") || !strcmp(key, "proxy"))
+        return check_url(ck, GENERAL, key, v);
+    if (!strcmp(key, "allow_insecure_loopback"))
+        return check_bool(ck, kf, GENERAL, key);
+    if (!strcmp(key, "cache") && strcmp(v, "secret-service") && strcmp(v, "keyring") && strcmp(v, "none"))
+        return bad(ck, GENERAL, key, "[general] cache must be secret-service, keyring or none, not '%s'", v);
+    if (!strcmp(key, "parent_token_command_timeout")) {
+        int64_t secs = 0;
+        lt_error de = {0};
+        if (lt_duration_parse(v, &secs, &de) != LT_OK || secs > 3600 || secs <= 0)
+            return bad(ck, GENERAL, key, "[general] parent_token_command_timeout: %s",
+                       de.kind != LT_OK ? de.message : "between 1s and 1h");
+    }
+    if (!strcmp(key, "exec_env")) {
+        g_auto(GStrv) names = g_key_file_get_string_list(kf, GENERAL, key, NULL, NULL);
+        for (size_t i = 0; names && names[i]; i++)
+            if (!(g_ascii_isalpha(names[i][0]) || names[i][0] == '_') ||
+                strspn(names[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[i]))
+                return bad(ck, GENERAL, key, "[general] exec_env: '%s' is not a variable name", names[i]);
+    }
+    if ((!strcmp(key, "parent_token_file") || !strcmp(key, "ca_file")) && !g_path_is_absolute(v))
+        return bad(ck, GENERAL, key, "[general] %s: '%s' is not an absolute path", key, v);
+    return LT_OK;
+}
+
+/* The whole file: sections, keys, the shape and type of every value, every profile. */
+static lt_error_kind validate(const lt_config *cfg, const checker *ck)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(cfg->kf, NULL);
+    for (size_t i = 0; groups[i]; i++) {
+        const char *g = groups[i];
+        const int general = !strcmp(g, GENERAL), profile = g_str_has_prefix(g, "profile ") && g[8];
+        if (!general && !profile)
+            return bad(ck, g, NULL, "unknown section [%s]: the sections are [general] and [profile NAME]%s", g,
+                       !g_ascii_strncasecmp(g, "gen", 3) ? " (did you mean [general]?)" : "");
+        g_auto(GStrv) keys = g_key_file_get_keys(cfg->kf, g, NULL, NULL);
+        for (size_t k = 0; keys && keys[k]; k++) {
+            if (general ? !g_strv_contains(general_keys, keys[k]) : !lt_profile_key_known(keys[k]))
+                return bad(ck, g, keys[k], "unknown key '%s' in [%s] (see linode-token.conf(5))", keys[k], g);
+            g_autofree char *v = g_key_file_get_value(cfg->kf, g, keys[k], NULL);
+            lt_error_kind rc = check_shape(ck, g, keys[k], v ? v : "");
+            if (rc == LT_OK && general)
+                rc = check_general_value(ck, cfg->kf, keys[k], v ? v : "");
+            if (rc == LT_OK && profile && !strcmp(keys[k], "api_url"))
+                rc = check_url(ck, g, keys[k], v ? v : "");
+            if (rc != LT_OK)
+                return rc;
+        }
+        lt_mint_profile p;
+        lt_error pe;
+        if (profile && lt_profile_load(cfg, g + 8, &p, &pe) != LT_OK)
+            return bad(ck, g, NULL, "%s", pe.message);
+        if (profile)
+            lt_mint_profile_clear(&p);
+    }
+    return LT_OK;
+}
+
+/* Read and check the file; 1 when there is one, 0 when there is none (and none was asked for). */
+static lt_error_kind load_file(const lt_config_flags *flags, lt_config *out, lt_error *err)
+{
+    g_autofree char *path = flags->config_file ? g_strdup(flags->config_file) : default_path();
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    g_autoptr(GError) gerr = NULL;
+    if (!g_file_get_contents(path, &text, &len, &gerr))
+        return flags->config_file || !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                   ? lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, gerr->message)
+                   : LT_OK;
+    if (!g_key_file_load_from_data(out->kf, text, len, G_KEY_FILE_NONE, &gerr))
+        return lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, gerr->message);
+    out->path = g_strdup(path);
+    checker ck = {.path = path, .text = text, .err = err};
+    return validate(out, &ck);
 }
 
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err)
@@ -33,66 +184,35 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
     if (lt_process_privileged())
         return lt_error_set(err, LT_ERR_USAGE, "refusing to run in a set-uid or set-gid process");
     out->kf = g_key_file_new();
-    g_autofree char *path = flags->config_file ? g_strdup(flags->config_file) : default_path();
-    g_autoptr(GError) gerr = NULL;
-    if (g_key_file_load_from_file(out->kf, path, G_KEY_FILE_NONE, &gerr)) {
-        out->path = g_strdup(path);
-    } else if (flags->config_file || !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-        lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, gerr->message);
+    lt_error_kind rc = load_file(flags, out, err);
+    if (rc != LT_OK) {
         lt_config_clear(out);
-        return LT_ERR_USAGE;
+        return rc;
     }
-    if (out->path && check_general(out->kf, path, err) != LT_OK) {
-        lt_config_clear(out);
-        return LT_ERR_USAGE;
-    }
+    /* every value was checked above: what follows only reads them */
     g_autofree char *url = g_key_file_get_string(out->kf, GENERAL, "api_url", NULL);
     out->api_url = lt_api_url_resolve(flags->api_url ? flags->api_url : url);
-
-    g_clear_error(&gerr);
-    out->allow_insecure_loopback = flags->allow_insecure_loopback;
-    if (g_key_file_has_key(out->kf, GENERAL, "allow_insecure_loopback", NULL)) {
-        gboolean v = g_key_file_get_boolean(out->kf, GENERAL, "allow_insecure_loopback", &gerr);
-        if (gerr) {
-            lt_error_set(err, LT_ERR_USAGE, "config %s: allow_insecure_loopback: %s", path, gerr->message);
-            lt_config_clear(out);
-            return LT_ERR_USAGE;
-        }
-        out->allow_insecure_loopback |= v;
-    }
+    out->allow_insecure_loopback = flags->allow_insecure_loopback ||
+                                   g_key_file_get_boolean(out->kf, GENERAL, "allow_insecure_loopback", NULL);
     out->parent_token_file = flags->parent_token_file
                                  ? g_strdup(flags->parent_token_file)
                                  : g_key_file_get_string(out->kf, GENERAL, "parent_token_file", NULL);
     out->parent_token_command = g_key_file_get_string(out->kf, GENERAL, "parent_token_command", NULL);
     out->parent_token_command_timeout_ms = 30000;
     g_autofree char *pto = g_key_file_get_string(out->kf, GENERAL, "parent_token_command_timeout", NULL);
-    if (pto) {
-        int64_t secs = 0;
-        lt_error de = {0};
-        if (lt_duration_parse(pto, &secs, &de) != LT_OK || secs > 3600) {
-            lt_error_set(err, LT_ERR_USAGE, "config %s: parent_token_command_timeout: %s", path,
-                         secs > 3600 ? "at most 1h" : de.message);
-            lt_config_clear(out);
-            return LT_ERR_USAGE;
-        }
+    int64_t secs;
+    if (pto && lt_duration_parse(pto, &secs, NULL) == LT_OK)
         out->parent_token_command_timeout_ms = (long)secs * 1000;
-    }
     out->cache = g_key_file_get_string(out->kf, GENERAL, "cache", NULL);
     out->proxy = g_key_file_get_string(out->kf, GENERAL, "proxy", NULL);
-    if (out->cache && strcmp(out->cache, "secret-service") && strcmp(out->cache, "keyring") &&
-        strcmp(out->cache, "none")) {
-        lt_error_set(err, LT_ERR_USAGE, "config %s: cache must be secret-service, keyring or none, not '%s'",
-                     path, out->cache);
-        lt_config_clear(out);
-        return LT_ERR_USAGE;
-    }
+    out->ca_file = g_key_file_get_string(out->kf, GENERAL, "ca_file", NULL);
     if (!out->api_url) {
         lt_config_clear(out);
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
     }
     if (!*out->api_url) {
         lt_config_clear(out);
-        return lt_error_set(err, LT_ERR_USAGE, "config %s: api_url is empty", path);
+        return lt_error_set(err, LT_ERR_USAGE, "config %s: api_url is empty", flags->config_file ? flags->config_file : "");
     }
     return LT_OK;
 }
@@ -100,10 +220,45 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
 lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
                             long deadline_ms, lt_error *err)
 {
+    /* --timeout (else 30 s) bounds a request that never answers too, not only the whole call:
+     * the client's per-attempt default (15 s) would cut a silent server short of what --help says */
+    const long d = deadline_ms > 0 ? deadline_ms : LT_DEFAULT_DEADLINE_MS;
     lt_client_options o = {.api_url = api_url ? api_url : cfg->api_url, .token = token, .proxy = cfg->proxy,
-                           .allow_insecure_loopback = cfg->allow_insecure_loopback, .debug = debug,
-                           .deadline_ms = deadline_ms, .request_timeout_ms = deadline_ms};
+                           .ca_file = cfg->ca_file, .allow_insecure_loopback = cfg->allow_insecure_loopback,
+                           .debug = debug, .deadline_ms = d, .request_timeout_ms = d};
     return lt_client_new(&o, err);
+}
+
+/* What to do about an error, for every front end alike (the CLI and git's helper print it after
+ * the message; lt_error_exit_code gives both the exit code): one row per case that has a fix. */
+typedef struct {
+    lt_error_kind kind;
+    long http_status; /* 0: any */
+    const char *needle; /* in the message */
+    const char *what;
+} hint_row;
+static const hint_row hints[] = {
+    {LT_ERR_API, 401, "Invalid Token", "the parent token was refused"},
+    {LT_ERR_NO_CREDENTIAL, 0, "expires too soon to mint from", "the parent token is about to expire"},
+};
+
+char *lt_config_hint(const lt_config *cfg, const lt_error *e)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(hints); i++) {
+        const hint_row *h = &hints[i];
+        if (e->kind != h->kind || (h->http_status && e->http_status != h->http_status) || !strstr(e->message, h->needle))
+            continue;
+        switch (lt_parent_source_for(cfg)) { /* where the parent came from says how to replace it */
+        case LT_PARENT_FILE:
+            return g_strdup_printf("%s: replace the token in %s", h->what, cfg->parent_token_file);
+        case LT_PARENT_COMMAND:
+            return g_strdup_printf("%s: check what parent_token_command prints", h->what);
+        default:
+            return g_strdup_printf("%s: store a valid one with 'linode-token login', or check --parent-token-file",
+                                   h->what);
+        }
+    }
+    return NULL;
 }
 
 void lt_config_clear(lt_config *cfg)
@@ -114,6 +269,7 @@ void lt_config_clear(lt_config *cfg)
     g_free(cfg->parent_token_command);
     g_free(cfg->cache);
     g_free(cfg->proxy);
+    g_free(cfg->ca_file);
     if (cfg->kf)
         g_key_file_free(cfg->kf);
     memset(cfg, 0, sizeof *cfg);

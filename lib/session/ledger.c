@@ -206,10 +206,10 @@ static char *format_group(const char *group, int64_t id, const char *label, cons
 }
 
 /* Append one group to the session's ledger in the current state dir, under its lock, in one
- * write. Not fsync'ed: a ledger serves end-session while the machine runs, and what a crash of
- * the machine takes with it is found afterwards by reap, by label (every derived session has
- * ended then, and a token no ledger records is an orphan). The state dir is a login's tmpfs
- * runtime dir anyway, or $TMPDIR. */
+ * write. Not fsync'ed: a ledger serves end-session while the machine runs; what a crash of the
+ * machine takes with it is unknown to reap afterwards, which keeps what no ledger records (it
+ * may be a job's elsewhere), and the tokens' short lives bound it. The state dir is a login's
+ * tmpfs runtime dir anyway, or $TMPDIR. */
 static lt_error_kind append_group(const char *session, const char *group, lt_error *err)
 {
     g_autofree char *top = NULL;

@@ -139,12 +139,13 @@ static void undo_mint(lt_client *c, int64_t id, const char *api_url, const char 
     }
 }
 
-/* The API answered the POST with an error status: nothing was created. Anything else (no answer,
- * a dropped connection, an unreadable 200) may have created a token. */
+/* The API answered the POST with an error status, or the request never left this machine (no
+ * connection, no name): nothing was created. Anything else (no answer, a dropped connection, an
+ * unreadable 200) may have created a token. */
 static int surely_not_created(const lt_error *e)
 {
     return e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE ||
-           e->kind == LT_ERR_USAGE;
+           e->kind == LT_ERR_USAGE || lt_error_not_sent(e);
 }
 
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
@@ -383,6 +384,32 @@ void lt_minted_clear(lt_minted *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Is token id confirmed dead? Asked with the parent: a 404 on its id is; anything else (the API
+ * still knows it, or cannot be asked) is not. why gets what was learnt. */
+static int confirmed_dead(const lt_config *cfg, const char *api_url, int64_t id, char why[160])
+{
+    char *parent = NULL;
+    lt_error e;
+    lt_client *c = NULL;
+    lt_token t;
+    int dead = 0;
+    if (lt_parent_get(cfg, api_url, &parent, &e) == LT_OK &&
+        (c = lt_config_client(cfg, api_url, parent, 0, 0, &e)) != NULL) {
+        if (lt_client_get_token(c, id, &t, &e) == LT_OK) {
+            lt_token_clear(&t);
+            snprintf(why, 160, "the API still lists it");
+        } else {
+            dead = lt_error_is_not_found(&e);
+            snprintf(why, 160, "%.150s", dead ? "the API no longer knows it" : e.message);
+        }
+    } else {
+        snprintf(why, 160, "cannot ask the API: %.130s", e.message);
+    }
+    lt_client_free(c);
+    lt_secret_free(parent);
+    return dead;
+}
+
 lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const char *secret,
                             lt_erase_verdict *verdict, lt_error *err)
 {
@@ -397,10 +424,11 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const
         g_free(ref.api_url);
         return rc;
     }
-    /* Does it still authenticate? GET /profile needs no scope: a 401 here means it is dead. */
+    /* Does it still authenticate? GET /profile needs no scope. */
     lt_client *c = lt_config_client(cfg, ref.api_url, secret, 0, 0, err);
     lt_profile p;
     lt_error we;
+    char why[160];
     if (!c) {
         rc = err ? err->kind : LT_ERR_SYSTEM;
     } else if (lt_client_profile(c, 0, &p, &we) == LT_OK || (we.kind == LT_ERR_API && we.http_status == 403)) {
@@ -408,10 +436,18 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const
         *verdict = LT_ERASE_KEPT;
         lt_audit("erase", ref.id, NULL, session, "kept", "the token still authenticates");
     } else if (we.kind == LT_ERR_API && we.http_status == 401) {
+        /* Refused: never handed out again. It leaves the ledger only when confirmed dead, since a
+         * 401 may be the API's passing error: a live token the ledger forgot would outlive its
+         * session. */
         lt_cache_drop_ids(b, &ref.id, 1, NULL);
-        lt_ledger_forget(session, ref.id, NULL);
-        *verdict = LT_ERASE_DROPPED;
-        lt_audit("erase", ref.id, NULL, session, "dropped", "the token no longer authenticates");
+        if (confirmed_dead(cfg, ref.api_url, ref.id, why)) {
+            lt_ledger_forget(session, ref.id, NULL);
+            *verdict = LT_ERASE_DROPPED;
+            lt_audit("erase", ref.id, NULL, session, "dropped", why);
+        } else {
+            *verdict = LT_ERASE_SET_ASIDE;
+            lt_audit("erase", ref.id, NULL, session, "set-aside", why);
+        }
     } else {
         rc = lt_error_set(err, we.kind, "cannot tell whether the token still works: %s", we.message);
     }

@@ -55,6 +55,11 @@ static lt_error_kind finish(lt_mint_profile *p, int64_t max_ttl, lt_error *err)
     return LT_OK;
 }
 
+int lt_profile_key_known(const char *key)
+{
+    return g_strv_contains(profile_keys, key);
+}
+
 int lt_profile_exists(const lt_config *cfg, const char *name)
 {
     g_autofree char *group = g_strdup_printf("profile %s", name);

@@ -180,11 +180,9 @@ void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, c
     }
 }
 
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err)
+lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left)
 {
-    (void)err;
-    *revoked = *left = 0;
+    *left = 0;
     int lock;
     g_autoptr(GArray) owed = lt_queue_take(&lock);
     if (!owed)
@@ -194,8 +192,24 @@ lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, s
     g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
     lt_revoke_entries(cfg, owed, "drain", o, 0, out, still);
-    for (guint i = 0; i < out->len; i++)
-        *revoked += g_array_index(out, lt_outcome, i).error.kind == LT_OK && g_array_index(out, lt_outcome, i).id;
+    for (guint i = 0; i < out->len; i++) {
+        lt_outcome *r = &g_array_index(out, lt_outcome, i);
+        if (r->error.kind == LT_OK && r->id && revoked) { /* moved over */
+            g_array_append_val(revoked, *r);
+            memset(r, 0, sizeof *r);
+        }
+    }
     *left = still->len;
     return lt_queue_put_back(lock, still, NULL);
+}
+
+lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
+                             lt_error *err)
+{
+    (void)err;
+    g_autoptr(GArray) done = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
+    g_array_set_clear_func(done, (GDestroyNotify)lt_outcome_clear);
+    lt_error_kind rc = lt_queue_drain_into(cfg, o, done, left);
+    *revoked = done->len;
+    return rc;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* session.c - every minted token dies with its session: end-session hands a session's ledger to
- * revoke.c, and reap finds our orphans by label, explaining each decision. A token is an orphan
- * when its session has ended (a derived session whose process or logind session is gone), or
- * when no ledger in any of the user's state dirs records it; a chosen session (--session,
- * LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
+ * revoke.c, and reap finds our orphans by label, explaining each decision. A token is reaped only
+ * when it is known to be orphaned: a ledger of this user on this machine records it and its
+ * session has ended (a derived session whose process or logind session is gone). Unknown means
+ * keep: a token no ledger here records may be a running job's elsewhere. A chosen session
+ * (--session, LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
 #include "upper.h"
 
 #include <stdio.h>
@@ -14,8 +15,8 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
                              lt_error *err)
 {
     (void)err;
-    size_t drained, left;
-    lt_queue_drain(cfg, o, &drained, &left, NULL); /* what earlier runs owe goes first */
+    size_t left;
+    lt_queue_drain_into(cfg, o, out, &left); /* what earlier runs owe goes first, and is counted */
     g_autoptr(GArray) entries = lt_ledger_load(session);
     g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
@@ -26,11 +27,76 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
     return LT_OK;
 }
 
+void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still)
+{
+    size_t left;
+    lt_queue_drain_into(cfg, o, out, &left);
+    g_autoptr(GArray) mine = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    g_array_set_clear_func(mine, (GDestroyNotify)lt_ledger_entry_clear);
+    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
+    for (guint i = 0; i < sessions->len; i++) {
+        g_autoptr(GArray) led = lt_ledger_load(sessions->pdata[i]);
+        for (guint k = 0; k < led->len; k++) {
+            lt_ledger_entry *e = &g_array_index(led, lt_ledger_entry, k);
+            if (e->api_url && !strcmp(e->api_url, cfg->api_url)) { /* moved over */
+                g_array_append_val(mine, *e);
+                memset(e, 0, sizeof *e);
+            }
+        }
+    }
+    lt_revoke_entries(cfg, mine, "logout", o, 0, out, still);
+    /* the cache entries of the sessions whose tokens went */
+    for (guint i = 0; i < sessions->len; i++) {
+        int ended = 1;
+        for (guint k = 0; k < still->len && ended; k++)
+            ended = g_strcmp0(g_array_index(still, lt_ledger_entry, k).session, sessions->pdata[i]) != 0;
+        if (ended)
+            lt_cache_drop_session(lt_cache_choose(cfg), sessions->pdata[i], NULL);
+    }
+    if (!left)
+        return;
+    int lock; /* what the queue still owes for this URL cannot be revoked without the parent either */
+    g_autoptr(GArray) owed = lt_queue_take(&lock);
+    for (guint i = 0; owed && i < owed->len; i++) {
+        lt_ledger_entry *e = &g_array_index(owed, lt_ledger_entry, i);
+        if (e->api_url && !strcmp(e->api_url, cfg->api_url)) {
+            lt_ledger_entry c = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url)};
+            g_array_append_val(still, c);
+        }
+    }
+    if (owed)
+        lt_queue_put_back(lock, owed, NULL);
+}
+
 static void spare(GArray *out, const lt_token *t, const char *session, const char *reason)
 {
     lt_outcome r = {.id = t->id, .label = g_strdup(t->label), .session = g_strdup(session), .spared = 1,
                     .reason = g_strdup(reason)};
     g_array_append_val(out, r);
+}
+
+/* Is one of our tokens known to be orphaned? NULL when it is (*reason says how it is known), else
+ * why it is kept. Only a token that a ledger here records can be judged: its session id was made on
+ * this machine, so its process (or logind session) being gone here means it has ended. A token no
+ * ledger here records is unknown, and unknown means keep: its job may keep its ledger under another
+ * $TMPDIR, or run on another host (a container) of the same host name, whose pids mean nothing here. */
+static const char *orphan_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                                  const char **reason)
+{
+    const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
+    if (!listed)
+        return "unknown, so kept: no ledger of this user on this machine records it (its job may keep its "
+               "ledger under another TMPDIR, or run on another host of the same name)";
+    switch (lt_session_alive(lab->session)) {
+    case 1:
+        return "its session is running";
+    case 0:
+        *reason = "known orphaned: its ledger is here and its session has ended";
+        return NULL;
+    default:
+        return lab->session[0] == '~' ? "its session cannot be checked; its ledger records it"
+                                      : "a chosen session: it ends with end-session only";
+    }
 }
 
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err)
@@ -84,23 +150,14 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
             spare(out, t, lab.session, "a PAM session's token: root's to reap (reap --system)");
             continue;
         }
-        const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
-        const int alive = lt_session_alive(lab.session);
-        const char *reason;
-        if (alive == 1) {
-            spare(out, t, lab.session, "its session is running");
+        const char *reason = NULL;
+        const char *keep = orphan_verdict(t, &lab, ids, labels, &reason);
+        if (keep) {
+            spare(out, t, lab.session, keep);
             continue;
-        } else if (alive == 0) {
-            reason = "its session has ended";
-        } else if (listed) {
-            spare(out, t, lab.session, lab.session[0] == '~' ? "its session cannot be checked; its ledger records it"
-                                                             : "a chosen session: it ends with end-session only");
-            continue;
-        } else {
-            reason = "no ledger of this user records it";
         }
         lt_ledger_entry e = {.id = t->id, .label = g_strdup(t->label), .api_url = g_strdup(cfg->api_url),
-                             .expiry = t->expiry, .session = listed ? g_strdup(lab.session) : NULL};
+                             .expiry = t->expiry, .session = g_strdup(lab.session)};
         g_array_append_val(orphans, e);
         g_array_append_val(why, reason);
     }

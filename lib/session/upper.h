@@ -19,6 +19,7 @@ typedef struct lt_config {
     long parent_token_command_timeout_ms; /* config parent_token_command_timeout (default 30 s) */
     char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
     char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
+    char *ca_file;              /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
     GKeyFile *kf;               /* the whole file, for profiles */
 } lt_config;
 
@@ -29,12 +30,19 @@ typedef struct lt_config_flags {
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
+/* Read and check the config: an unknown section or key, a value of the wrong type, or one with a
+ * trailing comment or quotes is an error naming its line; every profile must load. */
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
+/* What --timeout defaults to: the whole call, and any one request of it. */
+#define LT_DEFAULT_DEADLINE_MS 30000
 /* A client for api_url (NULL: the config's) acting with token, with the config's transport
  * settings (loopback opt-in, proxy); deadline_ms 0: the default. NULL on error. */
 lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
                             long deadline_ms, lt_error *err);
 void lt_config_clear(lt_config *cfg);
+/* The fix for an error, shown after its message by every front end (a refused or expiring parent:
+ * how to replace it, from where it came); NULL when there is none. g_free. */
+char *lt_config_hint(const lt_config *cfg, const lt_error *e);
 
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {
@@ -160,6 +168,7 @@ typedef struct lt_mint_profile {
 } lt_mint_profile;
 
 int lt_profile_exists(const lt_config *cfg, const char *name);
+int lt_profile_key_known(const char *key);
 lt_error_kind lt_profile_load(const lt_config *cfg, const char *name, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_adhoc(const char *scopes, const char *ttl, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *err);
@@ -186,6 +195,11 @@ typedef struct lt_cached_ref {
 /* config "cache", else the Secret Service when a session bus is reachable, else the kernel keyring. */
 lt_cache_backend lt_cache_choose(const lt_config *cfg);
 const char *lt_cache_backend_name(lt_cache_backend b);
+/* Which kernel keyring the keyring cache uses (cache.c decides, in kr_target). */
+typedef enum { LT_KEYRING_SESSION, LT_KEYRING_USER_SESSION, LT_KEYRING_NONE } lt_keyring_kind;
+/* Where tokens are cached and why, for status: the backend, which keyring and why, or why nothing
+ * can persist. g_free. */
+char *lt_cache_describe(const lt_config *cfg);
 /* The backend can store now (bus reachable and unlocked; keyring usable). */
 lt_error_kind lt_cache_ready(lt_cache_backend b, lt_error *err);
 /* The cached token of this key with the latest expiry in [min_expiry, max_expiry], else
@@ -253,7 +267,9 @@ char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);
 typedef enum {
     LT_ERASE_NOT_OURS, /* not in this session's cache: nothing touched */
     LT_ERASE_KEPT,     /* it still authenticates (GET /profile): kept; likely a missing scope */
-    LT_ERASE_DROPPED,  /* invalid or expired: gone from the cache and the ledger */
+    LT_ERASE_DROPPED,  /* refused, and the API no longer knows it (404): gone from cache and ledger */
+    LT_ERASE_SET_ASIDE, /* refused, but not confirmed dead: gone from the cache, kept in the ledger
+                           so that end-session revokes it */
 } lt_erase_verdict;
 lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret,
                             lt_erase_verdict *verdict, lt_error *err);
@@ -295,6 +311,8 @@ void lt_outcome_clear(lt_outcome *r);
  * What is done leaves the cache and its session's ledger. out: an lt_outcome per token and intent. */
 void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, const lt_revoke_options *o,
                        int queue_failures, GArray *out, GArray *still);
+/* The same, the outcomes of what was revoked now appended to revoked (may be NULL). */
+lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
 lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
                              lt_error *err);
@@ -303,6 +321,10 @@ lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, s
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
 lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
                              lt_error *err);
+/* logout: revoke every token that every session of this user minted for cfg's API URL, now,
+ * before the parent goes (the queue drained first). What could not be revoked comes back in still
+ * (tokens still queued for that URL included); nothing is queued. out: GArray of lt_outcome. */
+void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still);
 /* Our tokens (label format, this host, this user) whose session has ended or that no ledger
  * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
  * every outcome has a reason. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz-config.c - the configuration file and its profiles. Properties: a config that loads has an
- * API URL; a profile that loads has normalised scopes and 0 < ttl <= max_ttl <= 24 h. */
+ * API URL, and every profile in it loads (the file is checked whole at load), with normalised
+ * scopes and 0 < ttl <= max_ttl <= 24 h. */
 #include "fuzz.h"
 #include "upper.h"
 
@@ -8,14 +9,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[64];
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/lt-fuzz-config.XXXXXX");
-        int fd = mkstemp(path);
-        FUZZ_CHECK(fd >= 0, "scratch file");
-        close(fd);
-    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/config", fuzz_scratch_dir("config"));
     FILE *f = fopen(path, "wb");
+    FUZZ_CHECK(f, "scratch file");
     fwrite(data, 1, size, f);
     fclose(f);
     lt_config cfg;
@@ -28,14 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strncmp(groups[i], "profile ", 8))
                 continue;
             lt_mint_profile p;
-            if (lt_profile_load(&cfg, groups[i] + 8, &p, &e) == LT_OK) {
-                lt_scopes s;
-                FUZZ_CHECK(lt_scopes_parse(p.scopes, 0, &s, NULL) == LT_OK, "profile scopes are normalised");
-                FUZZ_CHECK(p.ttl > 0 && p.ttl <= p.max_ttl && p.max_ttl <= 24 * 3600, "ttl within max_ttl");
-                lt_mint_profile_clear(&p);
-            }
+            FUZZ_CHECK(lt_profile_load(&cfg, groups[i] + 8, &p, &e) == LT_OK, "every profile of a loaded config loads");
+            lt_scopes s;
+            FUZZ_CHECK(lt_scopes_parse(p.scopes, 0, &s, NULL) == LT_OK, "profile scopes are normalised");
+            FUZZ_CHECK(p.ttl > 0 && p.ttl <= p.max_ttl && p.max_ttl <= 24 * 3600, "ttl within max_ttl");
+            lt_mint_profile_clear(&p);
         }
         lt_config_clear(&cfg);
     }
+    unlink(path);
     return 0;
 }

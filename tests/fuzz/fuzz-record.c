@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-static char dir[64];
 
 static void write_file(const char *path, const uint8_t *data, size_t size)
 {
@@ -18,11 +17,8 @@ static void write_file(const char *path, const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/lt-fuzz-record.XXXXXX");
-        FUZZ_CHECK(mkdtemp(dir), "scratch dir");
-    }
-    char in[128], out[128];
+    const char *dir = fuzz_scratch_dir("record");
+    char in[600], out[700];
     snprintf(in, sizeof in, "%s/input", dir);
     write_file(in, data, size);
     lt_record a, b;

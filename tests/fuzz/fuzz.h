@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,5 +29,26 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
         s[i] = (char)data[i];
     s[size] = '\0';
     return s;
+}
+
+static inline char *fuzz_dir_buf(void)
+{
+    static char dir[512];
+    return dir;
+}
+static inline void fuzz_dir_remove(void) { rmdir(fuzz_dir_buf()); }
+
+/* This process's scratch directory, $TMPDIR/lt-fuzz-NAME.XXXXXX (else under /tmp), removed at
+ * exit (a target removes what it puts there): a test run writes nothing outside its TMPDIR. */
+static inline const char *fuzz_scratch_dir(const char *name)
+{
+    char *dir = fuzz_dir_buf();
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, 512, "%s/lt-fuzz-%s.XXXXXX", t && t[0] == '/' ? t : "/tmp", name);
+        FUZZ_CHECK(mkdtemp(dir), "scratch dir");
+        atexit(fuzz_dir_remove);
+    }
+    return dir;
 }
 #endif

@@ -265,6 +265,22 @@ unlike "$OUT" "$esc" "rename: the note shows no ESC byte"
 in_pty "n" "$LT" --allow-insecure-loopback --api-url "$API" revoke "$eid"
 unlike "$OUT" "$esc" "revoke: the confirmation names the token without its escapes"
 lt revoke "$eid" --yes
+# bidi controls and zero-width characters (a label that reads as one thing and is another)
+papi --max-time 10 -H 'Content-Type: application/json' \
+    -d '{"label":"bidi\u202egnp.exe\u200b\u2066x\u2069\ufeffy\u061cz\u200fw","scopes":"linodes:read_only","expiry":"2099-01-01T00:00:00"}' \
+    "$API/profile/tokens" >/dev/null
+bid=$(fake_get /__fake/tokens | jq -r '.[] | select(.label | startswith("bidi")) | .id')
+rlo=$(printf '\342\200\256') zwsp=$(printf '\342\200\213') bom=$(printf '\357\273\277')
+lt list
+unlike "$OUT" "$rlo" "list: no right-to-left override from a label reaches the terminal"
+like "$OUT" 'bidi\u202egnp.exe\u200b\u2066x\u2069\ufeffy\u061cz\u200fw' "... bidi and zero-width characters are shown as \\uXXXX"
+in_pty "n" "$LT" --allow-insecure-loopback --api-url "$API" revoke "$bid"
+unlike "$OUT" "$rlo" "revoke: the confirmation shows no bidi override"
+lt revoke "$bid" --yes
+unlike "$OUT$ERR" "$zwsp" "revoke: no zero-width space in what it prints"
+lt audit
+like "$OUT" 'bidi\u202egnp' "audit: the label, escaped"
+unlike "$OUT" "$bom" "... with no invisible character"
 lt revoke seed-1 --yes
 is "$RC" 2 "revoking the parent needs --including-parent"
 like "$ERR" "is the parent token this tool uses" "... says so"

@@ -67,7 +67,7 @@ fake_post /__fake/clock '{"advance":61}' >/dev/null
 i=0
 rc=0
 while [ $i -lt $N ]; do
-    "$B/linode-token" --timeout 5s reap --system --config "$SCRATCH/pam.conf" \
+    "$B/linode-token" --timeout 5s reap --system --pam-config "$SCRATCH/pam.conf" \
         --state-dir "$SCRATCH/h/$i/run" --queue-dir "$SCRATCH/h/$i/queue" >/dev/null 2>&1 || rc=$?
     i=$((i + 1))
 done

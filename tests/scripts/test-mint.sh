@@ -131,8 +131,10 @@ is "$(field "$out" password)" "$T1" "... and the cached token still serves"
 run sh -c "printf 'protocol=http\nhost=%s\nusername=default\npassword=%s\n\n' '$HOSTPORT' '$T1' |
     git -c credential.helper= -c 'credential.helper=$GCL' credential reject"
 is "$(count DELETE "/v4/profile/tokens/$id1")" 0 "reject (erase) of our token that still works: no DELETE"
-like "$ERR" "refused a token that is still valid; kept it (likely a missing scope: profile default has 'linodes:read_only')" \
+# (git 2.39 sends no wwwauth[]: the helper says what it cannot know; test-parity has the other cases)
+like "$ERR" "refused a token that is still valid; kept it (this git does not say what the server asked for" \
     "... one line saying why"
+like "$ERR" "else a missing scope: profile default has 'linodes:read_only')" "... naming the profile's scopes"
 is "$(field "$(fill)" password)" "$T1" "... and it is still cached"
 papi -X DELETE "$API/profile/tokens/$id1" >/dev/null # behind the cache's back
 d0=$(count DELETE "/v4/profile/tokens/$id1")
@@ -166,7 +168,7 @@ is "$(field "$OUT" password)" "$T2" "a line of 65534 bytes and its newline: acce
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=${edge}a\n\n' | '$GCL' get"
 like "$ERR" "longer than 65535 bytes" "a line of 65535 bytes and its newline: refused"
 run sh -c "{ printf 'protocol=http\nhost=$HOSTPORT\nusername='; yes aaaaaaaa | tr -d '\n'; } | timeout 10 '$GCL' get"
-is "$RC" 1 "an endless line: refused after 64 KiB (it is never read whole)"
+is "$RC" 2 "an endless line: refused after 64 KiB (it is never read whole), exit 2 (bad usage)"
 run sh -c "printf 'protocol=http\nhost=$HOSTPORT\n\n' | '$GCL' frobnicate"
 is "$RC:$OUT" "0:" "an unknown operation is ignored"
 
@@ -347,7 +349,7 @@ mkdir -m 700 "$SCRATCH/run2"
 nobus() { run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" "$LT" --parent-token-file "$SCRATCH/narrow" "$@"; }
 p1=$(posts)
 nobus status
-like "$OUT" "Cache:        keyring (no session bus)" "no bus: status names the kernel keyring"
+like "$OUT" "Cache:        keyring, this session's own keyring" "no bus: status names the kernel keyring (the session keyring with-secret-service gave it)"
 nobus get --scopes "linodes:read_only" --ttl 15m
 Tk=$OUT
 [ $RC -eq 0 ] && [ ${#Tk} -eq 64 ]; ok $? "no bus: get mints"
@@ -356,7 +358,9 @@ is "$OUT" "$Tk" "no bus: the second get hits the kernel keyring"
 is "$(posts)" $((p1 + 1)) "... one POST in all"
 # libsecret (and GIO, GObject) is loaded on first use: a keyring hit never maps it (ld.so's own
 # account of what it loads); a Secret Service hit does.
-LD_DEBUG=files nobus get --scopes "linodes:read_only" --ttl 15m
+# (LD_DEBUG set for our program only: run's own cat must not print the loader's lines into the log)
+run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$SCRATCH/run2" LD_DEBUG=files "$LT" --parent-token-file "$SCRATCH/narrow" \
+    get --scopes "linodes:read_only" --ttl 15m
 is "$OUT" "$Tk" "a keyring hit under LD_DEBUG=files: the same token"
 like "$ERR" "file=libglib-2.0.so.0" "... ld.so's account of the libraries it maps is there"
 unlike "$ERR" "libsecret-1.so" "... and names no libsecret"
@@ -442,7 +446,15 @@ LT="$B/linode-token" GCL="$B/git-credential-linode"
 # --- no core dump holds a secret: our programs make themselves non-dumpable ---------------------------------------------
 # As an unprivileged user, a process's /proc entries belong to that user while it is dumpable and to
 # root once it is not. (Root sees both as root: so this needs root, to switch to nobody.)
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 || ! id nobody >/dev/null 2>&1; then
+    dump_skip="dumpable checks need root and setpriv"
+elif ! as_nobody test -x "$GCL" 2>/dev/null || ! as_nobody test -x "$LT" 2>/dev/null; then
+    dump_skip="nobody cannot reach the build in $B (a directory on its path is closed to others)"
+else
+    dump_skip=
+fi
+if [ -z "$dump_skip" ]; then
     # (nobody must reach the pid file and the config: a directory of its own under /tmp)
     DD=$(mktemp -d /tmp/lt-dumpable.XXXXXX); chmod 755 "$DD"
     owner_while() { # PROGRAM...: the owner of its /proc/PID while it waits for stdin
@@ -464,7 +476,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/n
     is "$(owner_while "$LT" --config "$DD/slow-parent.conf" list)" root "linode-token is not dumpable either"
     rm -rf "$DD"
 else
-    for i in 1 2 3; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP dumpable checks need root and setpriv"; done
+    for i in 1 2 3; do T_N=$((T_N + 1)); echo "ok $T_N - # SKIP $dump_skip"; done
 fi
 
 # --- failures: one line, nothing on stdout ----------------------------------------------------------------------------------

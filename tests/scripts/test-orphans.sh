@@ -12,7 +12,7 @@ start_fake --token "$P=*"
 API="$FAKE_URL/v4"
 LT="$B/linode-token"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
-printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n' "$API" > "$XDG_CONFIG_HOME/linode-token/config"
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n%s\n' "$API" "$CACHE_LINE" > "$XDG_CONFIG_HOME/linode-token/config"
 run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
 tokens() { fake_get /__fake/tokens; }
 live_with() { tokens | jq --arg s "$1" '[.[] | select(.label | contains($s)) | select(.revoked | not) | select(.expired | not)] | length'; }
@@ -88,6 +88,26 @@ is "$(live_with ":cron:")" 1 "... and the cron job's token (its ledger is in the
 run "$LT" reap --dry-run
 like "$OUT" ": a chosen session: it ends with end-session only" "--dry-run says why each is spared"
 
+# --- reap revokes only what is known orphaned: unknown means keep ----------------------------------------------------
+# a CI job that keeps its ledger under a TMPDIR of its own, still running
+mkdir -m 700 "$SCRATCH/jobtmp"
+env -u XDG_RUNTIME_DIR TMPDIR="$SCRATCH/jobtmp" LINODE_TOKEN_SESSION=ci-job "$LT" get --scopes lke:read_only >> "$SECRETS"
+# a job on another host (a container) of the same host name: its derived session's pid means nothing here
+HOSTF=$(tokens | jq -r '[.[] | select(.label | contains(":ci-job:"))][0].label' | cut -d: -f2)
+USERF=$(tokens | jq -r '[.[] | select(.label | contains(":ci-job:"))][0].label' | cut -d: -f3)
+papi -d "{\"label\":\"lt2:$HOSTF:$USERF:adhoc:~s999999-1:0000000a\",\"scopes\":\"events:read_only\"}" "$API/profile/tokens" >/dev/null
+run "$LT" reap --dry-run
+like "$OUT" ":ci-job:" "reap --dry-run names the job whose ledger is under another TMPDIR"
+like "$(printf '%s\n' "$OUT" | grep ':ci-job:')" "Would spare token" "... and spares it"
+like "$(printf '%s\n' "$OUT" | grep ':ci-job:')" "unknown, so kept: no ledger of this user on this machine records it (its job may keep its ledger under another TMPDIR" \
+    "... saying why"
+like "$(printf '%s\n' "$OUT" | grep ':~s999999-1:')" "Would spare token" "... and spares the other host's token, whose session pid is gone here"
+run "$LT" reap
+is "$(live_with ":ci-job:")$(live_with ":~s999999-1:")" 11 "reap keeps both live"
+run env -u XDG_RUNTIME_DIR TMPDIR="$SCRATCH/jobtmp" "$LT" end-session --session ci-job
+is "$(live_with ":ci-job:")" 0 "(the job ends its own session)"
+papi -X DELETE "$API/profile/tokens/$(tokens | jq -r '[.[] | select(.label | contains(":~s999999-1:"))][0].id')" >/dev/null
+
 # --- sessions named like files we keep elsewhere -----------------------------------------------------------------------
 LINODE_TOKEN_SESSION=deploy.lock "$LT" get --scopes events:read_only >> "$SECRETS"
 LINODE_TOKEN_SESSION=deploy "$LT" get --scopes events:read_only >> "$SECRETS"
@@ -144,4 +164,17 @@ head -c 1100000 /dev/zero | tr '\0' ' ' >> "$AUDIT"; echo >> "$AUDIT"
 LINODE_TOKEN_SESSION=rot "$LT" get --scopes events:read_only >/dev/null
 [ -f "$AUDIT.1" ] && [ "$(stat -c %s "$AUDIT")" -lt 10000 ]; ok $? "past 1 MiB the log moves to audit.log.1 and starts anew"
 "$LT" end-session --session rot >/dev/null 2>&1
+
+# --- a mint whose request never left the machine created nothing, and leaves nothing ----------------------------------
+LINODE_TOKEN_SESSION=offline "$LT" get --scopes lke:read_only >/dev/null # the parent's facts are known from now on
+"$LT" end-session --session offline >/dev/null 2>&1
+q0=$(cat "$XDG_STATE_HOME/linode-token/pending-revocations" 2>/dev/null | wc -l)
+stop_fake
+LINODE_TOKEN_SESSION=offline run "$LT" get --scopes lke:read_only
+is "$RC" 4 "the API refusing connections: get exits 4"
+like "$ERR" "(nothing was sent)" "... and says nothing was sent"
+unlike "$ERR" "finds it by its label" "... not that a token may have been made"
+[ ! -e "$XDG_RUNTIME_DIR/linode-token/sessions/offline" ] || ! grep -q '^\[intent ' "$XDG_RUNTIME_DIR/linode-token/sessions/offline"
+ok $? "... and leaves no intent in the ledger (settled: not created)"
+is "$(cat "$XDG_STATE_HOME/linode-token/pending-revocations" 2>/dev/null | wc -l)" "$q0" "... nor anything queued"
 done_testing

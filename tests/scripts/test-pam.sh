@@ -158,7 +158,7 @@ is "$(tok "$SID" revoked)" false "pam_end without close: the token stays"
 is "$(stat -c %a "$SCRATCH/run/$SID")" 600 "the record is 0600"
 is "$(stat -c %a "$SCRATCH/run")" 700 "in a 0700 state_dir"
 grep -qF "$(val LINODE_TOKEN_PREFIX)" "$SCRATCH/run/$SID"; ok $((! $?)) "the record holds no secret (not even its prefix)"
-run_reap() { "$B/linode-token" reap --system --config "$SCRATCH/pam.conf" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
+run_reap() { "$B/linode-token" reap --system --pam-config "$SCRATCH/pam.conf" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
 run_reap --dry-run
 like "$OUT" "Would revoke token" "reap --system --dry-run names the ended session's token"
 run_reap
@@ -516,8 +516,8 @@ echo 'frob=1' >> "$SCRATCH/pam.conf"
 run_reap --dry-run
 like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
 pamconf "$API"
-"$B/linode-token" reap --system --config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
-like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --config says so"
+"$B/linode-token" reap --system --pam-config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
+like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --pam-config says so"
 
 # --- no syslog daemon: the module's lines go to audit_log, marked "syslog unavailable" ---------------------------------
 if [ ! -S /dev/log ] || [ "$(id -u)" = 0 ]; then

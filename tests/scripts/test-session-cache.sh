@@ -19,6 +19,7 @@ cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
 [general]
 api_url = $API
 allow_insecure_loopback = true
+$CACHE_LINE
 
 [profile default]
 scopes = linodes:read_only
@@ -158,6 +159,20 @@ run env LINODE_TOKEN_SESSION=git "$LT" end-session
 is "$(fake_get /__fake/requests | jq --arg p "/v4/profile/tokens/$idg" '[.[] | select(.method == "DELETE" and .path == $p)] | length')" 1 \
     "end-session after the erase sends no second DELETE for that token"
 unlike "$OUT" "token $idg " "... nor counts it as revoked"
+# a 401 from GET /profile for a token that is still live (the API's passing error): it is never
+# handed out again, but stays in the ledger, so that end-session revokes it
+fillf() { printf 'protocol=http\nhost=%s\n\n' "$HOSTPORT" | LINODE_TOKEN_SESSION=f401 "$GCL" get | sed -n 's/^password=//p'; }
+Tf=$(fillf); idf=$(id_of "$Tf")
+fake_fault '{"kind":"status","method":"GET","path":"/profile","status":401,"count":1}'
+run sh -c "printf 'protocol=http\nhost=$HOSTPORT\nusername=default\npassword=$Tf\n\n' | LINODE_TOKEN_SESSION=f401 '$GCL' erase"
+is "$(live "$idf")" true "erase after a false 401 (the token is live): not revoked"
+grep -q "token $idf" "$XDG_RUNTIME_DIR/linode-token/sessions/f401" 2>/dev/null; ok $? "... and still in the session's ledger"
+like "$ERR" "the API still knows it" "... and it says so"
+Tf2=$(fillf)
+[ ${#Tf2} -eq 64 ] && [ "$Tf2" != "$Tf" ]; ok $? "... but not handed out again: the next fill mints"
+run env LINODE_TOKEN_SESSION=f401 "$LT" end-session
+like "$ERR" "2 revoked, 0 queued" "end-session then revokes both"
+is "$(live "$idf")" false "... the refused one too: nothing leaks"
 d1=$(deletes); r1=$(count GET /v4/profile)
 printf 'protocol=http\nhost=%s\nusername=default\npassword=not-ours-at-all\n\n' "$HOSTPORT" |
     LINODE_TOKEN_SESSION=git "$GCL" erase

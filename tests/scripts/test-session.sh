@@ -11,7 +11,7 @@ start_fake --token "$P=*"
 API="$FAKE_URL/v4"
 LT="$B/linode-token"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
-printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n[profile default]\nscopes = linodes:read_only\n' "$API" \
+printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n%s\n[profile default]\nscopes = linodes:read_only\n' "$API" "$CACHE_LINE" \
     > "$XDG_CONFIG_HOME/linode-token/config"
 echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
 run() { "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; RC=$?; OUT=$(cat "$SCRATCH/out"); ERR=$(cat "$SCRATCH/err"); }
@@ -45,8 +45,21 @@ is "$WRC" 5 "exec forwards SIGTERM to the command (which exits 5)"
 is "$(cat "$SCRATCH/sig" 2>/dev/null)" got-term "... the command received it"
 is "$(tokens | jq '[.[] | select(.label | contains(":adhoc:~x")) | select(.revoked | not)] | length')" 0 \
     "every exec token is revoked: normal exit, non-zero exit, signal"
+p0=$(count POST /v4/profile/tokens)
 run "$LT" exec --scopes domains:read_only -- /nonexistent/program
 is "$RC" 127 "exec of a missing program: 127"
+like "$ERR" "cannot run /nonexistent/program: No such file or directory (nothing was minted)" "... says why"
+is "$(count POST /v4/profile/tokens)" "$p0" "... before minting anything"
+# the aws-vault habit: a profile named first
+printf '[profile ops]\nscopes = linodes:read_only\n' >> "$XDG_CONFIG_HOME/linode-token/config"
+run "$LT" exec ops -- true
+is "$RC" 127 "exec ops -- true (ops is a profile, not a command): 127"
+is "$ERR" "linode-token: exec: cannot run ops: no such command; ops is a profile: did you mean 'linode-token exec --profile ops -- true'?" \
+    "... and suggests --profile ops"
+is "$(count POST /v4/profile/tokens)" "$p0" "... having minted nothing (and so revoked nothing)"
+run "$LT" exec nosuchcommand-lt
+like "$ERR" "cannot run nosuchcommand-lt: no such command in PATH (nothing was minted)" "a word that is neither: says so"
+is "$(count POST /v4/profile/tokens)" "$p0" "... with no POST"
 run sh -c "echo 'printf \"%s %s %s\" \"\${#LINODE_TOKEN}\" \"\$LINODE_URL/\$LINODE_API_VERSION\" \"\$LINODE_TOKEN_EXPIRY\"' |
     SHELL=/bin/sh '$LT' exec --scopes domains:read_only"
 is "$RC" 0 "exec without a command runs \$SHELL"
@@ -162,6 +175,7 @@ curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
 run "$LT" end-session --session nothing-here
 is "$RC" 0 "the next end-session (of any session) with the API back"
 is "$(live_with ":sess-b")" 0 "... revoked the queued tokens"
+like "$ERR" "end-session: 3 revoked, 0 queued" "... and counts them (not '0 revoked')"
 [ ! -s "$Q" ]; ok $? "... and the queue is empty"
 stop_fake
 start_fake --token "$P=*" --listen "127.0.0.1:${FAKE_URL##*:}"   # a fresh fake on the same port: the API is back
@@ -180,23 +194,47 @@ mk "lt2:otherhost:$USERF:p:s999-1:00000001"     # another host
 mk "lt2:$HOSTF:someoneelse:p:s999-1:00000002"   # another user
 mk "lt3:$HOSTF:$USERF:p:s999-1:00000003"        # another format version
 mk "lt2:$HOSTF:$USERF:pam:0123abcd:00000004"    # a PAM session's: root's to reap
-mk "lt2:$HOSTF:$USERF:p:s999-1:00000005"        # ours, no ledger: an orphan
-mk "lt2:$HOSTF:$USERF:p:~x1-1:00000006"         # ours, an exec wrapper that is gone: an orphan
-mk "lt1:$HOSTF:$USERF:p:s998-1"                 # ours in the first format, no ledger: an orphan
+mk "lt2:$HOSTF:$USERF:p:s999-1:00000005"        # ours by label, no ledger here: unknown, kept
+mk "lt2:$HOSTF:$USERF:p:~x1-1:00000006"         # ... an exec wrapper gone here, no ledger (another host of this name?): kept
+mk "lt1:$HOSTF:$USERF:p:s998-1"                 # ... in the first format, no ledger: kept
 run "$LT" reap --dry-run
 like "$OUT" "Would spare token $(tokens | jq -r '[.[] | select(.label | contains(":alive:"))][0].id') " \
     "reap --dry-run names what it spares"
 like "$OUT" ": a chosen session: it ends with end-session only" "... and why"
-like "$OUT" "lt2:$HOSTF:$USERF:p:~x1-1:00000006: its session has ended" "... and why it would revoke"
+like "$OUT" "lt2:$HOSTF:$USERF:p:~x1-1:00000006: unknown, so kept: no ledger of this user on this machine records it" \
+    "... and why it keeps one whose session id means nothing here (no ledger)"
 run "$LT" reap
 is "$RC" 0 "reap with decoys"
-is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 3 "... revokes exactly the 3 orphans"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token')" 0 "... revokes none: nothing there is known orphaned"
 for d in "ci-token" "lt2:otherhost:" "lt2:$HOSTF:someoneelse:" "lt3:" ":pam:" ":alive:"; do
     is "$(tokens | jq --arg d "$d" '[.[] | select(.label | contains($d)) | select(.revoked)] | length')" 0 "... leaves '$d' alone"
 done
-is "$(revoked_with ":$USERF:p:s999-1:")" 1 "... revoked ours without a ledger"
-is "$(revoked_with ":~x1-1:")" 1 "... revoked the dead wrapper's"
-is "$(revoked_with ":s998-1")" 1 "... revoked ours in the first format"
+is "$(revoked_with ":$USERF:p:s999-1:")$(revoked_with ":~x1-1:")$(revoked_with ":s998-1")" 000 \
+    "... and keeps the ones no ledger here records"
+
+# --- logout ends what the parent minted first, or keeps the parent and lists what is live --------------------------
+for i in 1 2 3; do LINODE_TOKEN_SESSION=lo-$i "$LT" get --scopes events:read_only >> "$SECRETS"; done
+fake_fault '{"kind":"status","status":503,"method":"DELETE","count":1000}'
+run "$LT" logout
+[ "$RC" -ne 0 ]; ok $? "logout while the API cannot revoke: fails ($RC)"
+# (4: the three, and session alive's from the reap above)
+like "$ERR" "kept the parent: 4 token(s) it minted could not be revoked" "... keeps the parent, saying why"
+is "$(printf '%s\n' "$ERR" | grep -c 'still live: token ')" 4 "... and lists the 4 live tokens, one line each"
+unlike "$OUT" "Removed the parent" "... and does not remove it"
+curl -sS -X DELETE "$FAKE_URL/__fake/faults" >/dev/null
+run "$LT" logout
+is "$RC" 0 "logout with the API back"
+is "$(printf '%s\n' "$OUT" | grep -c '^Revoked token .*:lo-')" 3 "... revokes the 3 tokens first"
+is "$(live_with ":lo-")" 0 "... none alive"
+like "$OUT" "Removed the parent token for $API" "... then removes the parent"
+run "$LT" end-session --all
+is "$RC:$ERR" "0:linode-token: end-session: 0 revoked, 0 queued" "end-session --all after logout: nothing left, nothing queued"
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+LINODE_TOKEN_SESSION=lo-k "$LT" get --scopes events:read_only >> "$SECRETS"
+run "$LT" logout --keep-tokens
+is "$RC:$(live_with ":lo-k")" "0:1" "logout --keep-tokens forgets the parent and leaves the tokens"
+echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
+"$LT" end-session --session lo-k >/dev/null 2>&1
 
 # --- no secret in the ledger or the queue (canary: every token handed out) --------------------------------------
 found=0

@@ -123,7 +123,7 @@ run_before=$(run_tokens | wc -l)
 
 # The reap, while those jobs still run (chaos stays on: reap must be exact under faults too)
 "$LT" reap >/dev/null 2>&1
-"$LT" reap --system --config "$SCRATCH/pam.conf" >/dev/null 2>&1
+"$LT" reap --system --pam-config "$SCRATCH/pam.conf" >/dev/null 2>&1
 run_after=$(run_tokens | wc -l)
 reaped_running=$((run_before - run_after))
 still=0
@@ -137,7 +137,7 @@ for p in $RUNNING_PIDS; do wait "$p" 2>/dev/null; done
 RUNNING_PIDS=
 "$LT" end-session --all >/dev/null 2>&1
 "$LT" reap >/dev/null 2>&1
-"$LT" reap --system --config "$SCRATCH/pam.conf" >/dev/null 2>&1
+"$LT" reap --system --pam-config "$SCRATCH/pam.conf" >/dev/null 2>&1
 t2=$(date +%s)
 
 reqs=$(curl -sS "$FAKE_URL/__fake/requests")
