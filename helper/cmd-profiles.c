@@ -91,7 +91,7 @@ int cmd_profiles(cli *x, int argc, char **argv)
 {
     int rc = cli_parse(x, "", "List the profiles of the config: scopes, ttl, max_ttl, min_remaining, API URL, and\n"
                               "the tokens this session holds for each (ids and expiries, from its ledger; never a\n"
-                              "secret). A profile the config gets wrong is listed with what is wrong.",
+                              "secret). A config with a profile it gets wrong is refused when it loads, naming the line.",
                        profiles_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;

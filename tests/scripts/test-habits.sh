@@ -34,9 +34,6 @@ scopes = linodes:read_write domains:read_write
 ttl = 2h
 max_ttl = 12h
 min_remaining = 10m
-
-[profile broken]
-scopes = linodez:read_only
 EOF2
 (umask 077 && printf '%s\n' "$P" > "$SCRATCH/p.txt")
 lt login --json < "$SCRATCH/p.txt"
@@ -178,12 +175,16 @@ lt profiles
 is "$(printf '%s\n' "$OUT" | head -n 1)" "profile	scopes	ttl	max_ttl	min_remaining	cached" "profiles: a header"
 like "$OUT" "ops	domains:read_write linodes:read_write	2h	12h	10m	$oid until " "... a profile, its ceilings, its cached token"
 like "$OUT" "default	linodes:read_only	1h	1d	5m	" "... the defaults"
-like "$OUT" "broken	invalid: " "... and a broken one, with what is wrong"
+cp "$XDG_CONFIG_HOME/linode-token/config" "$SCRATCH/broken.conf"
+printf '\n[profile broken]\nscopes = linodez:read_only\n' >> "$SCRATCH/broken.conf"
+lt --config "$SCRATCH/broken.conf" profiles
+like "$RC:$ERR" "2:linode-token: profiles: config $SCRATCH/broken.conf:" "... a broken profile: the config is refused, with its line"
+like "$ERR" "unknown service" "... and what is wrong"
 lt profiles --json
 is "$(printf '%s' "$OUT" | jq -c '[.[] | select(.profile == "ops") | .cached[].id]')" "[$oid]" "profiles --json: ids"
 unlike "$OUT" "$(token_field "$oid" token)" "... never a secret"
 lt profiles --format profile --no-headers
-is "$OUT" "$(printf 'default\nops\nbroken')" "profiles --format profile (what the completions read)"
+is "$OUT" "$(printf 'default\nops')" "profiles --format profile (what the completions read)"
 lt end-session
 
 # --- the audit table ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ is "$(readlink "$D/usr/lib/$MA/liblinode-token.so.0")" liblinode-token.so.0.1.0 
 is "$(mode /lib/$MA/security/pam_linode_token.so)" 644 "the PAM module: lib/$MA/security, 0644"
 is "$(mode /usr/bin/linode-token)$(mode /usr/bin/git-credential-linode)" 755755 "the programs: usr/bin, 0755"
 [ ! -e "$D/usr/bin/linode-fake-api" ] && ! find "$D" -name 'linode-fake-api' | grep -q .; ok $? "the fake API is not installed"
-for m in man1/linode-token.1 man1/git-credential-linode.1 man3/liblinode-token.3 man8/pam_linode_token.8; do
+for m in man1/linode-token.1 man1/git-credential-linode.1 man3/liblinode-token.3 man5/linode-token.conf.5 man8/pam_linode_token.8; do
     is "$(mode /usr/share/man/$m)" 644 "man page $m"
 done
 is "$(mode /usr/share/bash-completion/completions/linode-token)" 644 "bash completion where bash-completion looks"
