@@ -77,7 +77,9 @@ rm -rf "$S/build-deb" && mkdir -p "$S/build-deb" && cp "$W"/*.deb "$W"/*.changes
 # 2. lintian: no tag of any severity but overridden ones, and every override says why.
 lint() { lintian --info --pedantic --fail-on error,warning,info,pedantic "$W"/*.changes; }
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1; then
-    (cd / && runuser -u nobody -- env HOME=/nonexistent TMPDIR=/tmp lintian --info --pedantic \
+    # lintian leaves its MLDBM scratch files behind: give it a TMPDIR of its own in the scratch dir
+    install -d -o nobody -m 700 "$W/lintian-tmp" &&
+    (cd / && runuser -u nobody -- env HOME=/nonexistent TMPDIR="$W/lintian-tmp" lintian --info --pedantic \
         --fail-on error,warning,info,pedantic "$W"/*.changes) >"$W/lintian.log" 2>&1 # lintian as root warns
 else
     lint >"$W/lintian.log" 2>&1

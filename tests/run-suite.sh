@@ -9,6 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 export LT_BUILD_DIR="$(cd "$B" && pwd)" LT_SOURCE_DIR="$(dirname "$here")"
 # The suite never sees the invoking user's home, config, runtime dir, session bus or session
 # keyring: everything points into a scratch directory, and the kernel keyring is a new one.
+# A caller who set TMPDIR elsewhere is promised that the run leaves nothing in /tmp: a listing
+# before and after (another program writing /tmp meanwhile would show up too).
+tmp_watch= tmp_before=
+case ${TMPDIR:-/tmp} in /tmp | /tmp/) ;; *) tmp_watch=1 tmp_before=$(ls -A /tmp | LC_ALL=C sort) ;; esac
 top=$(mktemp -d "${TMPDIR:-/tmp}/lt-suite.XXXXXX") || exit 1
 log="$top/prove.log"
 trap 'rm -rf "$top"' EXIT
@@ -63,6 +67,14 @@ loader=$(grep -cE '^[[:space:]]*[0-9]+:[[:space:]]+(file=|find library=|calling 
 if [ "$loader" -ne 0 ]; then
     echo "run-suite: $loader lines of the dynamic loader's debug output in the log" >&2
     failed=$((failed + 1))
+fi
+if [ -n "$tmp_watch" ]; then
+    printf '%s\n' "$tmp_before" > "$top/tmp-before"
+    left=$(ls -A /tmp | LC_ALL=C sort | LC_ALL=C comm -13 "$top/tmp-before" -)
+    if [ -n "$left" ]; then
+        echo "run-suite: TMPDIR was set, but the run left this in /tmp:" $left >&2
+        failed=$((failed + 1))
+    fi
 fi
 # The failures again, with their diagnostics, just above the verdict (a CI log shows its tail).
 if [ "$failed" -ne 0 ]; then

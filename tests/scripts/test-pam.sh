@@ -56,7 +56,7 @@ service lt "$BASE scopes=linodes:read_only ttl=1h timeout=3s close_timeout=2s de
 # pam_wrapper copies the service dir to /tmp/pam.X (one of ~62 names, fixed in the library), so
 # runs of this test in two suites at once would collide: one PAM run at a time on the machine, and
 # while holding the lock, the copies left by processes that died (their pid file names a dead pid).
-exec 9>>/tmp/linode-token-tests.pam_wrapper.lock
+exec 9</tmp # the lock is /tmp itself (a directory can be flock'ed), so a run leaves no lock file behind
 stale_pam_dirs() {
     for d in /tmp/pam.?; do
         [ -f "$d/pid" ] && ! kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null && rm -rf "$d"

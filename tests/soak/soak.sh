@@ -61,7 +61,7 @@ if [ -f "$B/pam_linode_token.so" ] && [ -x "$B/pamdrv" ] && ! nm -D "$B/pam_lino
     "$SCRATCH/parent" "$SCRATCH/run" "$SCRATCH/queue" > "$SCRATCH/pam.conf")
 fi
 pam() { # MODE
-    flock -w 300 /tmp/linode-token-tests.pam_wrapper.lock timeout 60 env LD_PRELOAD="libpam_wrapper.so libnss_wrapper.so" \
+    flock -w 300 /tmp timeout 60 env LD_PRELOAD="libpam_wrapper.so libnss_wrapper.so" \
         PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SCRATCH/svc" NSS_WRAPPER_PASSWD="$SCRATCH/passwd" \
         NSS_WRAPPER_GROUP="$SCRATCH/group" "$B/pamdrv" soak alice "$1"
 }
