@@ -131,11 +131,11 @@ $(PAM_DRIVER): tests/pam/pamdrv.c
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl -ljansson
 
 # -rdynamic: its syslog() must be the one libpam calls (pam_syslog's lines go to its stdout)
-$(FLEET_HOST): tests/pam/fleet-host.c
+$(FLEET_HOST): tests/pam/fleet-host.c tests/pam/host-log.h
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< -lpam
 
 # test-pam-host.sh installs a copy set-uid root; its syslog() takes the module's lines (-rdynamic)
-$(SUID_HOST): tests/pam/suid-host.c
+$(SUID_HOST): tests/pam/suid-host.c tests/pam/host-log.h
 	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(SAN) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< -lpam
 
 # what a hostile OPENSSL_CONF would load (test-pam.sh shows the module loads no such thing)

@@ -39,24 +39,8 @@ linode-token end-session >"$SCRATCH/out" 2>&1
 live=$(curl -s "$FAKE_URL/__fake/tokens" | jq '[.[] | select(.label | startswith("lt2:")) | select(.revoked | not)] | length')
 [ "$live" = 0 ]; step $? "linode-token end-session: no minted token left alive on the fake"
 # liblinode-token-dev and liblinode-token0: a program built with pkg-config alone, run
-cat > "$SCRATCH/prog.c" <<'EOC'
-#include <linode-token.h>
-#include <stdio.h>
-#include <stdlib.h>
-int main(void)
-{
-    lt_scopes s;
-    lt_error e;
-    if (lt_scopes_parse("linodes:read_only", 0, &s, &e) != LT_OK)
-        return 1;
-    char *t = lt_scopes_format(&s);
-    printf("%s %s\n", LT_VERSION, t);
-    free(t);
-    return 0;
-}
-EOC
-cc -Wall -Werror -o "$SCRATCH/prog" "$SCRATCH/prog.c" $(pkg-config --cflags --libs linode-token) &&
-    [ "$("$SCRATCH/prog")" = "0.1.0 linodes:read_only" ] &&
+cc -Wall -Werror -o "$SCRATCH/prog" "$S/tests/api/pkg-config-prog.c" $(pkg-config --cflags --libs linode-token) &&
+    [ "$("$SCRATCH/prog" linodes:read_only)" = "0.1.0 linodes:read_only" ] &&
     ldd "$SCRATCH/prog" | grep -Eq "liblinode-token.so.0 => (/usr)?/lib/"
 step $? "a C program built with pkg-config linode-token runs on the installed library"
 [ "$fails" -eq 0 ]

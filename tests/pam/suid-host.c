@@ -17,33 +17,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-static void log_line(int pri, const char *fmt, va_list ap)
-{
-    printf("SYSLOG(%d): ", LOG_PRI(pri));
-    vprintf(fmt, ap);
-    putchar('\n');
-}
-void syslog(int pri, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    log_line(pri, fmt, ap);
-    va_end(ap);
-}
-void __syslog_chk(int pri, int flag, const char *fmt, ...)
-{
-    (void)flag;
-    va_list ap;
-    va_start(ap, fmt);
-    log_line(pri, fmt, ap);
-    va_end(ap);
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-    (void)n, (void)msg, (void)resp, (void)data;
-    return PAM_CONV_ERR; /* the module never talks to the user */
-}
+#include "host-log.h"
 
 static pam_handle_t *start(char **argv, const char *caller)
 {

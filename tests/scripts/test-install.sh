@@ -40,28 +40,12 @@ grep -q 'Requires' "$pc"; ok $((! $?)) "the .pc file requires nothing the header
 is "$(find "$D" -type f -perm /022 | wc -l)" 0 "no file is group- or world-writable"
 find "$D" -printf '%M %P\n' | sort -k2 | sed 's/^/# /'
 # a program built as another project would build it
-cat > "$SCRATCH/prog.c" <<'EOC'
-#include <linode-token.h>
-#include <stdio.h>
-#include <stdlib.h>
-int main(void)
-{
-    lt_scopes s;
-    lt_error e;
-    if (lt_scopes_parse("linodes:read_only domains:read_write", 0, &s, &e) != LT_OK)
-        return 1;
-    char *t = lt_scopes_format(&s);
-    printf("%s %s\n", LT_VERSION, t);
-    free(t);
-    return 0;
-}
-EOC
 flags=$(PKG_CONFIG_SYSROOT_DIR="$D" PKG_CONFIG_LIBDIR="$D/usr/lib/$MA/pkgconfig" pkg-config --cflags --libs linode-token)
 # (the ASan build's library needs its runtime in the program too)
 san=; nm -D "$D/usr/lib/$MA/liblinode-token.so.0.1.0" | grep -q __asan_init && san="-fsanitize=address,undefined"
-${CC:-cc} -Wall -Werror $san -o "$SCRATCH/prog" "$SCRATCH/prog.c" $flags
+${CC:-cc} -Wall -Werror $san -o "$SCRATCH/prog" "$S/tests/api/pkg-config-prog.c" $flags
 ok $? "a program builds with only pkg-config --cflags --libs linode-token ($flags)"
-is "$(LD_LIBRARY_PATH="$D/usr/lib/$MA" "$SCRATCH/prog")" "0.1.0 domains:read_write linodes:read_only" "... and runs"
+is "$(LD_LIBRARY_PATH="$D/usr/lib/$MA" "$SCRATCH/prog" "linodes:read_only domains:read_write")" "0.1.0 domains:read_write linodes:read_only" "... and runs"
 make -s -C "$S" "$mk" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 is "$(find "$D" -type f | wc -l)" 0 "make uninstall removes every file it installed"
 done_testing
