@@ -134,6 +134,30 @@ static size_t append_clean(char *dst, size_t cap, size_t n, const char *src)
     return n;
 }
 
+/* The same for text the server wrote: a run of 32 or more letters and digits (a token: ours are 64
+ * hex digits) is shown as <redacted>, so a server that echoes the bearer token, or any other
+ * secret, in an error reason does not put it in our error line, the terminal or a CI log. */
+static size_t append_server_text(char *dst, size_t cap, size_t n, const char *src)
+{
+    while (src && *src) {
+        size_t run = 0;
+        while (isalnum((unsigned char)src[run]) && (unsigned char)src[run] < 0x80)
+            run++;
+        if (run >= 32) {
+            n = append_clean(dst, cap, n, "<redacted>");
+            src += run;
+            continue;
+        }
+        char piece[32];
+        size_t take = run ? run : 1; /* under 32: fits */
+        memcpy(piece, src, take);
+        piece[take] = '\0';
+        n = append_clean(dst, cap, n, piece);
+        src += take;
+    }
+    return n;
+}
+
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err)
 {
     lt_error_kind kind = LT_ERR_API;
@@ -162,10 +186,10 @@ lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *er
         if (field && *field) {
             if (!first_field)
                 first_field = field;
-            n = append_clean(msg, sizeof msg - 32, n, field);
+            n = append_server_text(msg, sizeof msg - 32, n, field);
             n = append_clean(msg, sizeof msg - 32, n, ": ");
         }
-        n = append_clean(msg, sizeof msg - 32, n, reason);
+        n = append_server_text(msg, sizeof msg - 32, n, reason);
     }
     if (!n) {
         if (kind == LT_ERR_MAINTENANCE)

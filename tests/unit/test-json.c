@@ -167,6 +167,15 @@ int main(void)
     ok(lt_error_is_not_found(&e), "404 is not-found");
     e = map(401, "application/json", "{\"errors\":[{\"reason\":\"Invalid\\nToken\\u0007\"}]}", 0, 0);
     is_str(e.message, "Invalid Token  (HTTP 401)", "control characters in a reason are neutralised");
+    e = map(400, "application/json",
+            "{\"errors\":[{\"reason\":\"token 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
+            "rejected; short words and ids 1234 stay\",\"field\":\"tok_p000000000000000000000000000000001\"}]}",
+            0, 0);
+    is_str(e.message, "tok_<redacted>: token <redacted> rejected; short words and ids 1234 stay (HTTP 400)",
+           "a token the server echoes in a reason or a field is not in the error line");
+    e = map(400, "application/json", "{\"errors\":[{\"reason\":\"a 31-character run stays: abcdefghijklmnopqrstuvwxyz01234\"}]}",
+            0, 0);
+    like(e.message, "abcdefghijklmnopqrstuvwxyz01234 (HTTP", "... a run under 32 characters stays");
     e = map(429, "application/json", "{\"errors\":[{\"reason\":\"Too many requests\"}]}", 0, 7);
     is_int(e.kind, LT_ERR_RATE_LIMITED, "429 is rate-limited");
     ok(e.retry_after == 7, "Retry-After carried");
