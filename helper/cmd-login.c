@@ -138,15 +138,24 @@ int cmd_logout(cli *x, int argc, char **argv)
         if ((rc = end_children(x, &revoked)) != 0)
             return rc;
     }
-    int removed;
-    if (lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
+    /* A parent the user keeps in a file or prints with a command is theirs to remove: logout
+     * stores nothing there, so it removes nothing there (and asks no Secret Service for it). */
+    const lt_parent_source src = lt_parent_source_for(&x->cfg);
+    int removed = 0;
+    if (src == LT_PARENT_SECRET_SERVICE && lt_parent_forget(x->cfg.api_url, &removed, &e) != LT_OK)
         return cli_fail(x, &e);
     lt_parent_info_forget(&x->cfg, x->cfg.api_url);
     if (cli_out.json) {
-        json_t *o = json_pack("{s:s,s:b,s:I}", "api_url", x->cfg.api_url, "removed", removed, "revoked",
-                              (json_int_t)revoked);
+        json_t *o = json_pack("{s:s,s:b,s:I,s:s}", "api_url", x->cfg.api_url, "removed", removed, "revoked",
+                              (json_int_t)revoked, "parent_source", lt_parent_source_name(src));
         cli_print_json(o);
         json_decref(o);
+    } else if (src == LT_PARENT_FILE) {
+        printf("The parent token comes from parent_token_file %s: linode-token does not delete a file you "
+               "named; remove it (and the setting) yourself\n", x->cfg.parent_token_file);
+    } else if (src == LT_PARENT_COMMAND) {
+        printf("The parent token comes from parent_token_command: remove it where that command keeps it, "
+               "and the setting from the config\n");
     } else {
         printf(removed ? "Removed the parent token for %s\n" : "No parent token was stored for %s\n", x->cfg.api_url);
     }

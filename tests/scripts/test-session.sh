@@ -235,6 +235,16 @@ run "$LT" logout --keep-tokens
 is "$RC:$(live_with ":lo-k")" "0:1" "logout --keep-tokens forgets the parent and leaves the tokens"
 echo "$P" | "$LT" login >/dev/null 2>&1 || bail "login failed"
 "$LT" end-session --session lo-k >/dev/null 2>&1
+# A parent from a file: logout revokes what it minted and leaves the file (the user named it)
+(umask 077 && printf '%s\n' "$P" > "$SCRATCH/parent-file")
+LINODE_TOKEN_SESSION=lo-f "$LT" --parent-token-file "$SCRATCH/parent-file" get --scopes events:read_only >> "$SECRETS"
+run "$LT" --parent-token-file "$SCRATCH/parent-file" logout --json
+is "$RC:$(printf '%s' "$OUT" | jq -c '[.removed, .revoked >= 1, .parent_source]')" '0:[false,true,"file"]' \
+    "logout with parent_token_file: revokes what it minted, removes nothing, exit 0 (--json)"
+is "$(live_with ":lo-f"):$(cat "$SCRATCH/parent-file")" "0:$P" "... none alive, and the file is left as it was"
+run "$LT" --parent-token-file "$SCRATCH/parent-file" logout
+like "$OUT" "comes from parent_token_file $SCRATCH/parent-file: linode-token does not delete a file you named" \
+    "... and says the file is the user's to remove"
 
 # --- no secret in the ledger or the queue (canary: every token handed out) --------------------------------------
 found=0
