@@ -304,11 +304,10 @@ int cmd_exec(cli *x, int argc, char **argv)
     g_auto(GStrv) names = g_key_file_get_string_list(x->cfg.kf, "general", "exec_env", NULL, NULL);
     const char *const dflt[] = {"LINODE_TOKEN", "LINODE_CLI_TOKEN", NULL};
     const char *const *envs = m_env ? (const char *const *)m_env : names ? (const char *const *)names : dflt;
+    lt_error ne;
     for (size_t i = 0; envs[i]; i++) /* before anything is minted: a bad name must cost nothing */
-        if (!envs[i][0] || !(g_ascii_isalpha(envs[i][0]) || envs[i][0] == '_') ||
-            strspn(envs[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(envs[i]))
-            return cli_failf(x, LT_ERR_USAGE, "--env %s: not a variable name (letters, digits, _; not a digit first)",
-                             envs[i]);
+        if (lt_exec_env_name_check(envs[i], &ne) != LT_OK)
+            return cli_failf(x, LT_ERR_USAGE, "--env: %s", ne.message);
 
     if ((rc = exec_precheck(x, cmd)) >= 0)
         return rc;

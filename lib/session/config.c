@@ -115,10 +115,10 @@ static lt_error_kind check_general_value(const checker *ck, GKeyFile *kf, const 
     }
     if (!strcmp(key, "exec_env")) {
         g_auto(GStrv) names = g_key_file_get_string_list(kf, GENERAL, key, NULL, NULL);
+        lt_error ne;
         for (size_t i = 0; names && names[i]; i++)
-            if (!(g_ascii_isalpha(names[i][0]) || names[i][0] == '_') ||
-                strspn(names[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[i]))
-                return bad(ck, GENERAL, key, "[general] exec_env: '%s' is not a variable name", names[i]);
+            if (lt_exec_env_name_check(names[i], &ne) != LT_OK)
+                return bad(ck, GENERAL, key, "[general] exec_env: %s", ne.message);
     }
     if ((!strcmp(key, "parent_token_file") || !strcmp(key, "ca_file")) && !g_path_is_absolute(v))
         return bad(ck, GENERAL, key, "[general] %s: '%s' is not an absolute path", key, v);
@@ -273,4 +273,24 @@ void lt_config_clear(lt_config *cfg)
     if (cfg->kf)
         g_key_file_free(cfg->kf);
     memset(cfg, 0, sizeof *cfg);
+}
+
+lt_error_kind lt_exec_env_name_check(const char *name, lt_error *err)
+{
+    static const char *const acted_on[] = {"PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "CDPATH",
+                                           "PS1", "PS2", "PS4", "PROMPT_COMMAND", "GCONV_PATH", "LOCPATH",
+                                           "NLSPATH", "HOSTALIASES", "RESOLV_HOST_CONF", "TMPDIR", NULL};
+    if (!name[0] || !(g_ascii_isalpha(name[0]) || name[0] == '_') ||
+        strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+        return lt_error_set(err, LT_ERR_USAGE, "'%.64s' is not a variable name (letters, digits, _; not a digit "
+                                               "first)", name);
+    int refused = g_str_has_prefix(name, "LD_") || g_str_has_prefix(name, "MALLOC_") ||
+                  g_str_has_prefix(name, "GLIBC_") || g_str_has_prefix(name, "BASH_FUNC_");
+    for (size_t i = 0; !refused && acted_on[i]; i++)
+        refused = !strcmp(name, acted_on[i]);
+    if (refused)
+        return lt_error_set(err, LT_ERR_USAGE, "'%s' is read by the loader, libc or a shell, which would run, load "
+                                               "or print the token: name a variable of the command's own, e.g. "
+                                               "LINODE_TOKEN", name);
+    return LT_OK;
 }

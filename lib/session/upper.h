@@ -43,6 +43,10 @@ void lt_config_clear(lt_config *cfg);
 /* The fix for an error, shown after its message by every front end (a refused or expiring parent:
  * how to replace it, from where it came); NULL when there is none. g_free. */
 char *lt_config_hint(const lt_config *cfg, const lt_error *e);
+/* Whether NAME may carry a token into exec's command (--env, exec_env): a variable name, and none
+ * that the dynamic loader, libc or a shell acts on (LD_*, PATH, BASH_ENV, ...), where a token
+ * would be run, loaded or printed. LT_ERR_USAGE with the reason otherwise. */
+lt_error_kind lt_exec_env_name_check(const char *name, lt_error *err);
 
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {

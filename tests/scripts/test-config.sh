@@ -78,6 +78,9 @@ allow_full_scopes = true
 CONF
 run "$LT" --config "$C" audit
 is "$RC:$ERR" "0:" "a config with every key, and comments on their own lines: loads"
+conf '[general]\nexec_env = LINODE_TOKEN;LD_PRELOAD\n'
+like "$RC:$ERR" "2:linode-token: audit: config $C:2: [general] exec_env: 'LD_PRELOAD' is read by the loader" \
+    "exec_env naming a variable the loader acts on: refused with its line"
 # linode-token.conf(5) lists every key the code accepts, and the keys its messages name
 page=$(sed 's/\\-/-/g' "$S/man/linode-token.conf.5")
 keys=$(sed -n '/general_keys\[\] = {/,/};/p' "$S/lib/session/config.c"; sed -n '/profile_keys\[\] = {/,/};/p' "$S/lib/session/profile.c")

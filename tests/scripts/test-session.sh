@@ -68,8 +68,14 @@ is "${OUT% *}" "64 $API" "... with the token, LINODE_URL and LINODE_API_VERSION"
 p0=$(count POST /v4/profile/tokens)
 run "$LT" exec --scopes domains:read_only --env A=B -- true
 is "$RC" 2 "exec --env A=B (not a variable name): exit 2"
-like "$ERR" "--env A=B: not a variable name" "... says why"
+like "$ERR" "--env: 'A=B' is not a variable name" "... says why"
 is "$(count POST /v4/profile/tokens)" "$p0" "... before minting anything"
+for v in LD_PRELOAD PATH BASH_ENV; do
+    run "$LT" exec --scopes domains:read_only --env "$v" -- true
+    is "$RC:$(count POST /v4/profile/tokens)" "2:$p0" "exec --env $v (the loader or a shell acts on it): exit 2, nothing minted"
+done
+like "$ERR" "--env: 'BASH_ENV' is read by the loader, libc or a shell" "... says why"
+unlike "$ERR" "preloaded" "... and ld.so never saw a token"
 
 # --- exec killed with SIGKILL: reap finds the token --------------------------------------------------------
 # (the command writes its pid, keeps no pipe of the suite's open, and is killed once its wrapper is)
