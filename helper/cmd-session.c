@@ -140,9 +140,10 @@ int cmd_end_session(cli *x, int argc, char **argv)
 
 int cmd_reap(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Revoke our orphaned tokens: tokens labelled lt2:HOST:USER:... for this host and\n"
-                              "user whose session has ended (a killed exec wrapper, a login session that ended\n"
-                              "without end-session), or that no ledger of this user records. A chosen session\n"
+    int rc = cli_parse(x, "", "Revoke our known orphans: tokens labelled lt2:HOST:USER:... for this host and user\n"
+                              "that a ledger of this user on this machine records and whose session has ended (a\n"
+                              "killed exec wrapper, a login session that ended without end-session). A token no\n"
+                              "ledger here records is unknown and kept: it expires. A chosen session\n"
                               "(--session, LINODE_TOKEN_SESSION) ends with end-session only; a PAM session's\n"
                               "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
                               "not ours (another label, host or user) are never touched.\n"

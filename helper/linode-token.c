@@ -326,7 +326,8 @@ static void usage(FILE *out)
           "  --parent-token-file FILE   read the parent token from FILE (must not be group/other readable)\n"
           "  --debug                    trace API requests to stderr (Authorization and tokens redacted);\n"
           "                             get, env and exec also say where the time went\n"
-          "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n\n"
+          "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n"
+          "  --version                  print the version and exit\n\n"
           "'linode-token help COMMAND' (or 'linode-token COMMAND --help') describes each command.\n\n" EXIT_CODES
           "\n",
           out);
