@@ -3,6 +3,8 @@
  * (as `gh auth setup-git` does), idempotently; --unset takes it out again. */
 #include "cli.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,19 +38,21 @@ static char *credential_url(const char *api_url)
                                  : g_strdup_printf("%s://%s", g_uri_get_scheme(u), host);
 }
 
-/* "linode" when git-credential-linode is on PATH (git finds it), else the one beside us. */
+/* "linode" when the git-credential-linode git finds on PATH is the one beside us; else the one
+ * beside us by its path (another on PATH, an older install say, is not the one this CLI ships). */
 static char *helper_value(void)
 {
     g_autofree char *on_path = g_find_program_in_path("git-credential-linode");
-    if (on_path)
-        return g_strdup("linode");
     g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
     g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
     char *beside = dir ? g_build_filename(dir, "git-credential-linode", NULL) : NULL;
-    if (beside && access(beside, X_OK) == 0)
-        return beside;
-    g_free(beside);
-    return g_strdup("linode");
+    struct stat a, b;
+    if (!beside || access(beside, X_OK) != 0 ||
+        (on_path && stat(on_path, &a) == 0 && stat(beside, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+        g_free(beside);
+        return g_strdup("linode");
+    }
+    return beside;
 }
 
 int cmd_setup_git(cli *x, int argc, char **argv)
