@@ -125,5 +125,15 @@ lt_error_kind lt_label_check(const char *label, lt_error *err)
         snprintf(why, sizeof why, "label: must be 1 to %d characters; this one has %zu", LT_LABEL_MAX, chars);
         return label_error(err, why);
     }
+    /* What the sanitiser would change (control characters, bidi and zero-width ones) has no place
+     * in a label a person will read in Cloud Manager and on terminals. */
+    char shown[LT_LABEL_MAX * 24 + 1];
+    lt_printable_into(label, strlen(label), shown, sizeof shown);
+    if (strcmp(shown, label) != 0) {
+        char why[sizeof shown + 96];
+        snprintf(why, sizeof why, "label: no control or invisible characters (bidi, zero-width); this one reads %s",
+                 shown);
+        return label_error(err, why);
+    }
     return LT_OK;
 }

@@ -220,6 +220,14 @@ is "$RC" 2 "a 101-char label: exit 2 (checked before sending)"
 is "$ERR" "linode-token: rename: label: must be 1 to 100 characters; this one has 101 (checked before sending)" \
     "... one clear line"
 is "$(count PUT "/v4/profile/tokens/$rid")" "$posts" "... and nothing was sent"
+lt rename "$rid" "$(printf 'build\033]0;pwned\007')"
+is "$RC:$(count PUT "/v4/profile/tokens/$rid")" "2:$posts" "a label with a terminal escape: exit 2, nothing sent"
+is "$ERR" 'linode-token: rename: label: no control or invisible characters (bidi, zero-width); this one reads build\x1b]0;pwned\x07 (checked before sending)' \
+    "... naming what it holds, escaped"
+posts=$(count POST /v4/profile/tokens)
+lt create --label "$(printf 'a\342\200\256b')" --scopes linodes:read_only
+is "$RC:$(count POST /v4/profile/tokens)" "2:$posts" "create with a bidi override in the label: exit 2, nothing sent"
+like "$ERR" 'this one reads a\u202eb' "... the override shown as \\u202e"
 
 # --- revoke -------------------------------------------------------------------------------------------------
 vid=$(id_of e-3mo)
