@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* rundir.c - private per-user state: $XDG_RUNTIME_DIR/linode-token (or a checked 0700
- * /tmp/linode-token-UID), files written 0600 from the start and renamed into place, and the
- * session id. */
+ * /tmp/linode-token-UID, or, where another user took that name, ~/.local/state/linode-token/run),
+ * files written 0600 from the start and renamed into place, and the session id. */
 #include "upper.h"
 
 #include <errno.h>
@@ -35,13 +35,38 @@ static char *fallback_top(void)
     return g_strdup_printf("%s/linode-token-%u", tmp && g_path_is_absolute(tmp) ? tmp : "/tmp", (unsigned)geteuid());
 }
 
+/* Where the /tmp one is taken by another user (anyone may create /tmp/linode-token-UID first), the
+ * user's own state dir: nobody else can squat it, so a cron job is never locked out. */
+static char *home_top(void)
+{
+    return g_build_filename(g_get_user_state_dir(), "linode-token", "run", NULL);
+}
+
+static lt_error_kind private_top(char **top, lt_error *err)
+{
+    const char *run = lt_env_get("XDG_RUNTIME_DIR");
+    if (run && *run && g_path_is_absolute(run)) {
+        *top = g_build_filename(run, "linode-token", NULL);
+        return private_dir(*top, err);
+    }
+    *top = fallback_top();
+    lt_error tmp_err;
+    if (private_dir(*top, &tmp_err) == LT_OK)
+        return LT_OK;
+    g_free(*top);
+    *top = home_top();
+    g_autofree char *parent = g_path_get_dirname(*top);
+    if (g_mkdir_with_parents(parent, 0700) != 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "%s; and cannot create %s: %s", tmp_err.message, parent,
+                            g_strerror(errno));
+    return private_dir(*top, err);
+}
+
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
 {
     *out = NULL;
-    const char *run = lt_env_get("XDG_RUNTIME_DIR");
-    g_autofree char *top = run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL)
-                                                                  : fallback_top();
-    lt_error_kind rc = private_dir(top, err);
+    g_autofree char *top = NULL;
+    lt_error_kind rc = private_top(&top, err);
     if (rc != LT_OK)
         return rc;
     g_autofree char *dir = sub ? g_build_filename(top, sub, NULL) : g_strdup(top);
@@ -55,15 +80,15 @@ GPtrArray *lt_state_dirs_all(const char *sub)
 {
     GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
     const char *run = lt_env_get("XDG_RUNTIME_DIR");
-    char *tops[2] = {run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL) : NULL,
-                     fallback_top()};
-    for (int i = 0; i < 2; i++) {
+    char *tops[3] = {run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL) : NULL,
+                     fallback_top(), home_top()};
+    for (int i = 0; i < 3; i++) {
         struct stat st;
         char *dir = tops[i] ? (sub ? g_build_filename(tops[i], sub, NULL) : g_strdup(tops[i])) : NULL;
         /* only what is really ours and private: /tmp is shared */
         if (dir && lstat(tops[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
             lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
-            !(dirs->len && !strcmp(dirs->pdata[0], dir)))
+            !g_ptr_array_find_with_equal_func(dirs, dir, g_str_equal, NULL))
             g_ptr_array_add(dirs, dir);
         else
             g_free(dir);
