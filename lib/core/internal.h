@@ -216,6 +216,8 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
 int lt_record_process_alive(const lt_record *r);
 /* Field 22 of /proc/PID/stat into buf; 0 when the process is gone. */
 int lt_proc_start_time(long pid, char *buf, size_t cap);
+/* 1 while process pid, started at start (field 22), runs: not gone, not another, not a zombie. */
+int lt_proc_alive(long pid, const char *start);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 

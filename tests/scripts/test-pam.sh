@@ -166,6 +166,25 @@ is "$RC" 0 "reap --system"
 is "$(tok "$SID" revoked)" true "... revokes it (its process is gone)"
 [ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removes the record"
 
+# --- a session whose opening process was killed and is a zombie (not yet waited for) has ended -----------------
+drv lt alice noclose
+ZSID=$(val LINODE_TOKEN_PAM_SESSION); ZID=$(tok "$ZSID" id)
+sh -c 'sleep 120 & echo $! > "$1"; exec sleep 120' _ "$SCRATCH/zpid" & HOLDER=$! # the holder never waits
+i=0; while [ ! -s "$SCRATCH/zpid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ZP=$(cat "$SCRATCH/zpid")
+zstat() { sed 's/.*) //' "/proc/$ZP/stat" | cut -d' ' -f"$1"; } # fields from the state on (state is 1)
+sed -i "s/^pid=.*/pid=$ZP/; s/^pid_start=.*/pid_start=$(zstat 20)/" "$SCRATCH/run/$ZSID"
+run_reap --dry-run
+unlike "$OUT" "Would revoke token $ZID " "control: while the session's process runs, reap --system spares it"
+kill -9 "$ZP"
+i=0; while [ "$(zstat 1)" != Z ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(zstat 1)" Z "the killed process is a zombie (its parent never waits)"
+run_reap --dry-run
+like "$OUT" "Would revoke token $ZID " "reap --system: a zombie session process counts as ended"
+run_reap
+is "$(tok "$ZSID" revoked)" true "... and its token is revoked"
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+
 # --- a forked child ending its handle silently does not revoke --------------------------------------------
 drv lt alice fork
 SID=$(val LINODE_TOKEN_PAM_SESSION)
