@@ -43,7 +43,8 @@ mkdir -p "$H/pam.d"
 # the configuration as the man page has it: the module line names only the file
 printf 'session required %s config=%s\n' "$B/pam_linode_token.so" "$H/pam.conf" > "$H/pam.d/lt"
 : > "$H/pam.d/other"
-printf 'parent_token_file=%s\napi_url=%s\nallow_insecure_loopback\nstate_dir=%s\nqueue_dir=%s\naudit_log=%s\nscopes=linodes:read_only\nttl=1h\ntimeout=5s\n' \
+# (as a person types it: spaces around =, a comment on its own line)
+printf '# the PAM module and reap --system\nparent_token_file = %s\napi_url = %s\nallow_insecure_loopback\nstate_dir = %s\nqueue_dir = %s\naudit_log = %s\nscopes = linodes:read_only\nttl = 1h\ntimeout = 5s\n' \
     "$H/parent" "$API" "$H/run" "$H/queue" "$H/audit.log" > "$H/pam.conf"
 chmod 644 "$H/pam.conf"
 printf 'openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\nevil = evil_sect\n[evil_sect]\nmodule = %s\nactivate = 1\n' \

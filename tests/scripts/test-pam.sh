@@ -485,7 +485,45 @@ is "$(val OPEN)" "$PAM_SESSION_ERR" "config= naming a file that is not there: PA
 like "$ERR" "cannot read the configuration file $SCRATCH/no-such.conf" "... and syslog says so"
 echo 'frob=1' >> "$SCRATCH/pam.conf"
 drv cf alice same
-like "$ERR" "unknown setting 'frob' in the configuration file (ignored)" "an unknown setting in the file is reported"
+is "$(val OPEN)" "$PAM_SESSION_ERR" "an unknown setting in the file: the file is refused (PAM_SESSION_ERR), never half-read"
+like "$ERR" "SYSLOG(3): $SCRATCH/pam.conf line 10: unknown setting 'frob'" "... syslog names the file and the line"
+like "$ERR" "the configuration file $SCRATCH/pam.conf has 1 mistake" "... and that the file is refused"
+# the file as a person types it: spaces around =; quotes and trailing comments are refused with their line
+(umask 077 && cat > "$SCRATCH/typed.conf" <<EOF2
+# typed by hand
+parent_token_file = $SCRATCH/parent
+api_url	=	$API
+allow_insecure_loopback
+state_dir = $SCRATCH/run
+queue_dir = $SCRATCH/queue
+scopes = linodes:read_only
+timeout = 5s
+EOF2
+)
+service typed "config=$SCRATCH/typed.conf"
+drv typed alice same
+is "$(val OPEN):$(val CLOSE)" "0:0" "pam.conf with spaces around = (scopes = linodes:read_only): open and close succeed"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" scopes)" "linodes:read_only" "... with the file's scopes (the line was not skipped)"
+unlike "$ERR" "unknown setting" "... and no setting is unknown"
+typed_bad() { # typed_bad LINE: the typed file with LINE in place of its timeout line
+    sed -i "8s|.*|$1|" "$SCRATCH/typed.conf"
+    drv typed alice open
+}
+typed_bad 'parent_token_file="/root/parent"'
+is "$(val OPEN)" "$PAM_SESSION_ERR" 'parent_token_file="/root/parent" (quotes): the file is refused at open, not at revoke'
+like "$ERR" "$SCRATCH/typed.conf line 8: parent_token_file: no quotes in this file: write parent_token_file=VALUE" \
+    "... naming the file, the line and the fix"
+typed_bad 'timeout=5s # five'
+is "$(val OPEN)" "$PAM_SESSION_ERR" "timeout=5s # five (a trailing comment): the file is refused"
+like "$ERR" "$SCRATCH/typed.conf line 8: timeout: a comment after a setting: put '# five' on a line of its own" \
+    "... naming the line and the fix"
+typed_bad 'timeout=5x'
+like "$ERR" "$SCRATCH/typed.conf line 8: bad setting timeout=5x: not a duration" "a bad value in the file names its line"
+is "$(val OPEN)" "$PAM_SESSION_ERR" "... and refuses the file (no default quietly in its place)"
+typed_bad 'debug=no'
+like "$ERR" "$SCRATCH/typed.conf line 8: debug=no: debug takes no value" "debug=no in the file is refused, not read as on"
+typed_bad 'scopes linodes:read_only'
+like "$ERR" "$SCRATCH/typed.conf line 8: unknown setting 'scopes linodes:read_only'" "a line without = names its line"
 pamconf "$API"
 
 # --- reap --system: the module's configuration, one try per record, the module's audit log and syslog -------------------
@@ -533,7 +571,13 @@ like "$OUT" "Resolved mint lt2:h:alice:pam:$PS:00000000: its mint created no tok
 [ ! -e "$SCRATCH/queue/$PS" ]; ok $? "... and its record is gone"
 echo 'frob=1' >> "$SCRATCH/pam.conf"
 run_reap --dry-run
-like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
+is "$RC" 2 "reap --system: an unknown setting in the file fails (exit 2)"
+like "$ERR" "reap --system: $SCRATCH/pam.conf line 10: unknown setting 'frob'" "... naming the file and the line"
+unlike "$ERR" "0 revoked" "... and reports no count"
+printf 'scopes = linodes:read_only\nttl = 1h # an hour\n' >> "$SCRATCH/pam.conf"
+run_reap --dry-run
+like "$ERR" "$SCRATCH/pam.conf line 12: ttl: a comment after a setting" "reap --system names every mistake with its line"
+like "$ERR" "has 2 mistakes" "... and counts them"
 pamconf "$API"
 "$B/linode-token" reap --system --pam-config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
 like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --pam-config says so"
