@@ -97,5 +97,12 @@ else # no CAP_SYS_RESOURCE here (a container): the hard limit stands; syslog mus
     like "$OUT" "audit_log $H/audit.log: the line was not written: File too large" \
         "... the hard limit cannot be lifted without CAP_SYS_RESOURCE: syslog says each line was not written"
 fi
+# reap --system as nobody (who can read neither the directories nor the file): it needs root, and says so
+cp "$B/linode-token" "$D/linode-token" && chmod 755 "$D/linode-token"
+as_nobody env -i PATH=/usr/bin:/bin HOME=/nonexistent ASAN_OPTIONS=detect_leaks=0 "$D/linode-token" reap --system \
+    --pam-config "$H/pam.conf" --state-dir "$H/run" --queue-dir "$H/queue" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "reap --system as nobody: exit 2"
+like "$(cat "$SCRATCH/err")" "--system needs root" "... saying it needs root"
+unlike "$(cat "$SCRATCH/err")" "0 revoked" "... not a count of what it could not see"
 is "$(live_tokens)" 1 "in the end only the seed token is alive"
 done_testing

@@ -5,6 +5,8 @@
 # every PAM run under timeout (docs/pam-session-module.md).
 set -u
 . "$(dirname "$0")/lib.sh"
+# reap --system, which it drives throughout, needs root (as in CI)
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root: linode-token reap --system runs as root only"; exit 0; }
 
 P=p000000000000000000000000000000000000000000000000000000000000001
 MOD="$B/pam_linode_token.so"
@@ -581,6 +583,50 @@ like "$ERR" "has 2 mistakes" "... and counts them"
 pamconf "$API"
 "$B/linode-token" reap --system --pam-config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
 like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --pam-config says so"
+
+# --- reap --system never reports success on what it could not see -------------------------------------------------
+run_reap --state-dir "$SCRATCH/no-such-run"
+is "$RC" 2 "reap --system --state-dir naming no directory: exit 2"
+like "$ERR" "reap: --state-dir $SCRATCH/no-such-run: no such directory" "... naming it"
+unlike "$ERR" "0 revoked" "... and no count of nothing"
+run_reap --queue-dir "$SCRATCH/no-such-queue"
+is "$RC" 2 "the same for --queue-dir"
+like "$ERR" "--queue-dir $SCRATCH/no-such-queue: no such directory" "... naming it"
+# the directories the configuration names, not there yet (no PAM session since boot): nothing to do, said so
+(umask 077 && printf 'parent_token_file=%s\nstate_dir=%s\nqueue_dir=%s\n' "$SCRATCH/parent" "$SCRATCH/fresh/run" \
+    "$SCRATCH/fresh/queue" > "$SCRATCH/fresh.conf")
+run_fresh() { "$B/linode-token" reap --system --pam-config "$SCRATCH/fresh.conf" "$@" >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err"); }
+run_fresh
+is "$RC" 0 "reap --system, its directories not made yet: exit 0"
+like "$ERR" "nothing to do: $SCRATCH/fresh/run and $SCRATCH/fresh/queue do not exist yet" "... saying there is nothing to do"
+mkdir -p "$SCRATCH/fresh/run" && : > "$SCRATCH/fresh/queue"
+run_fresh
+is "$RC" 3 "reap --system: a queue_dir that cannot be read (a file): exit 3"
+like "$ERR" "cannot read the PAM module's queue_dir $SCRATCH/fresh/queue: Not a directory" "... naming it"
+unlike "$ERR" "0 revoked" "... and no count of nothing"
+rm -f "$SCRATCH/fresh/queue" && mkdir -m 700 "$SCRATCH/fresh/queue" && chmod 000 "$SCRATCH/fresh/run"
+run_fresh() { setpriv --bounding-set=-dac_override,-dac_read_search "$B/linode-token" reap --system \
+    --pam-config "$SCRATCH/fresh.conf" >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err"); }
+if command -v setpriv >/dev/null && setpriv --bounding-set=-dac_override,-dac_read_search true 2>/dev/null; then
+    run_fresh
+    is "$RC" 3 "reap --system: a state_dir root cannot read (mode 000, no CAP_DAC_OVERRIDE): exit 3"
+    like "$ERR" "cannot read the PAM module's state_dir $SCRATCH/fresh/run: Permission denied" "... naming it"
+else
+    for i in 1 2; do echo "ok - # SKIP setpriv cannot drop CAP_DAC_OVERRIDE here"; T_N=$((T_N + 1)); done
+fi
+chmod 700 "$SCRATCH/fresh/run"
+# reap --system reads no user's config: a broken one in XDG_CONFIG_HOME and --config play no part
+mkdir -p "$SCRATCH/xdg/linode-token" && echo 'not [an ini' > "$SCRATCH/xdg/linode-token/config"
+XDG_CONFIG_HOME="$SCRATCH/xdg" "$B/linode-token" reap --dry-run >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "control: reap (a user's) reads the user's config, which is broken"
+like "$(cat "$SCRATCH/err")" "$SCRATCH/xdg/linode-token/config" "... and says so"
+XDG_CONFIG_HOME="$SCRATCH/xdg" "$B/linode-token" reap --system --pam-config "$SCRATCH/pam.conf" --dry-run \
+    >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err")
+is "$RC" 0 "reap --system with a broken user config: it reads the PAM configuration alone"
+unlike "$ERR" "xdg" "... never the user's config"
+run_reap --config "$SCRATCH/pam.conf"
+is "$RC" 2 "reap --system --config (not --pam-config): refused"
+like "$ERR" "--config names a user's configuration, which this command does not read" "... saying why"
 
 # --- no syslog daemon: the module's lines go to audit_log, marked "syslog unavailable" ---------------------------------
 if [ ! -S /dev/log ] || [ "$(id -u)" = 0 ]; then
