@@ -10,6 +10,9 @@ typedef struct cli {
     lt_config cfg;
     int debug;
     long deadline_ms; /* --timeout; 0 = the client's default */
+    /* set by a command before cli_parse: when it points to TRUE once the options are parsed, the
+     * user's config is not read (cfg stays empty) and --config is refused (reap --system) */
+    const gboolean *no_user_config;
 } cli;
 
 /* Print "linode-token: CMD: message" and return the exit code for err. */

@@ -140,6 +140,7 @@ int cmd_end_session(cli *x, int argc, char **argv)
 
 int cmd_reap(cli *x, int argc, char **argv)
 {
+    x->no_user_config = &s_system; /* --system reads the PAM module's configuration alone */
     int rc = cli_parse(x, "", "Revoke our known orphans: tokens labelled lt2:HOST:USER:... for this host and user\n"
                               "that a ledger of this user on this machine records and whose session has ended (a\n"
                               "killed exec wrapper, a login session that ended without end-session). A token no\n"
@@ -149,7 +150,9 @@ int cmd_reap(cli *x, int argc, char **argv)
                               "not ours (another label, host or user) are never touched.\n"
                               "--system (root) reaps the PAM module's sessions with the module's own\n"
                               "configuration (" LT_PAM_CONF ", or --pam-config): each ended or queued session is\n"
-                              "tried once, and every revocation goes to syslog and the module's audit_log.",
+                              "tried once, and every revocation goes to syslog and the module's audit_log.\n"
+                              "It needs root, never reads a user's config (so --config is refused: the\n"
+                              "module's file is --pam-config), and fails when a directory cannot be read.",
                        reap_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;

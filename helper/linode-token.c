@@ -95,7 +95,11 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
     lt_config_flags f = {.config_file = opt_config, .api_url = opt_api_url,
                          .allow_insecure_loopback = opt_insecure, .parent_token_file = opt_parent_file};
     lt_error e;
-    if (lt_config_load(&f, &x->cfg, &e) != LT_OK)
+    const int no_config = x->no_user_config && *x->no_user_config;
+    if (no_config && opt_config)
+        return cli_failf(x, LT_ERR_USAGE, "--config names a user's configuration, which this command does not read "
+                                          "(see linode-token %s --help)", x->cmd);
+    if (!no_config && lt_config_load(&f, &x->cfg, &e) != LT_OK)
         return cli_fail(x, &e);
     x->debug = opt_debug;
     if (opt_timeout) {

@@ -216,6 +216,8 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
 int lt_record_process_alive(const lt_record *r);
 /* Field 22 of /proc/PID/stat into buf; 0 when the process is gone. */
 int lt_proc_start_time(long pid, char *buf, size_t cap);
+/* 1 while process pid, started at start (field 22), runs: not gone, not another, not a zombie. */
+int lt_proc_alive(long pid, const char *start);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 
@@ -247,23 +249,28 @@ typedef struct lt_pam_args {
     long timeout_ms, close_timeout_ms; /* 1 s to 1 h */
     int allow_insecure_loopback, debug;
     int config_loaded;                 /* a configuration file was read */
+    int conf_errors;                   /* mistakes in the file (each complained of with its line) */
     char group_scopes[512];            /* from scopes_group_NAME= for the first group the user is in */
     char *conf_text;                   /* the file's text, split in place into its arguments */
 } lt_pam_args;
-/* Called for each problem (an unknown argument, a bad value: the default stays). */
+/* Called for each problem: in an argument (unknown, or a bad value: the default stays) a warning;
+ * in the file ("FILE line N: ...") an error that refuses the file. */
 typedef void (*lt_pam_args_complaint)(void *ud, const char *msg);
 /* in_group(ud, NAME): whether the user is in group NAME (NULL: no scopes_group_ applies). */
 typedef int (*lt_pam_args_in_group)(void *ud, const char *group);
 /* argv alone (no file): what the fuzzer drives. */
 void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
                        lt_pam_args_in_group in_group, void *ud);
-/* A configuration file's text (malloc'd; a takes it over and splits it in place: one argument a
- * line, blank lines and # comments skipped), then argv over it. */
-void lt_pam_args_parse_text(char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
+/* A configuration file's text (malloc'd; a takes it over and splits it in place: one setting a
+ * line, spaces around = allowed, blank lines and lines starting with # skipped; a quoted value or a
+ * comment after a setting is a mistake), then argv over it. path names the file in complaints;
+ * a->conf_errors counts the file's mistakes. */
+void lt_pam_args_parse_text(const char *path, char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
                             lt_pam_args_in_group in_group, void *ud);
 /* The configuration file (argv's config=FILE, else LT_PAM_CONF if it exists), then argv over it.
  * The file must be a regular file owned by root (by this euid when not root), writable by its
- * owner only. LT_OK, or an error naming the file (a= still holds argv's settings over the defaults). */
+ * owner only, and free of mistakes. LT_OK, or an error naming the file (a= still holds argv's settings
+ * over the defaults, and the file's good lines under them when it was read). */
 lt_error_kind lt_pam_args_load(int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
                                lt_pam_args_in_group in_group, void *ud, lt_error *err);
 void lt_pam_args_free(lt_pam_args *a);

@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int lt_proc_start_time(long pid, char *buf, size_t cap)
+/* Field 22 of /proc/PID/stat into buf, and field 3 (the state) into *state. */
+static int proc_stat(long pid, char *buf, size_t cap, char *state)
 {
     char path[64], stat[1024];
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
@@ -28,6 +29,7 @@ int lt_proc_start_time(long pid, char *buf, size_t cap)
     if (!p)
         return 0;
     p += 2;
+    *state = *p;
     for (int field = 3; field < 22 && p; field++) {
         p = strchr(p, ' ');
         if (p)
@@ -43,10 +45,22 @@ int lt_proc_start_time(long pid, char *buf, size_t cap)
     return 1;
 }
 
+int lt_proc_start_time(long pid, char *buf, size_t cap)
+{
+    char state;
+    return proc_stat(pid, buf, cap, &state);
+}
+
+int lt_proc_alive(long pid, const char *start)
+{
+    char now[32], state = 0;
+    /* a zombie (Z) or a dying process (X) has ended: only its parent's wait() is left */
+    return proc_stat(pid, now, sizeof now, &state) && !strcmp(now, start) && state != 'Z' && state != 'X';
+}
+
 int lt_record_process_alive(const lt_record *r)
 {
-    char now[32];
-    return lt_proc_start_time(r->pid, now, sizeof now) && !strcmp(now, r->pid_start);
+    return lt_proc_alive(r->pid, r->pid_start);
 }
 
 int lt_random_hex(char *out, size_t bytes)

@@ -6,6 +6,8 @@
  * or queueing goes where the module's go: syslog (LOG_AUTHPRIV) and the module's audit_log. */
 #include "upper.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,25 +26,37 @@ static void item_clear(item *it)
 }
 
 /* Every record there is now, each session once (queue_dir first), so that a record this run
- * moves to the queue is not tried a second time. */
-static GArray *snapshot(const lt_pam_args *a)
+ * moves to the queue is not tried a second time. A directory that is not there yet is empty (the
+ * module makes them at its first login), unless the command line named it; one that cannot be
+ * read is an error, never "nothing to reap". *absent counts the directories not there. */
+static lt_error_kind snapshot(const lt_pam_args *a, const char *const named[2], GArray *items, int *absent,
+                              lt_error *err)
 {
-    GArray *items = g_array_new(FALSE, TRUE, sizeof(item));
-    g_array_set_clear_func(items, (GDestroyNotify)item_clear);
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    const char *dirs[2] = {a->queue_dir, a->state_dir};
+    const char *dirs[2] = {a->queue_dir, a->state_dir}, *what[2] = {"--queue-dir", "--state-dir"};
+    *absent = 0;
     for (int k = 0; k < 2; k++) {
-        g_autoptr(GDir) d = g_dir_open(dirs[k], 0, NULL);
-        const char *name;
-        while (d && (name = g_dir_read_name(d))) {
+        DIR *d = opendir(dirs[k]);
+        if (!d && errno == ENOENT && !named[k]) {
+            (*absent)++;
+            continue;
+        }
+        if (!d && errno == ENOENT)
+            return lt_error_set(err, LT_ERR_USAGE, "%s %s: no such directory", what[k], dirs[k]);
+        if (!d)
+            return lt_error_set(err, LT_ERR_STORE, "cannot read the PAM module's %s %s: %s",
+                                k ? "state_dir" : "queue_dir", dirs[k], g_strerror(errno));
+        for (const struct dirent *de; (de = readdir(d));) {
+            const char *name = de->d_name;
             if (name[0] == '.' || g_hash_table_contains(seen, name))
                 continue;
             g_hash_table_add(seen, g_strdup(name));
             item it = {.path = g_build_filename(dirs[k], name, NULL), .queued = k == 0};
             g_array_append_val(items, it);
         }
+        closedir(d);
     }
-    return items;
+    return LT_OK;
 }
 
 /* Syslog, and the audit log when syslog has no daemon to take it (as the module does). */
@@ -124,6 +138,10 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
         argv[argc++] = s_arg;
     if (q_arg)
         argv[argc++] = q_arg;
+    if (geteuid() != 0)
+        return lt_error_set(err, LT_ERR_USAGE, "--system needs root: the PAM module's records, queue and "
+                                               "parent token are root's (run it as root: sudo linode-token reap "
+                                               "--system)");
     lt_pam_args a;
     lt_error_kind rc = lt_pam_args_load(argc, argv, &a, complaint, NULL, notes, err);
     if (rc != LT_OK) {
@@ -137,18 +155,33 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
         lt_pam_args_free(&a);
         return rc;
     }
+    g_autoptr(GArray) items = g_array_new(FALSE, TRUE, sizeof(item));
+    g_array_set_clear_func(items, (GDestroyNotify)item_clear);
+    const char *named[2] = {queue_dir, state_dir};
+    int absent = 0;
+    if ((rc = snapshot(&a, named, items, &absent, err)) != LT_OK) {
+        lt_pam_args_free(&a);
+        return rc;
+    }
+    if (!items->len)
+        g_ptr_array_add(notes, absent == 2 ? g_strdup_printf("nothing to do: %s and %s do not exist yet (no PAM "
+                                                             "session has opened since boot)", a.state_dir, a.queue_dir)
+                                           : g_strdup_printf("nothing to do: no session records in %s, nothing "
+                                                             "queued in %s", a.state_dir, a.queue_dir));
     const long deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms : a.timeout_ms;
     const int syslog_ok = lt_syslog_reachable();
     if (!syslog_ok && !dry_run)
         g_ptr_array_add(notes, g_strdup_printf("no syslog daemon listens on /dev/log: this run's log lines go %s",
                                                a.audit_log ? a.audit_log : "nowhere (no audit_log= is set)"));
     openlog("linode-token", LOG_PID, LOG_AUTHPRIV);
-    g_autoptr(GArray) items = snapshot(&a);
     for (guint i = 0; i < items->len; i++) {
         const item *it = &g_array_index(items, item, i);
         lt_record r;
-        if (lt_record_read(it->path, &r, NULL) != LT_OK)
+        lt_error re;
+        if (lt_record_read(it->path, &r, &re) != LT_OK) {
+            g_ptr_array_add(notes, g_strdup_printf("skipping %s: %s", it->path, re.message));
             continue;
+        }
         if (!it->queued && lt_record_process_alive(&r))
             continue; /* the session may still be open */
         lt_outcome res = {.id = r.id, .label = g_strdup(r.label), .api_url = g_strdup(r.api_url),

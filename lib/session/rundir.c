@@ -224,8 +224,7 @@ int lt_session_alive(const char *id)
     if (id[0] != '~')
         return -1; /* chosen: ended by end-session only, never judged */
     if ((id[1] == 's' || id[1] == 'x') && sscanf(id + 2, "%d-%31s", &pid, start) == 2 && pid > 0) {
-        g_autofree char *now = start_time(pid);
-        return now && !strcmp(now, start);
+        return lt_proc_alive(pid, start);
     }
     if (id[1] == 'l' && g_file_test("/run/systemd/sessions", G_FILE_TEST_IS_DIR)) {
         g_autofree char *path = g_build_filename("/run/systemd/sessions", id + 2, NULL);

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(strlen(a.group_scopes) < sizeof a.group_scopes, "bounded");
     /* the same input as a configuration file's text (pam.conf), under one module argument */
     const char *over[] = {"timeout=7"};
-    lt_pam_args_parse_text(fuzz_cstr(data, size), 1, over, &a, NULL, in_group, NULL);
+    lt_pam_args_parse_text("fuzz.conf", fuzz_cstr(data, size), 1, over, &a, NULL, in_group, NULL);
     FUZZ_CHECK(a.timeout_ms == 7000, "an argument wins over the file");
     FUZZ_CHECK(a.ttl > 0 && a.ttl <= a.max_ttl && a.max_ttl <= LT_TTL_CEILING, "the file's ttl within the ceiling");
     FUZZ_CHECK(a.config == NULL, "the file cannot name another file");

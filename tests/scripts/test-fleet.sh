@@ -64,6 +64,10 @@ is "$(grep -c 'could not revoke token .*Too many requests.*: queued in' "$SCRATC
 is "$(live)" 12 "so the 12 tokens are still alive"
 # a minute later (on the fake's clock: the windows are empty again), every host's reap
 fake_post /__fake/clock '{"advance":61}' >/dev/null
+if [ "$(id -u)" != 0 ]; then # reap --system needs root
+    for i in 1 2 3; do echo "ok - # SKIP reap --system needs root"; T_N=$((T_N + 1)); done
+    done_testing; exit
+fi
 i=0
 rc=0
 while [ $i -lt $N ]; do

@@ -43,7 +43,8 @@ mkdir -p "$H/pam.d"
 # the configuration as the man page has it: the module line names only the file
 printf 'session required %s config=%s\n' "$B/pam_linode_token.so" "$H/pam.conf" > "$H/pam.d/lt"
 : > "$H/pam.d/other"
-printf 'parent_token_file=%s\napi_url=%s\nallow_insecure_loopback\nstate_dir=%s\nqueue_dir=%s\naudit_log=%s\nscopes=linodes:read_only\nttl=1h\ntimeout=5s\n' \
+# (as a person types it: spaces around =, a comment on its own line)
+printf '# the PAM module and reap --system\nparent_token_file = %s\napi_url = %s\nallow_insecure_loopback\nstate_dir = %s\nqueue_dir = %s\naudit_log = %s\nscopes = linodes:read_only\nttl = 1h\ntimeout = 5s\n' \
     "$H/parent" "$API" "$H/run" "$H/queue" "$H/audit.log" > "$H/pam.conf"
 chmod 644 "$H/pam.conf"
 printf 'openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\nevil = evil_sect\n[evil_sect]\nmodule = %s\nactivate = 1\n' \
@@ -96,5 +97,12 @@ else # no CAP_SYS_RESOURCE here (a container): the hard limit stands; syslog mus
     like "$OUT" "audit_log $H/audit.log: the line was not written: File too large" \
         "... the hard limit cannot be lifted without CAP_SYS_RESOURCE: syslog says each line was not written"
 fi
+# reap --system as nobody (who can read neither the directories nor the file): it needs root, and says so
+cp "$B/linode-token" "$D/linode-token" && chmod 755 "$D/linode-token"
+as_nobody env -i PATH=/usr/bin:/bin HOME=/nonexistent ASAN_OPTIONS=detect_leaks=0 "$D/linode-token" reap --system \
+    --pam-config "$H/pam.conf" --state-dir "$H/run" --queue-dir "$H/queue" >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "reap --system as nobody: exit 2"
+like "$(cat "$SCRATCH/err")" "--system needs root" "... saying it needs root"
+unlike "$(cat "$SCRATCH/err")" "0 revoked" "... not a count of what it could not see"
 is "$(live_tokens)" 1 "in the end only the seed token is alive"
 done_testing

@@ -5,6 +5,8 @@
 # every PAM run under timeout (docs/pam-session-module.md).
 set -u
 . "$(dirname "$0")/lib.sh"
+# reap --system, which it drives throughout, needs root (as in CI)
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root: linode-token reap --system runs as root only"; exit 0; }
 
 P=p000000000000000000000000000000000000000000000000000000000000001
 MOD="$B/pam_linode_token.so"
@@ -165,6 +167,25 @@ run_reap
 is "$RC" 0 "reap --system"
 is "$(tok "$SID" revoked)" true "... revokes it (its process is gone)"
 [ ! -e "$SCRATCH/run/$SID" ]; ok $? "... and removes the record"
+
+# --- a session whose opening process was killed and is a zombie (not yet waited for) has ended -----------------
+drv lt alice noclose
+ZSID=$(val LINODE_TOKEN_PAM_SESSION); ZID=$(tok "$ZSID" id)
+sh -c 'sleep 120 & echo $! > "$1"; exec sleep 120' _ "$SCRATCH/zpid" & HOLDER=$! # the holder never waits
+i=0; while [ ! -s "$SCRATCH/zpid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ZP=$(cat "$SCRATCH/zpid")
+zstat() { sed 's/.*) //' "/proc/$ZP/stat" | cut -d' ' -f"$1"; } # fields from the state on (state is 1)
+sed -i "s/^pid=.*/pid=$ZP/; s/^pid_start=.*/pid_start=$(zstat 20)/" "$SCRATCH/run/$ZSID"
+run_reap --dry-run
+unlike "$OUT" "Would revoke token $ZID " "control: while the session's process runs, reap --system spares it"
+kill -9 "$ZP"
+i=0; while [ "$(zstat 1)" != Z ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(zstat 1)" Z "the killed process is a zombie (its parent never waits)"
+run_reap --dry-run
+like "$OUT" "Would revoke token $ZID " "reap --system: a zombie session process counts as ended"
+run_reap
+is "$(tok "$ZSID" revoked)" true "... and its token is revoked"
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
 
 # --- a forked child ending its handle silently does not revoke --------------------------------------------
 drv lt alice fork
@@ -466,7 +487,45 @@ is "$(val OPEN)" "$PAM_SESSION_ERR" "config= naming a file that is not there: PA
 like "$ERR" "cannot read the configuration file $SCRATCH/no-such.conf" "... and syslog says so"
 echo 'frob=1' >> "$SCRATCH/pam.conf"
 drv cf alice same
-like "$ERR" "unknown setting 'frob' in the configuration file (ignored)" "an unknown setting in the file is reported"
+is "$(val OPEN)" "$PAM_SESSION_ERR" "an unknown setting in the file: the file is refused (PAM_SESSION_ERR), never half-read"
+like "$ERR" "SYSLOG(3): $SCRATCH/pam.conf line 10: unknown setting 'frob'" "... syslog names the file and the line"
+like "$ERR" "the configuration file $SCRATCH/pam.conf has 1 mistake" "... and that the file is refused"
+# the file as a person types it: spaces around =; quotes and trailing comments are refused with their line
+(umask 077 && cat > "$SCRATCH/typed.conf" <<EOF2
+# typed by hand
+parent_token_file = $SCRATCH/parent
+api_url	=	$API
+allow_insecure_loopback
+state_dir = $SCRATCH/run
+queue_dir = $SCRATCH/queue
+scopes = linodes:read_only
+timeout = 5s
+EOF2
+)
+service typed "config=$SCRATCH/typed.conf"
+drv typed alice same
+is "$(val OPEN):$(val CLOSE)" "0:0" "pam.conf with spaces around = (scopes = linodes:read_only): open and close succeed"
+is "$(tok "$(val LINODE_TOKEN_PAM_SESSION)" scopes)" "linodes:read_only" "... with the file's scopes (the line was not skipped)"
+unlike "$ERR" "unknown setting" "... and no setting is unknown"
+typed_bad() { # typed_bad LINE: the typed file with LINE in place of its timeout line
+    sed -i "8s|.*|$1|" "$SCRATCH/typed.conf"
+    drv typed alice open
+}
+typed_bad 'parent_token_file="/root/parent"'
+is "$(val OPEN)" "$PAM_SESSION_ERR" 'parent_token_file="/root/parent" (quotes): the file is refused at open, not at revoke'
+like "$ERR" "$SCRATCH/typed.conf line 8: parent_token_file: no quotes in this file: write parent_token_file=VALUE" \
+    "... naming the file, the line and the fix"
+typed_bad 'timeout=5s # five'
+is "$(val OPEN)" "$PAM_SESSION_ERR" "timeout=5s # five (a trailing comment): the file is refused"
+like "$ERR" "$SCRATCH/typed.conf line 8: timeout: a comment after a setting: put '# five' on a line of its own" \
+    "... naming the line and the fix"
+typed_bad 'timeout=5x'
+like "$ERR" "$SCRATCH/typed.conf line 8: bad setting timeout=5x: not a duration" "a bad value in the file names its line"
+is "$(val OPEN)" "$PAM_SESSION_ERR" "... and refuses the file (no default quietly in its place)"
+typed_bad 'debug=no'
+like "$ERR" "$SCRATCH/typed.conf line 8: debug=no: debug takes no value" "debug=no in the file is refused, not read as on"
+typed_bad 'scopes linodes:read_only'
+like "$ERR" "$SCRATCH/typed.conf line 8: unknown setting 'scopes linodes:read_only'" "a line without = names its line"
 pamconf "$API"
 
 # --- reap --system: the module's configuration, one try per record, the module's audit log and syslog -------------------
@@ -514,10 +573,60 @@ like "$OUT" "Resolved mint lt2:h:alice:pam:$PS:00000000: its mint created no tok
 [ ! -e "$SCRATCH/queue/$PS" ]; ok $? "... and its record is gone"
 echo 'frob=1' >> "$SCRATCH/pam.conf"
 run_reap --dry-run
-like "$ERR" "reap --system: unknown setting 'frob' in the configuration file (ignored)" "reap --system reports an unknown setting"
+is "$RC" 2 "reap --system: an unknown setting in the file fails (exit 2)"
+like "$ERR" "reap --system: $SCRATCH/pam.conf line 10: unknown setting 'frob'" "... naming the file and the line"
+unlike "$ERR" "0 revoked" "... and reports no count"
+printf 'scopes = linodes:read_only\nttl = 1h # an hour\n' >> "$SCRATCH/pam.conf"
+run_reap --dry-run
+like "$ERR" "$SCRATCH/pam.conf line 12: ttl: a comment after a setting" "reap --system names every mistake with its line"
+like "$ERR" "has 2 mistakes" "... and counts them"
 pamconf "$API"
 "$B/linode-token" reap --system --pam-config "$SCRATCH/no-such.conf" >/dev/null 2>"$SCRATCH/err"
 like "$(cat "$SCRATCH/err")" "cannot read the configuration file $SCRATCH/no-such.conf" "reap --system with a missing --pam-config says so"
+
+# --- reap --system never reports success on what it could not see -------------------------------------------------
+run_reap --state-dir "$SCRATCH/no-such-run"
+is "$RC" 2 "reap --system --state-dir naming no directory: exit 2"
+like "$ERR" "reap: --state-dir $SCRATCH/no-such-run: no such directory" "... naming it"
+unlike "$ERR" "0 revoked" "... and no count of nothing"
+run_reap --queue-dir "$SCRATCH/no-such-queue"
+is "$RC" 2 "the same for --queue-dir"
+like "$ERR" "--queue-dir $SCRATCH/no-such-queue: no such directory" "... naming it"
+# the directories the configuration names, not there yet (no PAM session since boot): nothing to do, said so
+(umask 077 && printf 'parent_token_file=%s\nstate_dir=%s\nqueue_dir=%s\n' "$SCRATCH/parent" "$SCRATCH/fresh/run" \
+    "$SCRATCH/fresh/queue" > "$SCRATCH/fresh.conf")
+run_fresh() { "$B/linode-token" reap --system --pam-config "$SCRATCH/fresh.conf" "$@" >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err"); }
+run_fresh
+is "$RC" 0 "reap --system, its directories not made yet: exit 0"
+like "$ERR" "nothing to do: $SCRATCH/fresh/run and $SCRATCH/fresh/queue do not exist yet" "... saying there is nothing to do"
+mkdir -p "$SCRATCH/fresh/run" && : > "$SCRATCH/fresh/queue"
+run_fresh
+is "$RC" 3 "reap --system: a queue_dir that cannot be read (a file): exit 3"
+like "$ERR" "cannot read the PAM module's queue_dir $SCRATCH/fresh/queue: Not a directory" "... naming it"
+unlike "$ERR" "0 revoked" "... and no count of nothing"
+rm -f "$SCRATCH/fresh/queue" && mkdir -m 700 "$SCRATCH/fresh/queue" && chmod 000 "$SCRATCH/fresh/run"
+run_fresh() { setpriv --bounding-set=-dac_override,-dac_read_search "$B/linode-token" reap --system \
+    --pam-config "$SCRATCH/fresh.conf" >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err"); }
+if command -v setpriv >/dev/null && setpriv --bounding-set=-dac_override,-dac_read_search true 2>/dev/null; then
+    run_fresh
+    is "$RC" 3 "reap --system: a state_dir root cannot read (mode 000, no CAP_DAC_OVERRIDE): exit 3"
+    like "$ERR" "cannot read the PAM module's state_dir $SCRATCH/fresh/run: Permission denied" "... naming it"
+else
+    for i in 1 2; do echo "ok - # SKIP setpriv cannot drop CAP_DAC_OVERRIDE here"; T_N=$((T_N + 1)); done
+fi
+chmod 700 "$SCRATCH/fresh/run"
+# reap --system reads no user's config: a broken one in XDG_CONFIG_HOME and --config play no part
+mkdir -p "$SCRATCH/xdg/linode-token" && echo 'not [an ini' > "$SCRATCH/xdg/linode-token/config"
+XDG_CONFIG_HOME="$SCRATCH/xdg" "$B/linode-token" reap --dry-run >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "control: reap (a user's) reads the user's config, which is broken"
+like "$(cat "$SCRATCH/err")" "$SCRATCH/xdg/linode-token/config" "... and says so"
+XDG_CONFIG_HOME="$SCRATCH/xdg" "$B/linode-token" reap --system --pam-config "$SCRATCH/pam.conf" --dry-run \
+    >/dev/null 2>"$SCRATCH/err"; RC=$?; ERR=$(cat "$SCRATCH/err")
+is "$RC" 0 "reap --system with a broken user config: it reads the PAM configuration alone"
+unlike "$ERR" "xdg" "... never the user's config"
+run_reap --config "$SCRATCH/pam.conf"
+is "$RC" 2 "reap --system --config (not --pam-config): refused"
+like "$ERR" "--config names a user's configuration, which this command does not read" "... saying why"
 
 # --- no syslog daemon: the module's lines go to audit_log, marked "syslog unavailable" ---------------------------------
 if [ ! -S /dev/log ] || [ "$(id -u)" = 0 ]; then
