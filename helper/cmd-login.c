@@ -360,9 +360,8 @@ static void end_all_sessions(const cli *x)
     g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
     lt_revoke_options o = {.deadline_ms = x->deadline_ms, .debug = x->debug};
-    lt_error e;
     for (guint i = 0; i < sessions->len; i++)
-        lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
+        lt_session_end(&x->cfg, sessions->pdata[i], &o, out);
     size_t ok = 0;
     for (guint i = 0; i < out->len; i++)
         ok += g_array_index(out, lt_outcome, i).error.kind == LT_OK && g_array_index(out, lt_outcome, i).id;

@@ -361,8 +361,7 @@ int cmd_exec(cli *x, int argc, char **argv)
     g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
     lt_revoke_options ro = {.deadline_ms = x->deadline_ms, .debug = x->debug};
-    lt_error e;
-    lt_session_end(&x->cfg, session, &ro, out, &e);
+    lt_session_end(&x->cfg, session, &ro, out);
     for (guint i = 0; i < out->len; i++) {
         lt_outcome *r = &g_array_index(out, lt_outcome, i);
         if (r->error.kind != LT_OK)

@@ -134,7 +134,7 @@ int cmd_end_session(cli *x, int argc, char **argv)
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
     for (guint i = 0; i < sessions->len; i++)
-        lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
+        lt_session_end(&x->cfg, sessions->pdata[i], &o, out);
     return report(x, out, "Revoked", 0);
 }
 

@@ -109,7 +109,9 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
 
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err)
 {
-    return lt_config_client(&x->cfg, NULL, token, x->debug, x->deadline_ms, err);
+    lt_client *c = NULL;
+    lt_config_client(&x->cfg, NULL, token, x->debug, x->deadline_ms, &c, err);
+    return c;
 }
 
 lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err)

@@ -5,6 +5,9 @@
 
 #include "linode-token.h"
 
+#include <curl/curl.h>
+#include <jansson.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +16,18 @@
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
+ * and max_ttl=. One ceiling everywhere. */
+#define LT_TTL_CEILING ((int64_t)24 * 3600)
+
 /* ---- error.c ---- */
 /* A network error that came before any of the request left this machine (no connection, no
  * name): http.c marks those with this after the URL, and a create that failed so made no token. */
 #define LT_NOT_SENT_MARK " (nothing was sent)"
 int lt_error_not_sent(const lt_error *err);
 
-/* time.c: lt_time_parse_api without the "far future means never" reading. */
+/* ---- time.c ---- */
+/* lt_time_parse_api without the "far future means never" reading. */
 lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err);
 
 /* ---- printable.c: text from outside, made safe for a terminal or a log ---- */
@@ -44,14 +52,7 @@ int lt_env_owned(void);
 /* secure_getenv(name) when the environment is trusted, else NULL. */
 const char *lt_env_get(const char *name);
 
-#endif
-
-/* ---- HTTP transport (http.c); the only code that speaks HTTP ---- */
-#include <curl/curl.h>
-#include <jansson.h>
-
-#define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
-
+/* ---- curl-loader.c: libcurl, loaded on first use ---- */
 /* In a loader's load(void) (curl-loader.c, secret-store.c): resolve NAME from handle H into
  * FIELD of the loader's table api; when missing, say so in its load_error and return. */
 #define LT_DLSYM(h, lib, field, name)                  \
@@ -62,8 +63,7 @@ const char *lt_env_get(const char *name);
             return;                                    \
         }                                              \
     } while (0)
-
-/* curl-loader.c: libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
+/* libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
 typedef struct lt_curl_api {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);
@@ -92,12 +92,15 @@ typedef struct lt_curl_api {
 /* NULL (err set) when libcurl cannot be loaded. Thread-safe. */
 const lt_curl_api *lt_curl(lt_error *err);
 
-/* api-url.c: the scheme/host policy alone, for callers that parsed the URL themselves. */
+/* ---- api-url.c ---- */
+/* the scheme/host policy alone, for callers that parsed the URL themselves. */
 lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_insecure_loopback, lt_error *err);
 
-/* api-url.c: lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
+/* lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
 char *lt_api_url_resolve_env(const char *explicit_url, int use_env);
 
+/* ---- http.c: the only code that speaks HTTP ---- */
+#define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
 /* What the API said of one operation's rate limit (X-RateLimit-Remaining / -Reset, or a 429's
  * Retry-After): how http.c paces the next request of that operation. */
 typedef struct lt_rate_slot {
@@ -151,11 +154,50 @@ int64_t lt_rate_wait_ms(lt_client *c, const char *method, const char *url, long 
 /* Front ends whose stderr is a terminal: "PROG: waiting for the API at HOST..." once, when a
  * request has gone a second without an answer. */
 void lt_http_wait_notice(const char *prog);
+/* Set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
+ * redacted trace); errbuf has CURL_ERROR_SIZE bytes. */
+void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
+                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf);
+/* A finished transfer: LT_OK for 2xx JSON; else the error (resp->status 0: no HTTP answer). */
+lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
+                             const char *errbuf, lt_error *err);
 
+/* ---- client.c ---- */
+/* the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
+ * checked against): how a mint whose answer never came is found. */
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
+                                  lt_error *err);
+/* GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
+ * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
+ * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
+lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
+/* [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
+int lt_token_secret_valid(const char *s);
+
+/* ---- revoke-many.c ---- */
+/* DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
+ * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
+ * (404), else holds the error. */
+lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
+                                    lt_error *results);
+
+/* ---- token-json.c: JSON in and out ---- */
+lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
+/* Make jansson wipe what it frees (create responses and --json output hold tokens), once, and
+ * only when jansson still has its default malloc/free (a host's own allocator is kept). Called by
+ * lt_global_init and lt_client_new, and early in our programs' main(). */
+void lt_json_wipe_on_free(void);
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
 
-/* ---- labels (labels.c): lt2:HOST:USER:PROFILE:SESSION:NONCE ---- */
+/* ---- redact.c ---- */
+/* body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
+ * the body is not JSON or nests deeper than 64 levels (then nothing of it may be shown). */
+char *lt_redact_json(const char *body, size_t len);
+/* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
+json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
+
+/* ---- labels.c: lt2:HOST:USER:PROFILE:SESSION:NONCE ---- */
 #define LT_LABEL_MAX 100
 #define LT_LABEL_HOST_MAX 20
 #define LT_LABEL_USER_MAX 12
@@ -181,20 +223,6 @@ void lt_label_format(const char *host, const char *user, const char *profile, co
 /* 1 when label is in one of our formats (fields filled), 0 otherwise. */
 int lt_label_parse(const char *label, lt_label *out);
 
-/* http.c: set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
- * redacted trace); errbuf has CURL_ERROR_SIZE bytes. */
-void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
-                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf);
-/* A finished transfer: LT_OK for 2xx JSON; else the error (resp->status 0: no HTTP answer). */
-lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
-                             const char *errbuf, lt_error *err);
-
-/* revoke-many.c: DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
- * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
- * (404), else holds the error. */
-lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
-                                    lt_error *results);
-
 /* ---- session-record.c: a PAM session's root-only record (never the secret) ---- */
 typedef struct lt_record {
     char session[40];          /* 128-bit random hex; the file name */
@@ -218,21 +246,6 @@ int lt_record_process_alive(const lt_record *r);
 int lt_proc_start_time(long pid, char *buf, size_t cap);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
-
-/* client.c: the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
- * checked against): how a mint whose answer never came is found. */
-lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
-                                  lt_error *err);
-/* client.c: GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
- * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
- * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
-lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
-/* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
-int lt_token_secret_valid(const char *s);
-
-/* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
- * and max_ttl=. One ceiling everywhere. */
-#define LT_TTL_CEILING ((int64_t)24 * 3600)
 
 /* ---- pam-args.c: the PAM module's arguments and the shared configuration file ---- */
 /* The PAM module's settings: its arguments, after those of the configuration file (config=, else
@@ -303,14 +316,4 @@ typedef struct lt_limits_saved {
 void lt_limits_lift(lt_limits_saved *s);
 void lt_limits_restore(const lt_limits_saved *s);
 
-/* ---- JSON (token-json.c) ---- */
-lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
-/* Make jansson wipe what it frees (create responses and --json output hold tokens), once, and
- * only when jansson still has its default malloc/free (a host's own allocator is kept). Called by
- * lt_global_init and lt_client_new, and early in our programs' main(). */
-void lt_json_wipe_on_free(void);
-/* redact.c: body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
- * the body is not JSON or nests deeper than 64 levels (then nothing of it may be shown). */
-char *lt_redact_json(const char *body, size_t len);
-/* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
-json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
+#endif

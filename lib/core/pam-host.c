@@ -103,25 +103,27 @@ int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *e
 
 /* The audit log, opened for one append: never a FIFO or device (O_NONBLOCK: opening a FIFO
  * cannot hang a login), never through a link, a regular file of root's that only root writes. */
-static int open_audit(const char *path, lt_error *err)
+static lt_error_kind open_audit(const char *path, int *out, lt_error *err)
 {
+    *out = -1;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: cannot open it: %s", path, strerror(errno));
+        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: cannot open it: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
-        return -1;
+        return k;
     }
     if (!S_ISREG(st.st_mode) || !trusted_owner(st.st_uid) || (st.st_mode & 022)) {
-        lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s must be a regular file owned by root and writable by root "
+        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s must be a regular file owned by root and writable by root "
                                          "only (it is %s%04o, owner %u): not written", path,
                      S_ISREG(st.st_mode) ? "" : "not a regular file, ", (unsigned)(st.st_mode & 07777),
                      (unsigned)st.st_uid);
         close(fd);
-        return -1;
+        return k;
     }
-    return fd;
+    *out = fd;
+    return LT_OK;
 }
 
 /* One JSON object as one line, in one write(). */
@@ -131,10 +133,11 @@ static lt_error_kind append_line(const char *path, json_t *o, lt_error *err)
     json_decref(o);
     if (!line)
         return lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: out of memory", path);
-    int fd = open_audit(path, err);
-    if (fd < 0) {
+    int fd;
+    lt_error_kind rc = open_audit(path, &fd, err);
+    if (rc != LT_OK) {
         free(line);
-        return err ? err->kind : LT_ERR_SYSTEM;
+        return rc;
     }
     size_t n = strlen(line);
     line[n] = '\n'; /* the terminating NUL becomes the newline */

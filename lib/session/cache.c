@@ -65,20 +65,20 @@ static int id_in(int64_t id, const int64_t *ids, size_t n)
  * of which costs a properties round trip. So an entry's secret carries what a reader needs:
  * "v2 ID EXPIRY API_URL\nTOKEN"; the attributes are what searches match on. Never prompts. */
 
-/* The service with an open session, and libsecret; NULL with err set. The caller unrefs it. */
-static SecretService *ss_open(const lt_secret_api **api, lt_error *err)
+/* The service with an open session (*svc, which the caller unrefs), and libsecret. */
+static lt_error_kind ss_open(SecretService **svc, const lt_secret_api **api, lt_error *err)
 {
+    *svc = NULL;
     if (!lt_session_bus_available()) {
         lt_secret_service_ready(err); /* says why */
-        return NULL;
+        return LT_ERR_STORE;
     }
     if (!(*api = lt_libsecret(err)))
-        return NULL;
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    SecretService *svc = (*api)->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
-    if (!svc)
-        lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    return svc;
+    if (!(*svc = (*api)->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr)))
+        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
+    return LT_OK;
 }
 
 /* The paths of our unlocked items matching attrs; a locked one is an error, not a miss. */
@@ -96,16 +96,17 @@ static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashT
     return LT_OK;
 }
 
-/* The secrets of paths, by path (values wiped when the table goes); NULL when there are none. */
-static GHashTable *ss_secrets(const lt_secret_api *s, SecretService *svc, GStrv paths, lt_error *err)
+/* The secrets of paths, by path, into *values (wiped when the table goes; NULL when there are none). */
+static lt_error_kind ss_secrets(const lt_secret_api *s, SecretService *svc, GStrv paths, GHashTable **values,
+                                lt_error *err)
 {
+    *values = NULL;
     if (!paths || !paths[0])
-        return NULL;
+        return LT_OK;
     g_autoptr(GError) gerr = NULL;
-    GHashTable *values = s->secrets_for_paths_sync(svc, (const gchar **)paths, NULL, &gerr);
-    if (!values)
-        lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
-    return values;
+    if (!(*values = s->secrets_for_paths_sync(svc, (const gchar **)paths, NULL, &gerr)))
+        return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    return LT_OK;
 }
 
 typedef struct {
@@ -132,18 +133,18 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
                             lt_error *err)
 {
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     /* The key names one session and one parent: the search finds the entry or two that matter. */
     g_autoptr(GHashTable) attrs =
         lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
                              "session", k->session, NULL);
     g_auto(GStrv) paths = NULL;
-    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
-    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
-    if (rc == LT_OK && paths && paths[0] && !values)
-        rc = err ? err->kind : LT_ERR_STORE;
+    GHashTable *values = NULL;
+    if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
+        rc = ss_secrets(s, svc, paths, &values, err);
     if (values) {
         const int64_t now = now_s();
         GHashTableIter it;
@@ -195,13 +196,15 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
 static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_ref *out, lt_error *err)
 {
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     g_auto(GStrv) paths = NULL;
-    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
-    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
+    GHashTable *values = NULL;
+    if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
+        rc = ss_secrets(s, svc, paths, &values, err);
     if (values) {
         GHashTableIter it;
         gpointer value;
@@ -224,10 +227,10 @@ static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, 
     if (!lt_session_bus_available())
         return LT_OK;
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
-    lt_error_kind rc = LT_OK;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     for (size_t i = 0; rc == LT_OK && i < (session ? 1 : n); i++) {
         char id[24];
         g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, session ? 0 : ids[i]);

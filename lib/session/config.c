@@ -217,8 +217,8 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
     return LT_OK;
 }
 
-lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
-                            long deadline_ms, lt_error *err)
+lt_error_kind lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                               long deadline_ms, lt_client **out, lt_error *err)
 {
     /* --timeout (else 30 s) bounds a request that never answers too, not only the whole call:
      * the client's per-attempt default (15 s) would cut a silent server short of what --help says */
@@ -226,7 +226,9 @@ lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const cha
     lt_client_options o = {.api_url = api_url ? api_url : cfg->api_url, .token = token, .proxy = cfg->proxy,
                            .ca_file = cfg->ca_file, .allow_insecure_loopback = cfg->allow_insecure_loopback,
                            .debug = debug, .deadline_ms = d, .request_timeout_ms = d};
-    return lt_client_new(&o, err);
+    lt_error local;
+    lt_error *e = err ? err : &local;
+    return (*out = lt_client_new(&o, e)) ? LT_OK : e->kind;
 }
 
 /* What to do about an error, for every front end alike (the CLI and git's helper print it after

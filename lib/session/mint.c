@@ -49,18 +49,20 @@ static int lock_wait(int fd, int op)
 }
 
 /* The lock file of one key (the kernel drops a lock if its holder dies). */
-static int open_lock(const char *api_url, const char *scopes, const char *session, lt_error *err)
+static lt_error_kind open_lock(const char *api_url, const char *scopes, const char *session, int *fd,
+                               lt_error *err)
 {
     g_autofree char *dir = NULL;
-    if (lt_state_dir("locks", &dir, err) != LT_OK)
-        return -1;
+    *fd = -1;
+    lt_error_kind rc = lt_state_dir("locks", &dir, err);
+    if (rc != LT_OK)
+        return rc;
     g_autofree char *joined = g_strjoin("\n", api_url, scopes, session, NULL);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, joined, -1);
     g_autofree char *path = g_strdup_printf("%s/mint.%.32s", dir, sum);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        lt_error_set(err, LT_ERR_SYSTEM, "cannot open the lock %s: %s", path, g_strerror(errno));
-    return fd;
+    if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+        return lt_error_set(err, LT_ERR_SYSTEM, "cannot open the lock %s: %s", path, g_strerror(errno));
+    return LT_OK;
 }
 
 /* Learn the parent's account, scopes and expiry (GET /profile, then its entry in the list). */
@@ -162,19 +164,15 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
      * sent: at once when the parent's facts must be learnt, else once the intent is in the ledger. */
     if (!lt_parent_info_load(cfg, out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
         lt_parent_info_clear(&info);
-        if (!(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {
-            rc = err ? err->kind : LT_ERR_SYSTEM;
+        if ((rc = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, &c, err)) != LT_OK)
             goto done;
-        }
         if ((rc = learn_parent(c, parent, &info, err)) != LT_OK)
             goto done;
         lt_parent_info_save(cfg, out->api_url, &info, NULL); /* a cache of facts: losing it costs a request */
     }
     /* Another process of this session may have minted while we waited for the lock. */
-    if (b != LT_CACHE_NONE && !o->dedicated) {
-        if ((rc = from_cache(b, &info, prof, out, err)) != LT_OK || out->token)
-            goto done;
-    }
+    if (b != LT_CACHE_NONE && ((rc = from_cache(b, &info, prof, out, err)) != LT_OK || out->token))
+        goto done;
     lt_scopes want, have;
     lt_scopes_parse(prof->scopes, 0, &want, NULL);
     lt_scopes_parse(info.scopes, LT_SCOPES_LENIENT, &have, NULL);
@@ -210,8 +208,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
         LT_OK)
         goto done;
     step(out, LT_STEP_INTENT);
-    if (!c && !(c = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, err))) {
-        rc = err ? err->kind : LT_ERR_SYSTEM;
+    if (!c && (rc = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, &c, err)) != LT_OK) {
         lt_ledger_forget(out->session, 0, nonce); /* nothing was sent */
         goto done;
     }
@@ -244,7 +241,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     char parent16[17];
     lt_cache_key k = cache_key(out, &info, prof, parent16);
     if (lt_ledger_confirm(out->session, nonce, out->id, out->label, out->api_url, out->expiry, &werr) != LT_OK ||
-        (b != LT_CACHE_NONE && !o->dedicated &&
+        (b != LT_CACHE_NONE &&
          lt_cache_put(b, &k, &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
                       &werr) != LT_OK)) {
         char how[LT_UNDO_MSG];
@@ -280,6 +277,45 @@ static lt_error_kind mint_ready(const lt_config *cfg, const lt_mint_profile *pro
     return rc == LT_OK ? mint_locked(cfg, prof, o, b, out, err) : rc;
 }
 
+/* The cache's entry for the key, when what is known of the parent allows a lookup (LT_OK and no
+ * token: a miss). Local facts only: no request, no libcurl. */
+static lt_error_kind lookup(const lt_config *cfg, const lt_mint_profile *prof, lt_cache_backend b, lt_minted *out,
+                            lt_error *err)
+{
+    lt_parent_info info;
+    if (b == LT_CACHE_NONE || !lt_parent_info_load(cfg, out->api_url, &info))
+        return LT_OK;
+    lt_error_kind rc = from_cache(b, &info, prof, out, err);
+    lt_parent_info_clear(&info);
+    return rc;
+}
+
+/* A miss: take the key's lock and mint. When another process holds it (it is minting this key)
+ * and there is a cache, wait for it without queueing behind each other: a shared lock is granted
+ * to every waiter at once when the minter lets go; then each reads the cache with no lock held,
+ * and only one that still misses takes the lock and mints. Only the process that mints checks
+ * the URL (making its client) and the store; one that finds the token needs neither, nor libcurl. */
+static lt_error_kind mint_or_wait(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
+                                  lt_cache_backend b, lt_minted *out, lt_error *err)
+{
+    int lock;
+    lt_error_kind rc = open_lock(out->api_url, prof->scopes, out->session, &lock, err);
+    if (rc != LT_OK)
+        return rc;
+    const int held = flock(lock, LOCK_EX | LOCK_NB) == 0;
+    if (!held && b != LT_CACHE_NONE) {
+        if (lock_wait(lock, LOCK_SH) == 0 && flock(lock, LOCK_UN) == 0)
+            rc = lookup(cfg, prof, b, out, err);
+        step(out, LT_STEP_LOCK);
+    }
+    if (rc == LT_OK && !out->token && !held && lock_wait(lock, LOCK_EX) != 0)
+        rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
+    if (rc == LT_OK && !out->token)
+        rc = mint_ready(cfg, prof, o, b, out, err); /* which looks in the cache again */
+    close(lock);
+    return rc;
+}
+
 lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                               lt_minted *out, lt_error *err)
 {
@@ -298,52 +334,18 @@ lt_error_kind lt_mint_acquire(const lt_config *cfg, const lt_mint_profile *prof,
         rc = lt_session_id(o->session, &out->session, err);
     const lt_cache_backend b = o->dedicated ? LT_CACHE_NONE : lt_cache_choose(cfg);
     step(out, LT_STEP_SESSION);
-    lt_parent_info info;
     /* 1. the hit path: local facts only (what is known of this source's parent) */
-    if (rc == LT_OK && b != LT_CACHE_NONE && lt_parent_info_load(cfg, out->api_url, &info)) {
-        rc = from_cache(b, &info, prof, out, err);
-        lt_parent_info_clear(&info);
+    if (rc == LT_OK && (rc = lookup(cfg, prof, b, out, err)) == LT_OK && out->from_cache)
         step(out, LT_STEP_LOOKUP);
-        if (rc != LT_OK || out->token)
-            goto done;
-    }
-    /* 2. a miss. Only the process that mints checks the URL (making its client) and the store (it
-     * must be usable before anything is minted into it); one that waits for another's mint and
-     * then finds the token needs neither, nor libcurl. */
-    if (rc == LT_OK) {
-        int lock = open_lock(out->api_url, prof->scopes, out->session, err);
-        if (lock < 0) {
-            rc = err ? err->kind : LT_ERR_SYSTEM;
-        } else if (flock(lock, LOCK_EX | LOCK_NB) != 0 && b != LT_CACHE_NONE && !o->dedicated) {
-            /* Someone is minting this key. Wait for it without queueing behind each other: a
-             * shared lock is granted to every waiter at once when the minter lets go; then each
-             * reads the cache with no lock held, and only one that still misses mints. */
-            lt_parent_info info;
-            if (lock_wait(lock, LOCK_SH) == 0 && flock(lock, LOCK_UN) == 0 &&
-                lt_parent_info_load(cfg, out->api_url, &info)) {
-                rc = from_cache(b, &info, prof, out, err);
-                lt_parent_info_clear(&info);
-            }
-            step(out, LT_STEP_LOCK);
-            if (rc == LT_OK && !out->token) {
-                if (lock_wait(lock, LOCK_EX) != 0)
-                    rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
-                else
-                    rc = mint_ready(cfg, prof, o, b, out, err); /* which looks in the cache again */
-            }
-        } else if (lock_wait(lock, LOCK_EX) != 0) { /* (held already after LOCK_NB succeeded: a no-op) */
-            rc = lt_error_set(err, LT_ERR_SYSTEM, "cannot take the mint lock: %s", g_strerror(errno));
-        } else {
-            rc = mint_ready(cfg, prof, o, b, out, err);
-        }
-        if (lock >= 0)
-            close(lock);
-    }
+    if (rc != LT_OK || out->token)
+        goto done;
+    /* 2. a miss */
+    rc = mint_or_wait(cfg, prof, o, b, out, err);
     /* A run that minted also retries the revocations earlier runs still owe (a stat when none). */
     if (rc == LT_OK && !out->from_cache) {
         size_t revoked, left;
         lt_revoke_options ro = {.deadline_ms = o->deadline_ms};
-        lt_queue_drain(cfg, &ro, &revoked, &left, NULL);
+        lt_revoke_queued(cfg, &ro, &revoked, &left);
         step(out, LT_STEP_DRAIN);
     }
 done:
@@ -394,7 +396,7 @@ static int confirmed_dead(const lt_config *cfg, const char *api_url, int64_t id,
     lt_token t;
     int dead = 0;
     if (lt_parent_get(cfg, api_url, &parent, &e) == LT_OK &&
-        (c = lt_config_client(cfg, api_url, parent, 0, 0, &e)) != NULL) {
+        lt_config_client(cfg, api_url, parent, 0, 0, &c, &e) == LT_OK) {
         if (lt_client_get_token(c, id, &t, &e) == LT_OK) {
             lt_token_clear(&t);
             snprintf(why, 160, "the API still lists it");
@@ -425,12 +427,12 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session_opt, const
         return rc;
     }
     /* Does it still authenticate? GET /profile needs no scope. */
-    lt_client *c = lt_config_client(cfg, ref.api_url, secret, 0, 0, err);
+    lt_client *c = NULL;
     lt_profile p;
     lt_error we;
     char why[160];
-    if (!c) {
-        rc = err ? err->kind : LT_ERR_SYSTEM;
+    if ((rc = lt_config_client(cfg, ref.api_url, secret, 0, 0, &c, err)) != LT_OK) {
+        /* err says why */
     } else if (lt_client_profile(c, 0, &p, &we) == LT_OK || (we.kind == LT_ERR_API && we.http_status == 403)) {
         lt_profile_clear(&p); /* 403: authenticated, without permission (the spec's table) */
         *verdict = LT_ERASE_KEPT;

@@ -24,7 +24,7 @@ static lt_client *parent_client(const lt_config *cfg, const char *api_url, const
     char *parent = NULL;
     lt_client *c = NULL;
     if (lt_parent_get(cfg, api_url, &parent, e) == LT_OK)
-        c = lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, e);
+        lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, &c, e);
     lt_secret_free(parent);
     return c;
 }
@@ -180,7 +180,7 @@ void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, c
     }
 }
 
-lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left)
+lt_error_kind lt_revoke_queued_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left)
 {
     *left = 0;
     int lock;
@@ -203,13 +203,10 @@ lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options 
     return lt_queue_put_back(lock, still, NULL);
 }
 
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err)
+void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left)
 {
-    (void)err;
     g_autoptr(GArray) done = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(done, (GDestroyNotify)lt_outcome_clear);
-    lt_error_kind rc = lt_queue_drain_into(cfg, o, done, left);
+    lt_revoke_queued_into(cfg, o, done, left);
     *revoked = done->len;
-    return rc;
 }

@@ -11,12 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
-                             lt_error *err)
+void lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out)
 {
-    (void)err;
     size_t left;
-    lt_queue_drain_into(cfg, o, out, &left); /* what earlier runs owe goes first, and is counted */
+    lt_revoke_queued_into(cfg, o, out, &left); /* what earlier runs owe goes first, and is counted */
     g_autoptr(GArray) entries = lt_ledger_load(session);
     g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
@@ -24,13 +22,12 @@ lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt
     /* The session is over: none of its cached tokens may be handed out again, not even one
      * whose revocation is only queued. */
     lt_cache_drop_session(lt_cache_choose(cfg), session, NULL);
-    return LT_OK;
 }
 
 void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still)
 {
     size_t left;
-    lt_queue_drain_into(cfg, o, out, &left);
+    lt_revoke_queued_into(cfg, o, out, &left);
     g_autoptr(GArray) mine = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
     g_array_set_clear_func(mine, (GDestroyNotify)lt_ledger_entry_clear);
     g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
@@ -103,16 +100,17 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
 {
     if (!dry_run) {
         size_t drained, left;
-        lt_queue_drain(cfg, o, &drained, &left, NULL);
+        lt_revoke_queued(cfg, o, &drained, &left);
     }
     char *parent = NULL;
     lt_error_kind rc = lt_parent_get(cfg, NULL, &parent, err);
     if (rc != LT_OK)
         return rc;
-    lt_client *c = lt_config_client(cfg, NULL, parent, o ? o->debug : 0, o ? o->deadline_ms : 0, err);
+    lt_client *c = NULL;
+    rc = lt_config_client(cfg, NULL, parent, o ? o->debug : 0, o ? o->deadline_ms : 0, &c, err);
     lt_secret_free(parent);
-    if (!c)
-        return err ? err->kind : LT_ERR_SYSTEM;
+    if (rc != LT_OK)
+        return rc;
     lt_token_list l;
     rc = lt_client_list_tokens(c, NULL, &l, err);
     lt_client_free(c);

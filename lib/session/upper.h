@@ -35,10 +35,10 @@ typedef struct lt_config_flags {
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
 /* What --timeout defaults to: the whole call, and any one request of it. */
 #define LT_DEFAULT_DEADLINE_MS 30000
-/* A client for api_url (NULL: the config's) acting with token, with the config's transport
- * settings (loopback opt-in, proxy); deadline_ms 0: the default. NULL on error. */
-lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
-                            long deadline_ms, lt_error *err);
+/* A client (*out) for api_url (NULL: the config's) acting with token, with the config's transport
+ * settings (loopback opt-in, proxy); deadline_ms 0: the default. */
+lt_error_kind lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                               long deadline_ms, lt_client **out, lt_error *err);
 void lt_config_clear(lt_config *cfg);
 /* The fix for an error, shown after its message by every front end (a refused or expiring parent:
  * how to replace it, from where it came); NULL when there is none. g_free. */
@@ -312,15 +312,13 @@ void lt_outcome_clear(lt_outcome *r);
 void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, const lt_revoke_options *o,
                        int queue_failures, GArray *out, GArray *still);
 /* The same, the outcomes of what was revoked now appended to revoked (may be NULL). */
-lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
+lt_error_kind lt_revoke_queued_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err);
+void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left);
 /* ---- session.c: end-session, reap ---- */
 /* Revoke every token in the session's ledger and resolve its intents; failures are queued.
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
-lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
-                             lt_error *err);
+void lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out);
 /* logout: revoke every token that every session of this user minted for cfg's API URL, now,
  * before the parent goes (the queue drained first). What could not be revoked comes back in still
  * (tokens still queued for that URL included); nothing is queued. out: GArray of lt_outcome. */
