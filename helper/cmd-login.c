@@ -385,18 +385,16 @@ static void undo_mint(const cli *x, lt_client *c, const lt_token *fresh)
 static int rotate_revoke_old(const cli *x, const rot_old *old, const lt_token *fresh)
 {
     lt_error e;
+    lt_error qe;
+    int queued;
     lt_client *c = cli_client_for(x, fresh->token, &e);
-    lt_error_kind k = c ? lt_client_revoke_token(c, old->token.id, &e) : e.kind;
+    const lt_revoke_result res =
+        lt_revoke_token_or_queue(c, old->token.id, x->cfg.api_url, old->token.label, &queued, &e, &qe);
     lt_client_free(c);
-    if (k == LT_OK || lt_error_is_not_found(&e)) {
+    if (res == LT_REVOKE_GONE) {
         lt_audit("rotate", old->token.id, old->token.label, NULL, "revoked", "the old parent");
         return 1;
     }
-    lt_ledger_entry q = {.id = old->token.id, .label = old->token.label, .api_url = x->cfg.api_url};
-    g_autoptr(GArray) items = g_array_new(FALSE, FALSE, sizeof q);
-    g_array_append_val(items, q);
-    lt_error qe;
-    int queued = lt_queue_add(items, &qe) == LT_OK;
     fprintf(stderr, "linode-token: rotate: the new parent is stored and works, but the old token %" G_GINT64_FORMAT
                     " was not revoked (%s)%s\n", old->token.id, e.message,
             queued ? "; queued: the next end-session, reap, exec or minting get revokes it" : "");

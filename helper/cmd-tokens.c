@@ -475,12 +475,9 @@ int cmd_revoke(cli *x, int argc, char **argv)
             return cli_failf(x, LT_ERR_USAGE, "not confirmed: nothing revoked");
         }
     }
-    g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < ids->len; i++) {
         int64_t id = g_array_index(ids, int64_t, i);
-        if (lt_client_revoke_token(c, id, &e) == LT_OK) {
-            g_array_append_val(gone, id);
-            lt_audit("revoke", id, raw_labels->pdata[i], NULL, "revoked", "linode-token revoke");
+        if (lt_revoke_by_hand(&x->cfg, c, id, raw_labels->pdata[i], &e) == LT_OK) {
             if (!cli_out.json)
                 printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
             noted(results, refs->pdata[i], id, raw_labels->pdata[i], "revoked", NULL);
@@ -497,8 +494,5 @@ int cmd_revoke(cli *x, int argc, char **argv)
     if (cli_out.json)
         cli_print_json(results);
     json_decref(results);
-    /* a token minted here may be cached and recorded in a session's ledger: not any more */
-    lt_cache_drop_ids(lt_cache_choose(&x->cfg), (int64_t *)(void *)gone->data, gone->len, NULL);
-    lt_ledger_drop_ids((int64_t *)(void *)gone->data, gone->len);
     return exit_code;
 }

@@ -12,9 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
+
+/* systemd's _cleanup_: lt_cleanup(fn) T x runs fn(&x) when x goes out of scope, on every path;
+ * lt_cleanup_free frees a malloc'd pointer so. */
+#define lt_cleanup(fn) __attribute__((cleanup(fn)))
+static inline void lt_freep(void *p) { free(*(void **)p); }
+#define lt_cleanup_free lt_cleanup(lt_freep)
 
 /* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
  * and max_ttl=. One ceiling everywhere. */
@@ -174,6 +181,35 @@ lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, 
 /* [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
 int lt_token_secret_valid(const char *s);
 
+/* ---- private-path.c: "a private directory or file that is mine" ---- */
+#define LT_OWNER_ROOT_OR_ME ((uid_t)-1) /* root's, or this euid's (a test, a user's own host) */
+/* st (an lstat or fstat) is of type (S_IFDIR, S_IFREG), owned by owner (or LT_OWNER_ROOT_OR_ME),
+ * with none of the mode bits forbid (077: private; 022: only its owner writes). */
+int lt_path_mine(const struct stat *st, mode_t type, uid_t owner, mode_t forbid);
+/* mkdir 0700 if missing; then a real directory of this euid's that no one else may enter. */
+lt_error_kind lt_private_dir(const char *path, lt_error *err);
+
+/* ---- revoke-one.c: was a token created; revoke one token, else queue it ---- */
+/* What a create call (lt_client_create_token) did: made a token (t->id is set, even when the answer
+ * was otherwise unusable), surely made none (the API refused, or nothing was sent), or unknown (no
+ * answer: the token, if any, is found later by its label). */
+typedef enum { LT_CREATED, LT_NOT_CREATED, LT_CREATE_UNKNOWN } lt_create_outcome;
+lt_create_outcome lt_create_outcome_of(lt_error_kind rc, const lt_token *t, const lt_error *e);
+typedef enum {
+    LT_REVOKE_GONE,    /* revoked, already gone, or never created (no token has its label, expiry passed) */
+    LT_REVOKE_PENDING, /* no token has its label yet, and its expiry is ahead: ask again later */
+    LT_REVOKE_FAILED,  /* err says why */
+} lt_revoke_result;
+/* Revoke token id, or (id 0: a mint whose answer never came) every live token labelled label. */
+lt_revoke_result lt_revoke_one(lt_client *c, int64_t id, const char *label, int64_t expiry, lt_error *err);
+/* Keep a revocation for a later try (1 when kept). */
+typedef int (*lt_queue_fn)(void *ud);
+/* lt_revoke_one (c NULL: failed, err already set by whoever could not make the client), and when
+ * the token is not surely gone, queue(ud) it; *queued says whether it was. The one place where
+ * "revoke, else queue" is decided. */
+lt_revoke_result lt_revoke_or_queue(lt_client *c, int64_t id, const char *label, int64_t expiry, lt_queue_fn queue,
+                                    void *ud, int *queued, lt_error *err);
+
 /* ---- revoke-many.c ---- */
 /* DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
  * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
@@ -247,6 +283,14 @@ int lt_proc_start_time(long pid, char *buf, size_t cap);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 
+/* ---- audit-line.c: the one format of an audit line ---- */
+/* {"time":"...Z","action":ACTION}; NULL on OOM. */
+json_t *lt_audit_stamp(const char *action);
+/* One audit line (malloc, no newline; NULL on OOM): id when > 0 (always, with who), label,
+ * session, who's user, ruser and service (a PAM record: root's log), outcome, detail. */
+char *lt_audit_line(const char *action, int64_t id, const char *label, const char *session, const lt_record *who,
+                    const char *outcome, const char *detail);
+
 /* ---- pam-args.c: the PAM module's arguments and the shared configuration file ---- */
 /* The PAM module's settings: its arguments, after those of the configuration file (config=, else
  * LT_PAM_CONF when it exists), one argument per line. reap --system reads the same file through
@@ -290,11 +334,6 @@ char *lt_pam_read_parent(const char *path, lt_error *err);
 /* A client acting with the parent for api_url (NULL: the configured one), reading nothing from
  * the environment. */
 lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadline_ms, lt_error *err);
-/* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token
- * with its label. 1 when nothing of it is left alive (revoked, gone, or never created: no token
- * has its label and its expiry has passed). 0 otherwise, with *pending (may be NULL) set when
- * only that expiry is awaited. */
-int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err);
 /* Append one JSON line for a record's event to the audit log at path: opened non-blocking, no
  * link followed, created 0600; it must be a regular file owned by root (this euid when not
  * root), writable by its owner only. LT_OK when the whole line landed; else err says why. */

@@ -115,41 +115,6 @@ static lt_error_kind from_cache(lt_cache_backend b, const lt_parent_info *info, 
     return LT_OK;
 }
 
-#define LT_UNDO_MSG 300
-/* Take back a token minted in vain: revoke it, else queue it (never claim more than happened).
- * how gets what was done, for the caller's message. */
-static void undo_mint(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
-                      char how[LT_UNDO_MSG])
-{
-    lt_error e;
-    if (lt_client_revoke_token(c, id, &e) == LT_OK || lt_error_is_not_found(&e)) {
-        snprintf(how, LT_UNDO_MSG, "was revoked again");
-        lt_audit("revoke", id, label, session, "revoked", "rollback");
-        return;
-    }
-    g_autoptr(GArray) q = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
-    lt_ledger_entry p = {.id = id, .api_url = (char *)api_url, .label = (char *)label};
-    g_array_append_val(q, p); /* shallow */
-    lt_error qe;
-    if (lt_queue_add(q, &qe) == LT_OK) {
-        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s): queued for revocation", e.message);
-        lt_audit("queue", id, label, session, "queued", "rollback");
-    } else {
-        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s) nor queued (%.80s): revoke it by hand",
-                 e.message, qe.message);
-        lt_audit("revoke", id, label, session, "failed", "rollback");
-    }
-}
-
-/* The API answered the POST with an error status, or the request never left this machine (no
- * connection, no name): nothing was created. Anything else (no answer, a dropped connection, an
- * unreadable 200) may have created a token. */
-static int surely_not_created(const lt_error *e)
-{
-    return e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE ||
-           e->kind == LT_ERR_USAGE || lt_error_not_sent(e);
-}
-
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                                  lt_cache_backend b, lt_minted *out, lt_error *err)
 {
@@ -218,12 +183,13 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
     if (rc != LT_OK) {
         char why[sizeof err->message];
         snprintf(why, sizeof why, "%s", err ? err->message : "");
-        if (t.id > 0) { /* created, but the answer was unusable: it must not stay alive */
+        const lt_create_outcome made = lt_create_outcome_of(rc, &t, err);
+        if (made == LT_CREATED) { /* created, but the answer was unusable: it must not stay alive */
             char how[LT_UNDO_MSG];
-            undo_mint(c, t.id, out->api_url, out->label, out->session, how);
+            lt_revoke_undo(c, t.id, out->api_url, out->label, out->session, how);
             lt_ledger_forget(out->session, 0, nonce);
             lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t.id, how);
-        } else if (err && surely_not_created(err)) {
+        } else if (made == LT_NOT_CREATED) {
             lt_ledger_forget(out->session, 0, nonce);
         } else { /* the outcome is unknown: the intent stays, and end-session or reap finds it */
             lt_audit("mint", 0, out->label, out->session, "unknown", why);
@@ -245,7 +211,7 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
          lt_cache_put(b, &k, &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
                       &werr) != LT_OK)) {
         char how[LT_UNDO_MSG];
-        undo_mint(c, out->id, out->api_url, out->label, out->session, how);
+        lt_revoke_undo(c, out->id, out->api_url, out->label, out->session, how);
         lt_ledger_forget(out->session, out->id, nonce);
         lt_secret_free(out->token);
         out->token = NULL;

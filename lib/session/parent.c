@@ -71,12 +71,12 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s is not a regular file", path);
     }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 0)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s belongs to uid %u, not to you: "
                                                        "refusing it", path, (unsigned)st.st_uid);
     }
-    if (st.st_mode & 077) {
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 077)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
                             "parent token file %s is accessible by group or others (mode %04o): "

@@ -18,11 +18,10 @@ static lt_error_kind queue_path(char **path, lt_error *err)
 {
     *path = NULL;
     g_autofree char *dir = g_build_filename(g_get_user_state_dir(), "linode-token", NULL);
-    if (g_mkdir_with_parents(dir, 0700) != 0)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", dir, g_strerror(errno));
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-        return lt_error_set(err, LT_ERR_SYSTEM, "%s is not a private directory of ours: refusing to use it", dir);
+    g_mkdir_with_parents(dir, 0700); /* the parents; lt_private_dir says what is wrong */
+    lt_error_kind rc = lt_private_dir(dir, err);
+    if (rc != LT_OK)
+        return rc;
     *path = g_build_filename(dir, "pending-revocations", NULL);
     return LT_OK;
 }

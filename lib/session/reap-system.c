@@ -67,27 +67,41 @@ static void audit(const lt_pam_args *a, int syslog_ok, const char *action, const
         say(a, syslog_ok, LOG_ERR, "reap --system: %s", e.message);
 }
 
+typedef struct {
+    const lt_pam_args *a;
+    const item *it;
+    const lt_record *r;
+} queue_ctx;
+
+/* The record into the module's queue (a private directory of root's, as the module makes it). */
+static int queue_record(void *ud)
+{
+    queue_ctx *q = ud;
+    if (q->it->queued)
+        return 1;
+    g_autofree char *dst = g_build_filename(q->a->queue_dir, q->r->session, NULL);
+    return lt_private_dir(q->a->queue_dir, NULL) == LT_OK && rename(q->it->path, dst) == 0;
+}
+
 /* One record, one try: revoked (the record and the user's token file go), or kept in the queue. */
 static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_record *r, long deadline_ms,
                      lt_outcome *res)
 {
     lt_error e = {0};
-    int pending = 0;
+    int queued;
+    queue_ctx q = {a, it, r};
     lt_client *c = lt_pam_client(a, r->api_url, deadline_ms, &e);
-    const int done = c && lt_record_revoke(c, r, &pending, &e);
+    const lt_revoke_result done = lt_revoke_or_queue(c, r->id, r->label, r->expiry, queue_record, &q, &queued, &e);
     lt_client_free(c);
-    g_autofree char *q = g_build_filename(a->queue_dir, r->session, NULL);
-    if (pending) { /* not a failure: kept (in the queue) and asked about again */
+    if (done == LT_REVOKE_PENDING) { /* not a failure: kept (in the queue) and asked about again */
         g_free(res->reason);
         res->reason = g_strdup("its mint is still under way (no token has its label yet)");
-        if (!it->queued && g_mkdir_with_parents(a->queue_dir, 0700) == 0)
-            rename(it->path, q);
         return;
     }
-    if (done) {
+    if (done == LT_REVOKE_GONE) {
         unlink(it->path);
         struct stat st; /* the user's file, as the module made it: nothing else */
-        if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) && (long)st.st_uid == r->uid)
+        if (r->token_file[0] && lstat(r->token_file, &st) == 0 && lt_path_mine(&st, S_IFREG, (uid_t)r->uid, 0))
             unlink(r->token_file);
         audit(a, syslog_ok, "revoke", r, r->id ? "revoked (reap --system)" : "resolved: nothing was created");
         if (!r->id) {
@@ -97,8 +111,7 @@ static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_rec
         return;
     }
     res->error = e;
-    res->queued = it->queued || (g_mkdir_with_parents(a->queue_dir, 0700) == 0 && rename(it->path, q) == 0);
-    if (res->queued)
+    if ((res->queued = queued))
         audit(a, syslog_ok, "queue", r, "queued (reap --system could not revoke)");
     else
         say(a, syslog_ok, LOG_ERR, "reap --system: could not revoke token %" PRId64 " (%s) nor queue it", r->id,

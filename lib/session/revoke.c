@@ -210,3 +210,55 @@ void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *
     lt_revoke_queued_into(cfg, o, done, left);
     *revoked = done->len;
 }
+
+typedef struct {
+    int64_t id;
+    const char *api_url, *label;
+    lt_error *err;
+} one_queued;
+
+static int queue_one(void *ud)
+{
+    one_queued *u = ud;
+    g_autoptr(GArray) q = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    lt_ledger_entry p = {.id = u->id, .api_url = (char *)u->api_url, .label = (char *)u->label};
+    g_array_append_val(q, p); /* shallow */
+    return lt_queue_add(q, u->err) == LT_OK;
+}
+
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label,
+                                          int *queued, lt_error *err, lt_error *qerr)
+{
+    one_queued u = {.id = id, .api_url = api_url, .label = label, .err = qerr};
+    return lt_revoke_or_queue(c, id, label, 0, queue_one, &u, queued, err);
+}
+
+void lt_revoke_undo(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
+                    char how[LT_UNDO_MSG])
+{
+    lt_error e, qe = {0};
+    int queued;
+    if (lt_revoke_token_or_queue(c, id, api_url, label, &queued, &e, &qe) == LT_REVOKE_GONE) {
+        snprintf(how, LT_UNDO_MSG, "was revoked again");
+        lt_audit("revoke", id, label, session, "revoked", "rollback");
+    } else if (queued) {
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s): queued for revocation", e.message);
+        lt_audit("queue", id, label, session, "queued", "rollback");
+    } else {
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s) nor queued (%.80s): revoke it by hand", e.message,
+                 qe.message);
+        lt_audit("revoke", id, label, session, "failed", "rollback");
+    }
+}
+
+lt_error_kind lt_revoke_by_hand(const lt_config *cfg, lt_client *c, int64_t id, const char *label, lt_error *err)
+{
+    lt_error_kind rc = lt_client_revoke_token(c, id, err);
+    if (rc != LT_OK)
+        return rc;
+    lt_audit("revoke", id, label, NULL, "revoked", "linode-token revoke");
+    /* a token minted here may be cached and recorded in a session's ledger: not any more */
+    lt_cache_drop_ids(lt_cache_choose(cfg), &id, 1, NULL);
+    lt_ledger_drop_ids(&id, 1);
+    return LT_OK;
+}

@@ -12,21 +12,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-/* mkdir 0700 if missing; then insist it is a real directory, ours, and private. */
-static lt_error_kind private_dir(const char *path, lt_error *err)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", path, g_strerror(errno));
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot inspect %s: %s", path, g_strerror(errno));
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-        return lt_error_set(err, LT_ERR_SYSTEM,
-                            "%s is not a private directory of ours (mode %04o, owner %u): refusing to use it",
-                            path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-    return LT_OK;
-}
-
 /* No XDG_RUNTIME_DIR (a cron job, a container): $TMPDIR/linode-token-UID, else /tmp/..., a private
  * directory of ours (checked: /tmp is shared). */
 static char *fallback_top(void)
@@ -41,11 +26,11 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
     const char *run = lt_env_get("XDG_RUNTIME_DIR");
     g_autofree char *top = run && *run && g_path_is_absolute(run) ? g_build_filename(run, "linode-token", NULL)
                                                                   : fallback_top();
-    lt_error_kind rc = private_dir(top, err);
+    lt_error_kind rc = lt_private_dir(top, err);
     if (rc != LT_OK)
         return rc;
     g_autofree char *dir = sub ? g_build_filename(top, sub, NULL) : g_strdup(top);
-    if (sub && (rc = private_dir(dir, err)) != LT_OK)
+    if (sub && (rc = lt_private_dir(dir, err)) != LT_OK)
         return rc;
     *out = g_steal_pointer(&dir);
     return LT_OK;
@@ -61,8 +46,8 @@ GPtrArray *lt_state_dirs_all(const char *sub)
         struct stat st;
         char *dir = tops[i] ? (sub ? g_build_filename(tops[i], sub, NULL) : g_strdup(tops[i])) : NULL;
         /* only what is really ours and private: /tmp is shared */
-        if (dir && lstat(tops[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
-            lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
+        if (dir && lstat(tops[i], &st) == 0 && lt_path_mine(&st, S_IFDIR, geteuid(), 077) && lstat(dir, &st) == 0 &&
+            lt_path_mine(&st, S_IFDIR, geteuid(), 077) &&
             !(dirs->len && !strcmp(dirs->pdata[0], dir)))
             g_ptr_array_add(dirs, dir);
         else

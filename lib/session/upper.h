@@ -275,12 +275,6 @@ lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const cha
                             lt_erase_verdict *verdict, lt_error *err);
 
 /* ---- queue.c: revocations still owed (storage only; revoke.c revokes) ---- */
-#define LT_DEFAULT_PARALLEL 50
-typedef struct lt_revoke_options {
-    int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
-    long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
-    int debug;
-} lt_revoke_options;
 /* Add tokens (id) and intents (id 0, label) to the queue, once each. */
 lt_error_kind lt_queue_add(GArray *entries, lt_error *err);
 size_t lt_queue_length(void);
@@ -297,7 +291,25 @@ char *lt_audit_path(void);
 void lt_audit(const char *action, int64_t id, const char *label, const char *session, const char *outcome,
               const char *detail);
 
-/* ---- revoke.c: the one home of revocation ---- */
+/* ---- revoke.c: the one home of revocation in this layer ---- */
+#define LT_DEFAULT_PARALLEL 50
+typedef struct lt_revoke_options {
+    int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
+    long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
+    int debug;
+} lt_revoke_options;
+#define LT_UNDO_MSG 300
+/* Take back a token minted in vain, with the client that minted it: revoke it, else queue it
+ * (lt_revoke_or_queue; never claim more than happened). how gets what was done. */
+/* linode-token revoke, one token of the user's choosing: the DELETE; once done, the audit line, and
+ * the token leaves the cache and every ledger. */
+lt_error_kind lt_revoke_by_hand(const lt_config *cfg, lt_client *c, int64_t id, const char *label, lt_error *err);
+/* Token id, with a client at hand (c NULL: err says why there is none): revoke it, else add it to
+ * the queue (qerr says why not, when *queued is 0). */
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label,
+                                          int *queued, lt_error *err, lt_error *qerr);
+void lt_revoke_undo(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
+                    char how[LT_UNDO_MSG]);
 typedef struct lt_outcome {
     int64_t id;            /* 0: a mint that created nothing, or whose label could not be looked up */
     char *label, *api_url, *session, *reason; /* g_free */
