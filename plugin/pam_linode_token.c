@@ -181,8 +181,8 @@ static void retry_queue(call *k, int64_t deadline_at)
 }
 
 /* Write the token to a 0600 file of the user's, in their XDG_RUNTIME_DIR, as the user. */
-static int write_token_file(call *k, const struct passwd *pw, const char *name, const char *session,
-                            const char *token, char *path_out, size_t cap)
+static int write_token_file(call *k, const struct passwd *pw, const char *name, const char *session, const char *token,
+                            char *path_out, size_t cap)
 {
     pam_handle_t *pamh = k->pamh;
     const char *run = pam_getenv(pamh, "XDG_RUNTIME_DIR");
@@ -341,8 +341,7 @@ static void unmint(call *k, lt_client *c, lt_record *r, const char *path)
              e.message, k->a->queue_dir);
         audit(k, "queue", r, "queued (a failed open)");
     } else {
-        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it", r->id,
-             e.message);
+        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it", r->id, e.message);
     }
 }
 
@@ -380,12 +379,12 @@ typedef struct {
     const struct passwd *pw;
     args a;
     int have_args;
-    int64_t started;     /* monotonic ms: the deadline counts from here */
-    char *scopes;        /* normalised */
+    int64_t started; /* monotonic ms: the deadline counts from here */
+    char *scopes;    /* normalised */
     char *api_url;
     lt_client *c;
     lt_record r;
-    char path[1024];     /* the record in state_dir */
+    char path[1024]; /* the record in state_dir */
     lt_token t;
 } opening;
 
@@ -600,8 +599,10 @@ static int close_session(call *k, int argc, const char **argv)
     char path[1024];
     lt_record r;
     if (!find_record(k, user, pw, &r, path, sizeof path)) {
-        mlog(k, LOG_INFO, "no session record for %s: nothing to revoke here (expiry and "
-                          "'linode-token reap --system' cover it)", user);
+        mlog(k, LOG_INFO,
+             "no session record for %s: nothing to revoke here (expiry and "
+             "'linode-token reap --system' cover it)",
+             user);
         pam_set_data(pamh, DATA_KEY, NULL, NULL);
         lt_pam_args_free(&a);
         return PAM_IGNORE;

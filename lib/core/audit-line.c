@@ -12,7 +12,8 @@ json_t *lt_audit_stamp(const char *action)
     lt_time_format_api((int64_t)time(NULL), when);
     strcat(when, "Z");
     json_t *o = json_object();
-    if (o && (json_object_set_new(o, "time", json_string(when)) || json_object_set_new(o, "action", json_string(action)))) {
+    if (o &&
+        (json_object_set_new(o, "time", json_string(when)) || json_object_set_new(o, "action", json_string(action)))) {
         json_decref(o);
         o = NULL;
     }

@@ -14,14 +14,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-/* strdup that returns NULL for NULL. */
-static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
-
-/* systemd's _cleanup_: lt_cleanup(fn) T x runs fn(&x) when x goes out of scope, on every path;
- * lt_cleanup_free frees a malloc'd pointer so. */
+/* systemd's _cleanup_: lt_cleanup(fn) T x runs fn(&x) when x goes out of scope, on every path
+ * (fn is the type's own *_done: the PAM module's opening_done). */
 #define lt_cleanup(fn) __attribute__((cleanup(fn)))
-static inline void lt_freep(void *p) { free(*(void **)p); }
-#define lt_cleanup_free lt_cleanup(lt_freep)
 
 /* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
  * and max_ttl=. One ceiling everywhere. */
@@ -62,13 +57,13 @@ const char *lt_env_get(const char *name);
 /* ---- curl-loader.c: libcurl, loaded on first use ---- */
 /* In a loader's load(void) (curl-loader.c, secret-store.c): resolve NAME from handle H into
  * FIELD of the loader's table api; when missing, say so in its load_error and return. */
-#define LT_DLSYM(h, lib, field, name)                  \
-    do {                                               \
-        *(void **)&api.field = dlsym(h, name);         \
-        if (!api.field) {                              \
-            load_error = lib " lacks " name;           \
-            return;                                    \
-        }                                              \
+#define LT_DLSYM(h, lib, field, name)          \
+    do {                                       \
+        *(void **)&api.field = dlsym(h, name); \
+        if (!api.field) {                      \
+            load_error = lib " lacks " name;   \
+            return;                            \
+        }                                      \
     } while (0)
 /* libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
 typedef struct lt_curl_api {
@@ -111,28 +106,28 @@ char *lt_api_url_resolve_env(const char *explicit_url, int use_env);
 /* What the API said of one operation's rate limit (X-RateLimit-Remaining / -Reset, or a 429's
  * Retry-After): how http.c paces the next request of that operation. */
 typedef struct lt_rate_slot {
-    char op[64];                    /* "DELETE /profile/tokens/{id}" */
-    long remaining;                 /* requests left in the window */
-    int64_t reset_ms;               /* when the window resets, CLOCK_REALTIME ms */
+    char op[64];      /* "DELETE /profile/tokens/{id}" */
+    long remaining;   /* requests left in the window */
+    int64_t reset_ms; /* when the window resets, CLOCK_REALTIME ms */
 } lt_rate_slot;
 #define LT_RATE_SLOTS 8
 
 struct lt_client {
-    const lt_curl_api *c;           /* libcurl, loaded */
-    CURL *curl;                     /* reused: keeps the connection alive */
-    char *base_url;                 /* no trailing slash */
-    char *token;                    /* owned; wiped on free */
-    char *ca_file;                  /* owned, may be NULL */
-    char *proxy;                    /* owned; NULL: no proxy at all, whatever the environment says */
-    struct curl_slist *headers;     /* owned; holds the Authorization line; wiped on free */
-    lt_client_options opt;          /* pointers cleared: values only */
+    const lt_curl_api *c;       /* libcurl, loaded */
+    CURL *curl;                 /* reused: keeps the connection alive */
+    char *base_url;             /* no trailing slash */
+    char *token;                /* owned; wiped on free */
+    char *ca_file;              /* owned, may be NULL */
+    char *proxy;                /* owned; NULL: no proxy at all, whatever the environment says */
+    struct curl_slist *headers; /* owned; holds the Authorization line; wiped on free */
+    lt_client_options opt;      /* pointers cleared: values only */
     char errbuf[CURL_ERROR_SIZE];
     lt_rate_slot rate[LT_RATE_SLOTS]; /* the operations heard of, least recent replaced */
 };
 
 typedef struct lt_http_response {
     long status;
-    char *body;                     /* owned, NUL-terminated; wiped on clear (may hold a secret) */
+    char *body; /* owned, NUL-terminated; wiped on clear (may hold a secret) */
     size_t len;
     int too_large;
     char content_type[128];
@@ -140,9 +135,9 @@ typedef struct lt_http_response {
     int have_oauth_scopes;
     double retry_after;
     int maintenance;
-    long rate_remaining;            /* X-RateLimit-Remaining; -1 when absent */
-    int64_t rate_reset;             /* X-RateLimit-Reset (UTC epoch seconds); 0 when absent */
-    char accepted_scopes[256];      /* X-Accepted-OAuth-Scopes: what the call needs */
+    long rate_remaining;       /* X-RateLimit-Remaining; -1 when absent */
+    int64_t rate_reset;        /* X-RateLimit-Reset (UTC epoch seconds); 0 when absent */
+    char accepted_scopes[256]; /* X-Accepted-OAuth-Scopes: what the call needs */
 } lt_http_response;
 
 void lt_http_response_clear(lt_http_response *r);
@@ -172,8 +167,7 @@ lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url
 /* ---- client.c ---- */
 /* the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
  * checked against): how a mint whose answer never came is found. */
-lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
-                                  lt_error *err);
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n, lt_error *err);
 /* GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
  * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
  * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
@@ -241,7 +235,7 @@ json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
 #define LT_LABEL_SESSION_MAX 37 /* a chosen id (36) or a derived one ('~' and up to 36) */
 #define LT_LABEL_NONCE_MAX 8
 typedef struct lt_label {
-    int version;               /* 2; 1 for the first format (no nonce) */
+    int version; /* 2; 1 for the first format (no nonce) */
     char host[LT_LABEL_HOST_MAX + 1];
     char user[LT_LABEL_USER_MAX + 1];
     char profile[LT_LABEL_PROFILE_MAX + 1];
@@ -254,25 +248,25 @@ void lt_label_field(const char *value, size_t max, char *out);
 /* A label the API takes: valid UTF-8 of 1 to 100 characters (not bytes), else LT_ERR_USAGE saying
  * so (field "label"). */
 lt_error_kind lt_label_check(const char *label, lt_error *err);
-void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
-                     const char *nonce, char out[LT_LABEL_MAX + 1]);
+void lt_label_format(const char *host, const char *user, const char *profile, const char *session, const char *nonce,
+                     char out[LT_LABEL_MAX + 1]);
 /* 1 when label is in one of our formats (fields filled), 0 otherwise. */
 int lt_label_parse(const char *label, lt_label *out);
 
 /* ---- session-record.c: a PAM session's root-only record (never the secret) ---- */
 typedef struct lt_record {
-    char session[40];          /* 128-bit random hex; the file name */
-    int64_t id;                /* the token's id; 0 while the mint's answer has not come */
+    char session[40]; /* 128-bit random hex; the file name */
+    int64_t id;       /* the token's id; 0 while the mint's answer has not come */
     char user[64];
     long uid;
     char label[LT_LABEL_MAX + 1];
     char api_url[512];
     int64_t expiry;
     char service[64], tty[64], rhost[256], xdg_session_id[64];
-    long pid;                  /* the process that opened the session, and its start time */
+    long pid; /* the process that opened the session, and its start time */
     char pid_start[32];
-    char token_file[512];      /* the user's token file, if any */
-    char ruser[64];            /* PAM_RUSER: who asked (sudo's and su's caller); "" when unknown */
+    char token_file[512]; /* the user's token file, if any */
+    char ruser[64];       /* PAM_RUSER: who asked (sudo's and su's caller); "" when unknown */
 } lt_record;
 lt_error_kind lt_record_write(const char *dir, const lt_record *r, lt_error *err);
 lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
@@ -303,9 +297,9 @@ typedef struct lt_pam_args {
     int64_t ttl, max_ttl;              /* seconds; ttl <= max_ttl <= LT_TTL_CEILING */
     long timeout_ms, close_timeout_ms; /* 1 s to 1 h */
     int allow_insecure_loopback, debug;
-    int config_loaded;                 /* a configuration file was read */
-    char group_scopes[512];            /* from scopes_group_NAME= for the first group the user is in */
-    char *conf_text;                   /* the file's text, split in place into its arguments */
+    int config_loaded;      /* a configuration file was read */
+    char group_scopes[512]; /* from scopes_group_NAME= for the first group the user is in */
+    char *conf_text;        /* the file's text, split in place into its arguments */
 } lt_pam_args;
 /* Called for each problem (an unknown argument, a bad value: the default stays). */
 typedef void (*lt_pam_args_complaint)(void *ud, const char *msg);

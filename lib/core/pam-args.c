@@ -79,25 +79,39 @@ static void parse_one(const char *s, lt_pam_args *a, lt_pam_args_complaint compl
     const int kl = (int)(eq ? (size_t)(eq - s) : strlen(s));
     int64_t t;
 #define KEY(k) (kl == (int)sizeof(k) - 1 && !strncmp(s, k, (size_t)kl))
-    if (KEY("parent_token_file")) a->parent_token_file = v;
-    else if (KEY("scopes")) a->scopes = v;
-    else if (KEY("api_url")) a->api_url = v;
-    else if (KEY("ca_file")) a->ca_file = v;
-    else if (KEY("proxy")) a->proxy = v;
-    else if (KEY("env")) a->env = v;
-    else if (KEY("cli_env")) a->cli_env = v;
-    else if (KEY("token_file")) a->token_file = v;
-    else if (KEY("state_dir")) a->state_dir = v;
-    else if (KEY("queue_dir")) a->queue_dir = v;
-    else if (KEY("audit_log")) a->audit_log = v;
-    else if (KEY("config") && !from_file) a->config = v; /* read before the rest (lt_pam_args_load) */
+    if (KEY("parent_token_file"))
+        a->parent_token_file = v;
+    else if (KEY("scopes"))
+        a->scopes = v;
+    else if (KEY("api_url"))
+        a->api_url = v;
+    else if (KEY("ca_file"))
+        a->ca_file = v;
+    else if (KEY("proxy"))
+        a->proxy = v;
+    else if (KEY("env"))
+        a->env = v;
+    else if (KEY("cli_env"))
+        a->cli_env = v;
+    else if (KEY("token_file"))
+        a->token_file = v;
+    else if (KEY("state_dir"))
+        a->state_dir = v;
+    else if (KEY("queue_dir"))
+        a->queue_dir = v;
+    else if (KEY("audit_log"))
+        a->audit_log = v;
+    else if (KEY("config") && !from_file)
+        a->config = v; /* read before the rest (lt_pam_args_load) */
     /* allow_http_loopback is the name of the first release */
-    else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback")) a->allow_insecure_loopback = 1;
-    else if (KEY("debug")) a->debug = 1;
-    else if (KEY("ttl")) duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->ttl,
-                                  complain, ud);
-    else if (KEY("max_ttl")) duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1,
-                                      &a->max_ttl, complain, ud);
+    else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback"))
+        a->allow_insecure_loopback = 1;
+    else if (KEY("debug"))
+        a->debug = 1;
+    else if (KEY("ttl"))
+        duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->ttl, complain, ud);
+    else if (KEY("max_ttl"))
+        duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->max_ttl, complain, ud);
     else if (KEY("timeout")) {
         t = a->timeout_ms;
         duration(s, v, 3600, "1h", 1000, &t, complain, ud);
@@ -112,8 +126,10 @@ static void parse_one(const char *s, lt_pam_args *a, lt_pam_args_complaint compl
         if (in_group && !a->group_scopes[0] && in_group(ud, group))
             snprintf(a->group_scopes, sizeof a->group_scopes, "%s", v);
     } else
-        complainf(complain, ud, from_file ? "unknown setting '%.*s' in the configuration file (ignored)"
-                                          : "unknown argument '%.*s' (ignored)", s, kl);
+        complainf(complain, ud,
+                  from_file ? "unknown setting '%.*s' in the configuration file (ignored)"
+                            : "unknown argument '%.*s' (ignored)",
+                  s, kl);
 #undef KEY
 }
 
@@ -167,10 +183,10 @@ static char *read_conf(const char *path, int *missing, lt_error *err)
             close(fd);
         return NULL;
     }
-    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 022) ||
-        st.st_size > CONF_CAP) {
-        lt_error_set(err, LT_ERR_USAGE, "the configuration file %s must be a regular file owned by root, "
-                                         "writable by root only, at most 64 KiB (it is %04o, owner %u): refusing it",
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 022) || st.st_size > CONF_CAP) {
+        lt_error_set(err, LT_ERR_USAGE,
+                     "the configuration file %s must be a regular file owned by root, "
+                     "writable by root only, at most 64 KiB (it is %04o, owner %u): refusing it",
                      path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
         return NULL;

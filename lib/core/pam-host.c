@@ -27,9 +27,10 @@ char *lt_pam_read_parent(const char *path, lt_error *err)
         return NULL;
     }
     if (!lt_path_mine(&st, S_IFREG, geteuid(), 077)) {
-        lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_file %s must be a regular file owned by %s with mode "
-                                                "0600 (it is %04o, owner %u): refusing it", path,
-                     geteuid() ? "this user" : "root", (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                     "parent_token_file %s must be a regular file owned by %s with mode "
+                     "0600 (it is %04o, owner %u): refusing it",
+                     path, geteuid() ? "this user" : "root", (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
         return NULL;
     }
@@ -58,12 +59,17 @@ lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadlin
         deadline_ms = 1;
     /* no_environment: inside su or sudo the environment is the caller's; it must not choose
      * where the root-only parent goes (LINODE_URL, LINODE_CA, proxies) nor see its TLS keys. */
-    lt_client_options o = {.api_url = api_url ? api_url : a->api_url, .token = parent, .ca_file = a->ca_file,
-                           .proxy = a->proxy, .no_environment = 1,
+    lt_client_options o = {.api_url = api_url ? api_url : a->api_url,
+                           .token = parent,
+                           .ca_file = a->ca_file,
+                           .proxy = a->proxy,
+                           .no_environment = 1,
                            .allow_insecure_loopback = a->allow_insecure_loopback,
                            .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
-                           .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
-                           .max_retries = LT_RETRIES_NONE, .debug = 0};
+                           .request_timeout_ms = deadline_ms,
+                           .deadline_ms = deadline_ms,
+                           .max_retries = LT_RETRIES_NONE,
+                           .debug = 0};
     lt_client *c = lt_client_new(&o, err);
     lt_secret_free(parent);
     return c;
@@ -83,10 +89,11 @@ static lt_error_kind open_audit(const char *path, int *out, lt_error *err)
         return k;
     }
     if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 022)) {
-        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s must be a regular file owned by root and writable by root "
-                                         "only (it is %s%04o, owner %u): not written", path,
-                     S_ISREG(st.st_mode) ? "" : "not a regular file, ", (unsigned)(st.st_mode & 07777),
-                     (unsigned)st.st_uid);
+        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM,
+                                       "audit_log %s must be a regular file owned by root and writable by root "
+                                       "only (it is %s%04o, owner %u): not written",
+                                       path, S_ISREG(st.st_mode) ? "" : "not a regular file, ",
+                                       (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
         return k;
     }
@@ -129,8 +136,8 @@ lt_error_kind lt_pam_audit_note(const char *path, const char *level, const char 
 {
     json_t *o = lt_audit_stamp("log");
     char *clean = lt_printable(message);
-    if (o && json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "level", level, "message", clean ? clean : "",
-                                                 "note", "syslog unavailable")) != 0) {
+    if (o && json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "level", level, "message", clean ? clean : "", "note",
+                                                 "syslog unavailable")) != 0) {
         json_decref(o);
         o = NULL;
     }

@@ -31,8 +31,9 @@ lt_revoke_result lt_revoke_one(lt_client *c, int64_t id, const char *label, int6
     } else if (!n && expiry > (int64_t)time(NULL)) {
         /* no token carries its label yet, but a POST the server is still working on may create
          * one: ask again later, until the token would have expired anyway */
-        lt_error_set(err, LT_ERR_TIMEOUT, "the mint's answer never came and no token carries its label yet: "
-                                          "looked up again later");
+        lt_error_set(err, LT_ERR_TIMEOUT,
+                     "the mint's answer never came and no token carries its label yet: "
+                     "looked up again later");
         return LT_REVOKE_PENDING;
     }
     lt_revoke_result res = LT_REVOKE_GONE;

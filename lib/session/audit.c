@@ -2,7 +2,7 @@
 /* audit.c - every mint, revoke, queue, drain and reap decision, one JSON line each, appended to
  * $XDG_STATE_HOME/linode-token/audit.log (0600): time, action, token id, label, session, outcome.
  * Never a secret, nor a part of one. Past 1 MiB the log moves to audit.log.1 (one generation). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * keyring is an error, not a miss.
  * An entry belongs to one session and one parent: its key is (API URL, parent, account, scopes,
  * session), and a lookup also bounds the time left (min_expiry <= expiry <= max_expiry). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <keyutils.h>
@@ -23,7 +23,14 @@ static const SecretSchema cached_schema = {
      {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {NULL, 0}},
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 #define KEY_PREFIX "linode-token:"
@@ -50,7 +57,10 @@ void lt_cached_clear(lt_cached *c)
     memset(c, 0, sizeof *c);
 }
 
-static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+static int64_t now_s(void)
+{
+    return g_get_real_time() / G_USEC_PER_SEC;
+}
 
 static int id_in(int64_t id, const int64_t *ids, size_t n)
 {
@@ -82,8 +92,7 @@ static lt_error_kind ss_open(SecretService **svc, const lt_secret_api **api, lt_
 }
 
 /* The paths of our unlocked items matching attrs; a locked one is an error, not a miss. */
-static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashTable *attrs, GStrv *out,
-                              lt_error *err)
+static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashTable *attrs, GStrv *out, lt_error *err)
 {
     g_autoptr(GError) gerr = NULL;
     g_auto(GStrv) locked = NULL;
@@ -138,9 +147,8 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
     if (rc != LT_OK)
         return rc;
     /* The key names one session and one parent: the search finds the entry or two that matter. */
-    g_autoptr(GHashTable) attrs =
-        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
-                             "session", k->session, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account",
+                                                       k->account, "scopes", k->scopes, "session", k->session, NULL);
     g_auto(GStrv) paths = NULL;
     GHashTable *values = NULL;
     if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
@@ -179,12 +187,12 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     if (!s)
         return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    g_autoptr(GHashTable) attrs =
-        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
-                             "session", k->session, "token_id", id, "expiry", expiry, NULL);
+    g_autoptr(GHashTable)
+        attrs = lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes",
+                                     k->scopes, "session", k->session, "token_id", id, "expiry", expiry, NULL);
     char *value = g_strdup_printf("v2 %s %s %s\n%s", id, expiry, k->api_url, c->token);
-    const int stored =
-        s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value, NULL, &gerr);
+    const int stored = s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value,
+                                               NULL, &gerr);
     explicit_bzero(value, strlen(value));
     g_free(value);
     if (!stored)
@@ -407,8 +415,7 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
          (errno != EOPNOTSUPP || keyctl_link(key, target) < 0 || keyctl_unlink(key, KEY_SPEC_THREAD_KEYRING) < 0))) {
         const int e = errno;
         keyctl_invalidate(key);
-        return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",
-                            g_strerror(e));
+        return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)", g_strerror(e));
     }
     return LT_OK;
 }
@@ -463,10 +470,12 @@ char *lt_cache_describe(const lt_config *cfg)
                                why, g_strerror(errno));
     if (kind == LT_KEYRING_SESSION)
         return g_strdup_printf("keyring, this session's own keyring %d (%s; a session keyring of its own, "
-                               "from the login or keyctl session: the cache ends with it)", (int)kr, why);
+                               "from the login or keyctl session: the cache ends with it)",
+                               (int)kr, why);
     return g_strdup_printf("keyring, the user-session keyring %d (%s; no session keyring of its own, as under "
                            "cron, CI, containers and services: shared by this user's processes, each key until "
-                           "its token expires)", (int)kr, why);
+                           "its token expires)",
+                           (int)kr, why);
 }
 
 lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry,

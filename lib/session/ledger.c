@@ -7,7 +7,7 @@
  * until the next rewrite, so a ledger is at most about twice what it holds); removals rewrite the
  * file whole (0600, renamed into place). Both hold locks/ledger.<id>, a lock file that is never
  * removed (one inode for every waiter). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,9 +182,9 @@ static GArray *load_file(const char *path, const char *session)
 static lt_error_kind save_file(const char *path, GArray *entries, const char *session, lt_error *err)
 {
     if (!entries->len)
-        return unlink(path) == 0 || errno == ENOENT ? LT_OK
-                                                    : lt_error_set(err, LT_ERR_SYSTEM, "cannot remove %s: %s", path,
-                                                                   g_strerror(errno));
+        return unlink(path) == 0 || errno == ENOENT
+                   ? LT_OK
+                   : lt_error_set(err, LT_ERR_SYSTEM, "cannot remove %s: %s", path, g_strerror(errno));
     size_t len;
     g_autofree char *data = lt_ledger_format(entries, session, &len);
     return lt_write_file_atomic(path, data, len, 0, err);
@@ -304,8 +304,12 @@ GArray *lt_ledger_load(const char *session)
         g_autoptr(GArray) part = load_file(path, session);
         for (guint k = 0; k < part->len; k++) {
             lt_ledger_entry *e = &g_array_index(part, lt_ledger_entry, k);
-            lt_ledger_entry copy = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                                    .expiry = e->expiry, .nonce = g_strdup(e->nonce), .session = g_strdup(session)};
+            lt_ledger_entry copy = {.id = e->id,
+                                    .label = g_strdup(e->label),
+                                    .api_url = g_strdup(e->api_url),
+                                    .expiry = e->expiry,
+                                    .nonce = g_strdup(e->nonce),
+                                    .session = g_strdup(session)};
             g_array_append_val(a, copy);
         }
     }

@@ -7,7 +7,7 @@
  *      exactly one POST, scopes within the parent's and expiry no later than the parent's;
  *   3. before the POST the session's ledger records the label the token will carry (an intent),
  *      after it the token; so a token whose answer never came is still found (by its label). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,10 @@
 
 #define EXPIRY_SLACK 60 /* seconds: a token whose expiry the server rounded is still "no longer than asked" */
 
-static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+static int64_t now_s(void)
+{
+    return g_get_real_time() / G_USEC_PER_SEC;
+}
 
 /* The time since the last mark goes to step s. */
 static void step(lt_minted *m, lt_mint_step s)
@@ -28,8 +31,8 @@ static void step(lt_minted *m, lt_mint_step s)
 
 char *lt_mint_timing(const lt_minted *m)
 {
-    static const char *const names[LT_STEP_COUNT] = {"session", "lookup", "ready", "lock",  "parent",
-                                                      "intent",  "post",   "record", "drain"};
+    static const char *const names[LT_STEP_COUNT] = {"session", "lookup", "ready",  "lock", "parent",
+                                                     "intent",  "post",   "record", "drain"};
     g_autoptr(GString) s = g_string_new(NULL);
     int64_t total = 0;
     for (int i = 0; i < LT_STEP_COUNT; i++) {
@@ -49,8 +52,7 @@ static int lock_wait(int fd, int op)
 }
 
 /* The lock file of one key (the kernel drops a lock if its holder dies). */
-static lt_error_kind open_lock(const char *api_url, const char *scopes, const char *session, int *fd,
-                               lt_error *err)
+static lt_error_kind open_lock(const char *api_url, const char *scopes, const char *session, int *fd, lt_error *err)
 {
     g_autofree char *dir = NULL;
     *fd = -1;
@@ -193,8 +195,10 @@ static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *pr
             lt_ledger_forget(out->session, 0, nonce);
         } else { /* the outcome is unknown: the intent stays, and end-session or reap finds it */
             lt_audit("mint", 0, out->label, out->session, "unknown", why);
-            lt_error_set(err, rc, "%s (if the API created the token anyway, end-session or reap finds it by its "
-                                  "label)", why);
+            lt_error_set(err, rc,
+                         "%s (if the API created the token anyway, end-session or reap finds it by its "
+                         "label)",
+                         why);
         }
         goto done;
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* parent.c - the parent token: from a private file, a command, or the Secret Service
  * (highest precedence first). The secret is wiped wherever it passes through. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,16 +17,27 @@ static const SecretSchema parent_schema = {
     "io.github.linode-token.Parent",
     SECRET_SCHEMA_NONE,
     {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"username", SECRET_SCHEMA_ATTRIBUTE_STRING}, {NULL, 0}},
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 const char *lt_parent_source_name(lt_parent_source s)
 {
     switch (s) {
-    case LT_PARENT_FILE: return "file";
-    case LT_PARENT_COMMAND: return "command";
-    case LT_PARENT_SECRET_SERVICE: return "secret-service";
-    default: return "none";
+    case LT_PARENT_FILE:
+        return "file";
+    case LT_PARENT_COMMAND:
+        return "command";
+    case LT_PARENT_SECRET_SERVICE:
+        return "secret-service";
+    default:
+        return "none";
     }
 }
 
@@ -64,8 +75,7 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     /* O_NONBLOCK: a FIFO must not hang open() (and so the caller) past any deadline. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path,
-                            g_strerror(errno));
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path, g_strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
@@ -73,14 +83,17 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     }
     if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 0)) {
         close(fd);
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s belongs to uid %u, not to you: "
-                                                       "refusing it", path, (unsigned)st.st_uid);
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                            "parent token file %s belongs to uid %u, not to you: "
+                            "refusing it",
+                            path, (unsigned)st.st_uid);
     }
     if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 077)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
                             "parent token file %s is accessible by group or others (mode %04o): "
-                            "run chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+                            "run chmod 600 %s",
+                            path, (unsigned)(st.st_mode & 07777), path);
     }
     char buf[MAX_TOKEN + 1];
     ssize_t n, len = 0;
@@ -108,8 +121,8 @@ static lt_error_kind from_command(const char *cmd, long timeout_ms, char **out, 
     GPid pid;
     int fd;
     g_autoptr(GError) gerr = NULL;
-    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL, &pid, NULL, &fd,
-                                  NULL, &gerr))
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL, &pid, NULL, &fd, NULL,
+                                  &gerr))
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot run parent_token_command: %s", gerr->message);
     char buf[MAX_TOKEN + 2];
     size_t len = 0;
@@ -181,8 +194,7 @@ static lt_error_kind from_secret_service(const char *api_url, char **out, lt_err
         return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
     if (!pw)
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
-                            "no parent token for %s: run 'linode-token login' (or use --parent-token-file)",
-                            api_url);
+                            "no parent token for %s: run 'linode-token login' (or use --parent-token-file)", api_url);
     rc = clean_token(pw, "the Secret Service item", out, err);
     s->password_free(pw); /* wipes */
     return rc;
@@ -262,8 +274,7 @@ int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_inf
     return 1;
 }
 
-lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
-                                  lt_error *err)
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info, lt_error *err)
 {
     g_autofree char *path = NULL;
     lt_error_kind rc = info_path(cfg, api_url, &path, err);

@@ -4,7 +4,7 @@
  *   ID API_URL [LABEL]     a token
  *   - API_URL LABEL        a mint whose answer never came: its token is found by its label
  * 0600, rewritten whole while holding pending-revocations.lock (never removed). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,8 +69,8 @@ char *lt_queue_format(GArray *entries)
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < entries->len; i++) {
         const lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, i);
-        if (strchr(e->api_url, ' ') || strchr(e->api_url, '\n') || (e->label && (strchr(e->label, ' ') ||
-                                                                               strchr(e->label, '\n'))))
+        if (strchr(e->api_url, ' ') || strchr(e->api_url, '\n') ||
+            (e->label && (strchr(e->label, ' ') || strchr(e->label, '\n'))))
             continue; /* cannot happen for our URLs and labels; never write a line that reads otherwise */
         if (e->id)
             g_string_append_printf(s, "%" G_GINT64_FORMAT " %s%s%s\n", e->id, e->api_url, e->label ? " " : "",
@@ -121,7 +121,9 @@ lt_error_kind lt_queue_add(GArray *items, lt_error *err)
         for (guint k = 0; k < a->len && !dup; k++)
             dup = same(&g_array_index(a, lt_ledger_entry, k), it);
         if (!dup) {
-            lt_ledger_entry e = {.id = it->id, .api_url = g_strdup(it->api_url), .label = g_strdup(it->label),
+            lt_ledger_entry e = {.id = it->id,
+                                 .api_url = g_strdup(it->api_url),
+                                 .label = g_strdup(it->label),
                                  .nonce = g_strdup(it->nonce)};
             g_array_append_val(a, e);
         }

@@ -4,7 +4,7 @@
  * once per run, the token of every session whose opening process is gone and of every queued
  * record; a record whose mint never got its answer is resolved by its label. Each revocation
  * or queueing goes where the module's go: syslog (LOG_AUTHPRIV) and the module's audit_log. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -46,7 +46,8 @@ static GArray *snapshot(const lt_pam_args *a)
 }
 
 /* Syslog, and the audit log when syslog has no daemon to take it (as the module does). */
-static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...)
 {
     va_list ap;
@@ -144,8 +145,9 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
         return rc;
     }
     if (!dry_run && (!a.parent_token_file || !*a.parent_token_file)) {
-        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "no parent_token_file in %s: reap --system reads the PAM "
-                                                     "module's configuration (see pam_linode_token(8))",
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                          "no parent_token_file in %s: reap --system reads the PAM "
+                          "module's configuration (see pam_linode_token(8))",
                           a.config_loaded ? (config ? config : LT_PAM_CONF) : "the PAM configuration (none found)");
         lt_pam_args_free(&a);
         return rc;
@@ -164,7 +166,9 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
             continue;
         if (!it->queued && lt_record_process_alive(&r))
             continue; /* the session may still be open */
-        lt_outcome res = {.id = r.id, .label = g_strdup(r.label), .api_url = g_strdup(r.api_url),
+        lt_outcome res = {.id = r.id,
+                          .label = g_strdup(r.label),
+                          .api_url = g_strdup(r.api_url),
                           .session = g_strdup(r.session),
                           .reason = g_strdup(it->queued ? "queued by a close that could not revoke"
                                                         : "the process that opened the session is gone")};

@@ -5,7 +5,7 @@
  * reported as revoked); every revoked token leaves the cache and its session's ledger in the same
  * step, and every outcome is written to the audit log. Dependencies run one way: this file uses
  * the queue's storage, the ledger and the cache; none of them calls back. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <stdio.h>
 
@@ -43,8 +43,12 @@ static lt_error_kind find_by_label(lt_client *c, const char *label, GArray *ids,
 static void outcome(GArray *out, const lt_ledger_entry *e, int64_t id, const lt_error *err, int queued,
                     const char *reason)
 {
-    lt_outcome r = {.id = id, .label = g_strdup(e->label ? e->label : ""), .api_url = g_strdup(e->api_url),
-                    .session = g_strdup(e->session), .queued = queued, .reason = g_strdup(reason)};
+    lt_outcome r = {.id = id,
+                    .label = g_strdup(e->label ? e->label : ""),
+                    .api_url = g_strdup(e->api_url),
+                    .session = g_strdup(e->session),
+                    .queued = queued,
+                    .reason = g_strdup(reason)};
     if (err)
         r.error = *err;
     g_array_append_val(out, r);
@@ -52,8 +56,12 @@ static void outcome(GArray *out, const lt_ledger_entry *e, int64_t id, const lt_
 
 static void append_entry(GArray *to, const lt_ledger_entry *e)
 {
-    lt_ledger_entry c = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                         .expiry = e->expiry, .nonce = g_strdup(e->nonce), .session = g_strdup(e->session)};
+    lt_ledger_entry c = {.id = e->id,
+                         .label = g_strdup(e->label),
+                         .api_url = g_strdup(e->api_url),
+                         .expiry = e->expiry,
+                         .nonce = g_strdup(e->nonce),
+                         .session = g_strdup(e->session)};
     g_array_append_val(to, c);
 }
 
@@ -226,8 +234,8 @@ static int queue_one(void *ud)
     return lt_queue_add(q, u->err) == LT_OK;
 }
 
-lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label,
-                                          int *queued, lt_error *err, lt_error *qerr)
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label, int *queued,
+                                          lt_error *err, lt_error *qerr)
 {
     one_queued u = {.id = id, .api_url = api_url, .label = label, .err = qerr};
     return lt_revoke_or_queue(c, id, label, 0, queue_one, &u, queued, err);

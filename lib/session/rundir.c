@@ -2,7 +2,7 @@
 /* rundir.c - private per-user state: $XDG_RUNTIME_DIR/linode-token (or a checked 0700
  * /tmp/linode-token-UID), files written 0600 from the start and renamed into place, and the
  * session id. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,8 +47,7 @@ GPtrArray *lt_state_dirs_all(const char *sub)
         char *dir = tops[i] ? (sub ? g_build_filename(tops[i], sub, NULL) : g_strdup(tops[i])) : NULL;
         /* only what is really ours and private: /tmp is shared */
         if (dir && lstat(tops[i], &st) == 0 && lt_path_mine(&st, S_IFDIR, geteuid(), 077) && lstat(dir, &st) == 0 &&
-            lt_path_mine(&st, S_IFDIR, geteuid(), 077) &&
-            !(dirs->len && !strcmp(dirs->pdata[0], dir)))
+            lt_path_mine(&st, S_IFDIR, geteuid(), 077) && !(dirs->len && !strcmp(dirs->pdata[0], dir)))
             g_ptr_array_add(dirs, dir);
         else
             g_free(dir);
@@ -170,7 +169,8 @@ lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
     const char *logind = lt_env_get("XDG_SESSION_ID");
     if (pick)
         *out = g_strdup(pick);
-    else if (logind && *logind && strlen(logind) <= 32 && strspn(logind, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(logind))
+    else if (logind && *logind && strlen(logind) <= 32 &&
+             strspn(logind, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(logind))
         *out = g_strdup_printf("~l%s", logind);
     else
         *out = derived_session();

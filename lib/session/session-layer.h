@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* upper.h - the layers above the core (GLib, libsecret): config, secret store, parent token.
+/* session-layer.h - the session layer above the core (GLib, libsecret): config, secret store, parent
  * Internal: the front ends link the static archive; nothing here is exported from the .so. */
-#ifndef LT_UPPER_H
-#define LT_UPPER_H
+#ifndef LT_SESSION_LAYER_H
+#define LT_SESSION_LAYER_H
 
 #include "internal.h"
 
@@ -11,22 +11,22 @@
 
 /* ---- config.c: $XDG_CONFIG_HOME/linode-token/config (GKeyFile) ---- */
 typedef struct lt_config {
-    char *path;                 /* the file that was read, NULL when none */
-    char *api_url;              /* resolved: flag, config, LINODE_URL + LINODE_API_VERSION, default */
+    char *path;    /* the file that was read, NULL when none */
+    char *api_url; /* resolved: flag, config, LINODE_URL + LINODE_API_VERSION, default */
     int allow_insecure_loopback;
-    char *parent_token_file;    /* flag or config; NULL when unset */
-    char *parent_token_command; /* config; NULL when unset */
+    char *parent_token_file;              /* flag or config; NULL when unset */
+    char *parent_token_command;           /* config; NULL when unset */
     long parent_token_command_timeout_ms; /* config parent_token_command_timeout (default 30 s) */
-    char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
-    char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
-    char *ca_file;              /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
-    GKeyFile *kf;               /* the whole file, for profiles */
+    char *cache;                          /* "secret-service", "keyring", "none", or NULL (automatic) */
+    char *proxy;                          /* [general] proxy: the only proxy ever used; NULL: none */
+    char *ca_file;                        /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
+    GKeyFile *kf;                         /* the whole file, for profiles */
 } lt_config;
 
 typedef struct lt_config_flags {
-    const char *config_file;    /* --config */
-    const char *api_url;        /* --api-url */
-    int allow_insecure_loopback;/* --allow-insecure-loopback */
+    const char *config_file;       /* --config */
+    const char *api_url;           /* --api-url */
+    int allow_insecure_loopback;   /* --allow-insecure-loopback */
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
@@ -52,8 +52,8 @@ typedef struct lt_secret_api {
     gboolean (*collection_get_locked)(SecretCollection *);
     const gchar *(*value_get_text)(SecretValue *);
     gchar *(*password_lookupv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
-    gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *,
-                                     const gchar *, GCancellable *, GError **);
+    gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *, const gchar *,
+                                     GCancellable *, GError **);
     gboolean (*password_clearv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
     void (*password_free)(gchar *);
     void (*object_unref)(gpointer);
@@ -94,13 +94,12 @@ lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **to
  * and checked against the parent's fingerprint (SHA-256) whenever the parent itself is read. */
 typedef struct lt_parent_info {
     char *fingerprint, *account, *scopes; /* g_free */
-    int64_t expiry;                        /* LT_TIME_NEVER when it never expires */
-    int64_t id;                            /* 0 when not found in the token list */
+    int64_t expiry;                       /* LT_TIME_NEVER when it never expires */
+    int64_t id;                           /* 0 when not found in the token list */
 } lt_parent_info;
 char *lt_parent_fingerprint(const char *token);
 int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_info *out);
-lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
-                                  lt_error *err);
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info, lt_error *err);
 void lt_parent_info_forget(const lt_config *cfg, const char *api_url);
 void lt_parent_info_clear(lt_parent_info *info);
 /* Store / remove the parent token in the Secret Service, keyed by API URL. */
@@ -159,9 +158,9 @@ char *lt_ledger_format(GArray *entries, const char *session, size_t *len);
 /* ---- profile.c: [profile NAME] or ad hoc ---- */
 typedef struct lt_mint_profile {
     char *name;
-    char *scopes;          /* normalised (lt_scopes_format) */
-    int64_t ttl;           /* seconds, capped by max_ttl (default 1h; max 24h) */
-    int64_t asked_ttl;     /* what was asked for, before the cap (> ttl: say so) */
+    char *scopes;      /* normalised (lt_scopes_format) */
+    int64_t ttl;       /* seconds, capped by max_ttl (default 1h; max 24h) */
+    int64_t asked_ttl; /* what was asked for, before the cap (> ttl: say so) */
     int64_t max_ttl;
     int64_t min_remaining; /* a cached token with less left is not handed out (default 5m) */
     char *api_url;         /* the profile's own API URL (malloc), or NULL */
@@ -179,7 +178,7 @@ void lt_mint_profile_clear(lt_mint_profile *p);
 typedef enum { LT_CACHE_SECRET_SERVICE, LT_CACHE_KEYRING, LT_CACHE_NONE } lt_cache_backend;
 typedef struct lt_cache_key {
     const char *api_url;
-    const char *parent;  /* the parent's fingerprint (16 hex), never its secret */
+    const char *parent; /* the parent's fingerprint (16 hex), never its secret */
     const char *account, *scopes, *session;
 } lt_cache_key;
 typedef struct lt_cached {
@@ -242,14 +241,14 @@ typedef enum {
 } lt_mint_step;
 
 typedef struct lt_minted {
-    char *token;             /* the secret (wiped by lt_minted_clear) */
+    char *token; /* the secret (wiped by lt_minted_clear) */
     int64_t id, expiry;
     char *scopes, *api_url, *session;
-    char label[LT_LABEL_MAX + 1]; /* set when minted now */
-    int from_cache;          /* 1: no API call was made */
-    int clamped;             /* 1: the expiry was cut to the parent's */
+    char label[LT_LABEL_MAX + 1];   /* set when minted now */
+    int from_cache;                 /* 1: no API call was made */
+    int clamped;                    /* 1: the expiry was cut to the parent's */
     int64_t step_us[LT_STEP_COUNT]; /* microseconds per step */
-    int64_t step_mark;       /* (internal) when the current step began */
+    int64_t step_mark;              /* (internal) when the current step began */
 } lt_minted;
 
 /* A token for the profile in this session: a cached one of this session and parent with
@@ -265,14 +264,14 @@ char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);
 
 /* git's erase: the server refused secret. Only a token the session's cache holds is considered. */
 typedef enum {
-    LT_ERASE_NOT_OURS, /* not in this session's cache: nothing touched */
-    LT_ERASE_KEPT,     /* it still authenticates (GET /profile): kept; likely a missing scope */
-    LT_ERASE_DROPPED,  /* refused, and the API no longer knows it (404): gone from cache and ledger */
+    LT_ERASE_NOT_OURS,  /* not in this session's cache: nothing touched */
+    LT_ERASE_KEPT,      /* it still authenticates (GET /profile): kept; likely a missing scope */
+    LT_ERASE_DROPPED,   /* refused, and the API no longer knows it (404): gone from cache and ledger */
     LT_ERASE_SET_ASIDE, /* refused, but not confirmed dead: gone from the cache, kept in the ledger
                            so that end-session revokes it */
 } lt_erase_verdict;
-lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret,
-                            lt_erase_verdict *verdict, lt_error *err);
+lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret, lt_erase_verdict *verdict,
+                            lt_error *err);
 
 /* ---- queue.c: revocations still owed (storage only; revoke.c revokes) ---- */
 /* Add tokens (id) and intents (id 0, label) to the queue, once each. */
@@ -294,8 +293,8 @@ void lt_audit(const char *action, int64_t id, const char *label, const char *ses
 /* ---- revoke.c: the one home of revocation in this layer ---- */
 #define LT_DEFAULT_PARALLEL 50
 typedef struct lt_revoke_options {
-    int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
-    long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
+    int max_parallel; /* requests in flight (default LT_DEFAULT_PARALLEL) */
+    long deadline_ms; /* for all of them (0: the client's default, 30 s) */
     int debug;
 } lt_revoke_options;
 #define LT_UNDO_MSG 300
@@ -306,16 +305,16 @@ typedef struct lt_revoke_options {
 lt_error_kind lt_revoke_by_hand(const lt_config *cfg, lt_client *c, int64_t id, const char *label, lt_error *err);
 /* Token id, with a client at hand (c NULL: err says why there is none): revoke it, else add it to
  * the queue (qerr says why not, when *queued is 0). */
-lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label,
-                                          int *queued, lt_error *err, lt_error *qerr);
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label, int *queued,
+                                          lt_error *err, lt_error *qerr);
 void lt_revoke_undo(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
                     char how[LT_UNDO_MSG]);
 typedef struct lt_outcome {
-    int64_t id;            /* 0: a mint that created nothing, or whose label could not be looked up */
+    int64_t id; /* 0: a mint that created nothing, or whose label could not be looked up */
     char *label, *api_url, *session, *reason; /* g_free */
-    int queued;            /* not revoked now: in the pending queue (error says why) */
-    int spared;            /* reap: left alone (reason says why) */
-    lt_error error;        /* kind LT_OK: revoked (or already gone) */
+    int queued;                               /* not revoked now: in the pending queue (error says why) */
+    int spared;                               /* reap: left alone (reason says why) */
+    lt_error error;                           /* kind LT_OK: revoked (or already gone) */
 } lt_outcome;
 void lt_outcome_clear(lt_outcome *r);
 /* Revoke entries (tokens; intents resolved by label) in parallel per API URL; why goes to the audit
@@ -327,7 +326,7 @@ void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, c
 lt_error_kind lt_revoke_queued_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
 void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left);
-/* ---- session.c: end-session, reap ---- */
+/* ---- end-session.c, reap.c ---- */
 /* Revoke every token in the session's ledger and resolve its intents; failures are queued.
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
 void lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out);
