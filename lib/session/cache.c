@@ -13,24 +13,16 @@
 #include <unistd.h>
 
 static const SecretSchema cached_schema = {
-    "io.github.linode-token.Minted",
-    SECRET_SCHEMA_NONE,
-    {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"parent", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"scopes", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"session", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {NULL, 0}},
-    0,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
+    .name = "io.github.linode-token.Minted",
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"parent", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"scopes", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"session", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {NULL, 0}},
 };
 
 #define KEY_PREFIX "linode-token:"

@@ -100,14 +100,21 @@ static lt_cache_key cache_key(const lt_minted *out, const lt_parent_info *info, 
     return (lt_cache_key){out->api_url, parent, info->account, prof->scopes, out->session};
 }
 
+void lt_cache_window(const lt_mint_profile *prof, int64_t now, int64_t *min_expiry, int64_t *max_expiry)
+{
+    *min_expiry = now + prof->min_remaining;      /* never hand out one about to expire */
+    *max_expiry = now + prof->ttl + EXPIRY_SLACK; /* nor one that lives longer than asked */
+}
+
 static lt_error_kind from_cache(lt_cache_backend b, const lt_parent_info *info, const lt_mint_profile *prof,
                                 lt_minted *out, lt_error *err)
 {
     char parent[17];
     lt_cache_key k = cache_key(out, info, prof, parent);
     lt_cached c;
-    const int64_t now = now_s();
-    lt_error_kind rc = lt_cache_get(b, &k, now + prof->min_remaining, now + prof->ttl + EXPIRY_SLACK, &c, err);
+    int64_t lo, hi;
+    lt_cache_window(prof, now_s(), &lo, &hi);
+    lt_error_kind rc = lt_cache_get(b, &k, lo, hi, &c, err);
     if (rc != LT_OK || !c.token)
         return rc;
     out->token = c.token;
@@ -117,114 +124,138 @@ static lt_error_kind from_cache(lt_cache_backend b, const lt_parent_info *info, 
     return LT_OK;
 }
 
+/* What is known of the parent (its account, scopes, expiry): from the state file when it is this
+ * parent's, else learnt (then the client is made at once; else after the intent is written: either
+ * way before anything is sent, since it checks the URL and loads libcurl on first use). */
+static lt_error_kind know_parent(const lt_config *cfg, const lt_mint_options *o, const char *api_url,
+                                 const char *parent, lt_parent_info *info, lt_client **c, lt_error *err)
+{
+    g_autofree char *fp = lt_parent_fingerprint(parent);
+    if (lt_parent_info_load(cfg, api_url, info) && strcmp(info->fingerprint, fp) == 0)
+        return LT_OK;
+    lt_parent_info_clear(info);
+    lt_error_kind rc = lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, c, err);
+    if (rc == LT_OK && (rc = learn_parent(*c, parent, info, err)) == LT_OK)
+        lt_parent_info_save(cfg, api_url, info, NULL); /* a cache of facts: losing it costs a request */
+    return rc;
+}
+
+/* The expiry to ask for: the profile's ttl, within the parent's scopes and life. */
+static lt_error_kind mint_expiry(const lt_mint_profile *prof, const lt_parent_info *info, int64_t now, lt_minted *out,
+                                 int64_t *expiry, lt_error *err)
+{
+    lt_scopes want, have;
+    lt_scopes_parse(prof->scopes, 0, &want, NULL);
+    lt_scopes_parse(info->scopes, LT_SCOPES_LENIENT, &have, NULL);
+    if (!lt_scopes_within(&want, &have))
+        return lt_error_set(err, LT_ERR_USAGE, "profile %s asks for '%s', beyond the parent token's scopes ('%s')",
+                            prof->name, prof->scopes, info->scopes);
+    *expiry = now + prof->ttl;
+    if (info->expiry == LT_TIME_NEVER || info->expiry >= *expiry)
+        return LT_OK;
+    *expiry = info->expiry; /* a child never outlives its parent */
+    out->clamped = 1;
+    if (*expiry - now > prof->min_remaining)
+        return LT_OK;
+    char when[20];
+    lt_time_format_api(info->expiry, when);
+    return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "the parent token expires too soon to mint from (at %s): replace it",
+                        when);
+}
+
+/* A POST that failed (rc): what it did decides what becomes of the intent (lt_create_outcome_of). */
+static lt_error_kind mint_failed(lt_client *c, lt_error_kind rc, const lt_token *t, lt_minted *out, const char *nonce,
+                                 lt_error *err)
+{
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err ? err->message : "");
+    switch (lt_create_outcome_of(rc, t, err)) {
+    case LT_CREATED: { /* created, but the answer was unusable: it must not stay alive */
+        char how[LT_UNDO_MSG];
+        lt_revoke_undo(c, t->id, out->api_url, out->label, out->session, how);
+        lt_ledger_forget(out->session, 0, nonce);
+        return lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t->id, how);
+    }
+    case LT_NOT_CREATED:
+        lt_ledger_forget(out->session, 0, nonce);
+        return rc;
+    default: /* the outcome is unknown: the intent stays, and end-session or reap finds it */
+        lt_audit("mint", 0, out->label, out->session, "unknown", why);
+        return lt_error_set(err, rc,
+                            "%s (if the API created the token anyway, end-session or reap finds it by its label)", why);
+    }
+}
+
+/* The token minted: in the ledger (settling the intent) and the cache, else taken back. */
+static lt_error_kind mint_keep(lt_client *c, lt_cache_backend b, const lt_parent_info *info,
+                               const lt_mint_profile *prof, lt_minted *out, const char *nonce, lt_error *err)
+{
+    lt_error werr;
+    char parent16[17];
+    lt_cache_key k = cache_key(out, info, prof, parent16);
+    const lt_cached entry = {.token = out->token, .id = out->id, .expiry = out->expiry};
+    if (lt_ledger_confirm(out->session, nonce, out->id, out->label, out->api_url, out->expiry, &werr) == LT_OK &&
+        (b == LT_CACHE_NONE || lt_cache_put(b, &k, &entry, out->label, &werr) == LT_OK)) {
+        lt_audit("mint", out->id, out->label, out->session, "minted", prof->scopes);
+        return LT_OK;
+    }
+    char how[LT_UNDO_MSG];
+    lt_revoke_undo(c, out->id, out->api_url, out->label, out->session, how);
+    lt_ledger_forget(out->session, out->id, nonce);
+    lt_secret_free(out->token);
+    out->token = NULL;
+    return lt_error_set(err, werr.kind, "%s; minted token %" G_GINT64_FORMAT " %s", werr.message, out->id, how);
+}
+
+/* Holding the lock: the parent, then (unless another process minted meanwhile) the intent in the
+ * ledger, the POST, and the token kept. */
 static lt_error_kind mint_locked(const lt_config *cfg, const lt_mint_profile *prof, const lt_mint_options *o,
                                  lt_cache_backend b, lt_minted *out, lt_error *err)
 {
     char *parent = NULL;
     lt_client *c = NULL;
-    lt_error_kind rc = lt_parent_get(cfg, out->api_url, &parent, err);
-    if (rc != LT_OK)
-        return rc;
-    lt_parent_info info;
-    g_autofree char *fp = lt_parent_fingerprint(parent);
-    /* The client (it checks the URL, and loads libcurl on first use) is made before anything is
-     * sent: at once when the parent's facts must be learnt, else once the intent is in the ledger. */
-    if (!lt_parent_info_load(cfg, out->api_url, &info) || strcmp(info.fingerprint, fp) != 0) {
-        lt_parent_info_clear(&info);
-        if ((rc = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, &c, err)) != LT_OK)
-            goto done;
-        if ((rc = learn_parent(c, parent, &info, err)) != LT_OK)
-            goto done;
-        lt_parent_info_save(cfg, out->api_url, &info, NULL); /* a cache of facts: losing it costs a request */
-    }
-    /* Another process of this session may have minted while we waited for the lock. */
-    if (b != LT_CACHE_NONE && ((rc = from_cache(b, &info, prof, out, err)) != LT_OK || out->token))
-        goto done;
-    lt_scopes want, have;
-    lt_scopes_parse(prof->scopes, 0, &want, NULL);
-    lt_scopes_parse(info.scopes, LT_SCOPES_LENIENT, &have, NULL);
-    if (!lt_scopes_within(&want, &have)) {
-        rc = lt_error_set(err, LT_ERR_USAGE, "profile %s asks for '%s', beyond the parent token's scopes ('%s')",
-                          prof->name, prof->scopes, info.scopes);
-        goto done;
-    }
-    const int64_t now = now_s();
-    int64_t expiry = now + prof->ttl;
-    if (info.expiry != LT_TIME_NEVER && info.expiry < expiry) {
-        expiry = info.expiry; /* a child never outlives its parent */
-        out->clamped = 1;
-        if (expiry - now <= prof->min_remaining) {
-            char when[20];
-            lt_time_format_api(info.expiry, when);
-            rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL,
-                              "the parent token expires too soon to mint from (at %s): replace it", when);
-            goto done;
-        }
-    }
+    lt_parent_info info = {0};
+    lt_token t = {0};
+    int64_t expiry = 0;
     char nonce[9];
-    if (!lt_random_hex(nonce, 4)) {
-        rc = lt_error_set(err, LT_ERR_SYSTEM, "no randomness for the label's nonce");
+    const int64_t now = now_s();
+    lt_error_kind rc = lt_parent_get(cfg, out->api_url, &parent, err);
+    if (rc == LT_OK)
+        rc = know_parent(cfg, o, out->api_url, parent, &info, &c, err);
+    /* Another process of this session may have minted while we waited for the lock. */
+    if (rc == LT_OK && b != LT_CACHE_NONE && ((rc = from_cache(b, &info, prof, out, err)) != LT_OK || out->token))
         goto done;
-    }
+    if (rc == LT_OK)
+        rc = mint_expiry(prof, &info, now, out, &expiry, err);
+    if (rc == LT_OK && !lt_random_hex(nonce, 4))
+        rc = lt_error_set(err, LT_ERR_SYSTEM, "no randomness for the label's nonce");
+    if (rc != LT_OK)
+        goto done;
     lt_label_format(o->host ? o->host : g_get_host_name(), o->user ? o->user : g_get_user_name(), prof->name,
                     out->session, nonce, out->label);
     /* Write-ahead: the label is in the ledger before the POST can create anything. */
     const long deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 30000;
     step(out, LT_STEP_PARENT);
-    if ((rc = lt_ledger_intend(out->session, nonce, out->label, out->api_url, now + deadline_ms / 1000 + 1, err)) !=
-        LT_OK)
-        goto done;
+    rc = lt_ledger_intend(out->session, nonce, out->label, out->api_url, now + deadline_ms / 1000 + 1, err);
     step(out, LT_STEP_INTENT);
-    if (!c && (rc = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, &c, err)) != LT_OK) {
+    if (rc == LT_OK && !c && (rc = lt_config_client(cfg, out->api_url, parent, o->debug, o->deadline_ms, &c, err)))
         lt_ledger_forget(out->session, 0, nonce); /* nothing was sent */
+    if (rc != LT_OK)
         goto done;
-    }
-    lt_token t = {0};
     rc = lt_client_create_token(c, out->label, prof->scopes, expiry, &t, err);
     step(out, LT_STEP_POST);
     if (rc != LT_OK) {
-        char why[sizeof err->message];
-        snprintf(why, sizeof why, "%s", err ? err->message : "");
-        const lt_create_outcome made = lt_create_outcome_of(rc, &t, err);
-        if (made == LT_CREATED) { /* created, but the answer was unusable: it must not stay alive */
-            char how[LT_UNDO_MSG];
-            lt_revoke_undo(c, t.id, out->api_url, out->label, out->session, how);
-            lt_ledger_forget(out->session, 0, nonce);
-            lt_error_set(err, rc, "%s; token %" G_GINT64_FORMAT " %s", why, t.id, how);
-        } else if (made == LT_NOT_CREATED) {
-            lt_ledger_forget(out->session, 0, nonce);
-        } else { /* the outcome is unknown: the intent stays, and end-session or reap finds it */
-            lt_audit("mint", 0, out->label, out->session, "unknown", why);
-            lt_error_set(err, rc,
-                         "%s (if the API created the token anyway, end-session or reap finds it by its "
-                         "label)",
-                         why);
-        }
+        rc = mint_failed(c, rc, &t, out, nonce, err);
         goto done;
     }
     out->token = t.token;
     t.token = NULL;
     out->id = t.id;
     out->expiry = t.expiry;
-    lt_token_clear(&t);
-    lt_error werr;
-    char parent16[17];
-    lt_cache_key k = cache_key(out, &info, prof, parent16);
-    if (lt_ledger_confirm(out->session, nonce, out->id, out->label, out->api_url, out->expiry, &werr) != LT_OK ||
-        (b != LT_CACHE_NONE &&
-         lt_cache_put(b, &k, &(lt_cached){.token = out->token, .id = out->id, .expiry = out->expiry}, out->label,
-                      &werr) != LT_OK)) {
-        char how[LT_UNDO_MSG];
-        lt_revoke_undo(c, out->id, out->api_url, out->label, out->session, how);
-        lt_ledger_forget(out->session, out->id, nonce);
-        lt_secret_free(out->token);
-        out->token = NULL;
-        rc = lt_error_set(err, werr.kind, "%s; minted token %" G_GINT64_FORMAT " %s", werr.message, out->id, how);
-        goto done;
-    }
-    lt_audit("mint", out->id, out->label, out->session, "minted", prof->scopes);
+    rc = mint_keep(c, b, &info, prof, out, nonce, err);
     step(out, LT_STEP_RECORD);
 done:
+    lt_token_clear(&t);
     lt_parent_info_clear(&info);
     lt_client_free(c);
     lt_secret_free(parent);

@@ -14,17 +14,11 @@
 #define MAX_TOKEN 4096
 
 static const SecretSchema parent_schema = {
-    "io.github.linode-token.Parent",
-    SECRET_SCHEMA_NONE,
-    {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"username", SECRET_SCHEMA_ATTRIBUTE_STRING}, {NULL, 0}},
-    0,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
+    .name = "io.github.linode-token.Parent",
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"username", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {NULL, 0}},
 };
 
 const char *lt_parent_source_name(lt_parent_source s)

@@ -26,8 +26,8 @@ static void spare(GArray *out, const lt_token *t, const char *session, const cha
  * this machine, so its process (or logind session) being gone here means it has ended. A token no
  * ledger here records is unknown, and unknown means keep: its job may keep its ledger under another
  * $TMPDIR, or run on another host (a container) of the same host name, whose pids mean nothing here. */
-static const char *orphan_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
-                                  const char **reason)
+const char *lt_reap_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                            const char **reason)
 {
     const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
     if (!listed)
@@ -98,7 +98,7 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
             continue;
         }
         const char *reason = NULL;
-        const char *keep = orphan_verdict(t, &lab, ids, labels, &reason);
+        const char *keep = lt_reap_verdict(t, &lab, ids, labels, &reason);
         if (keep) {
             spare(out, t, lab.session, keep);
             continue;

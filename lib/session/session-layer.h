@@ -217,6 +217,9 @@ lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n
 lt_error_kind lt_cache_drop_session(lt_cache_backend b, const char *session, lt_error *err);
 
 /* ---- mint.c: the policy ---- */
+/* Which cached tokens a profile takes (expiry within [*min_expiry, *max_expiry]) at time now: at
+ * least min_remaining left, and no longer-lived than its ttl asks (a minute of slack for rounding). */
+void lt_cache_window(const lt_mint_profile *prof, int64_t now, int64_t *min_expiry, int64_t *max_expiry);
 typedef struct lt_mint_options {
     const char *session;     /* a chosen id (--session); NULL: lt_session_id(NULL) */
     const char *own_session; /* a derived id this process made for itself (exec's ~x...): used as is */
@@ -337,6 +340,11 @@ void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GAr
 /* Our tokens (label format, this host, this user) whose session has ended or that no ledger
  * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
  * every outcome has a reason. */
+/* Reap's verdict on one of our tokens (lab: its parsed label; ids, labels: what this user's ledgers
+ * here record, as sets of int64 ids and label strings): NULL when it is known orphaned (*reason
+ * says how it is known), else why it is kept. */
+const char *lt_reap_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                            const char **reason);
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
 /* The PAM module's records (root), with the module's configuration (reap-system.c): sessions whose
  * opening process is gone, and queued ones, each tried once. config: the file (NULL: LT_PAM_CONF);
