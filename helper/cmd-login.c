@@ -375,10 +375,10 @@ static void end_all_sessions(const cli *x)
 }
 
 /* Revoke what rotate made and did not keep (the old parent is still the one stored). */
-static void undo_mint(const cli *x, lt_client *c, const lt_token *fresh)
+static void unkeep_new_parent(const cli *x, lt_client *c, const lt_token *fresh)
 {
     lt_error e;
-    if (lt_client_revoke_token(c, fresh->id, &e) == LT_OK)
+    if (lt_revoke_one(c, fresh->id, NULL, 0, &e) == LT_REVOKE_GONE)
         lt_audit("rotate", fresh->id, fresh->label, NULL, "revoked", "the new parent was not kept");
     else
         fprintf(stderr,
@@ -455,7 +455,7 @@ int cmd_rotate(cli *x, int argc, char **argv)
     lt_audit("rotate", fresh.id, fresh.label, NULL, "minted", "the new parent");
     if (store_parent(x, old.src, old.who.username, fresh.token, &e) != LT_OK) {
         rc = cli_failf(x, e.kind, "storing the new parent: %s (the old one stays)", e.message);
-        undo_mint(x, c, &fresh);
+        unkeep_new_parent(x, c, &fresh);
         goto out;
     }
     lt_parent_info_forget(&x->cfg, x->cfg.api_url); /* facts about the old parent no longer hold */
@@ -465,7 +465,7 @@ int cmd_rotate(cli *x, int argc, char **argv)
         rc = cli_failf(x, e.kind, "the new parent failed its check: %s (%s)", e.message,
                        restored ? "the old one is stored again" : "and putting the old one back failed too");
         if (restored)
-            undo_mint(x, c, &fresh);
+            unkeep_new_parent(x, c, &fresh);
         goto out;
     }
     rc = rotate_report(x, &old, &fresh, rotate_revoke_old(x, &old, &fresh));

@@ -147,8 +147,9 @@ static lt_error_kind open_ledger(const char *top, const char *session, ledger_fi
         return lt_error_set(err, LT_ERR_USAGE, "'%.40s' is not a session id", session);
     g_autofree char *sessions = g_build_filename(top, "sessions", NULL);
     g_autofree char *locks = g_build_filename(top, "locks", NULL);
-    if ((g_mkdir_with_parents(sessions, 0700) != 0 || g_mkdir_with_parents(locks, 0700) != 0))
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", sessions, g_strerror(errno));
+    lt_error_kind rc = lt_private_dir(sessions, err); /* top is a private state dir (rundir.c) */
+    if (rc != LT_OK || (rc = lt_private_dir(locks, err)) != LT_OK)
+        return rc;
     g_autofree char *lockname = g_strdup_printf("ledger.%s", session);
     g_autofree char *lockpath = g_build_filename(locks, lockname, NULL);
     lf->lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
