@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -72,6 +73,37 @@ static void duration(const char *s, const char *v, int64_t cap, const char *cap_
         *out = secs * scale;
 }
 
+/* The arguments that take a string as it is: where each goes. config= only among the module's
+ * arguments (it names the file; lt_pam_args_load reads it before the rest). */
+static const struct {
+    const char *key;
+    size_t off;
+    int args_only;
+} string_args[] = {
+    {"parent_token_file", offsetof(lt_pam_args, parent_token_file), 0},
+    {"scopes", offsetof(lt_pam_args, scopes), 0},
+    {"api_url", offsetof(lt_pam_args, api_url), 0},
+    {"ca_file", offsetof(lt_pam_args, ca_file), 0},
+    {"proxy", offsetof(lt_pam_args, proxy), 0},
+    {"env", offsetof(lt_pam_args, env), 0},
+    {"cli_env", offsetof(lt_pam_args, cli_env), 0},
+    {"token_file", offsetof(lt_pam_args, token_file), 0},
+    {"state_dir", offsetof(lt_pam_args, state_dir), 0},
+    {"queue_dir", offsetof(lt_pam_args, queue_dir), 0},
+    {"audit_log", offsetof(lt_pam_args, audit_log), 0},
+    {"config", offsetof(lt_pam_args, config), 1},
+};
+
+/* The field a string argument named s (kl bytes) sets, or NULL. */
+static const char **string_arg(const char *s, size_t kl, lt_pam_args *a, int from_file)
+{
+    for (size_t i = 0; i < sizeof string_args / sizeof string_args[0]; i++)
+        if (strlen(string_args[i].key) == kl && !strncmp(s, string_args[i].key, kl) &&
+            !(string_args[i].args_only && from_file))
+            return (const char **)(void *)((char *)a + string_args[i].off);
+    return NULL;
+}
+
 static void parse_one(const char *s, lt_pam_args *a, lt_pam_args_complaint complain, lt_pam_args_in_group in_group,
                       void *ud, int from_file)
 {
@@ -79,30 +111,9 @@ static void parse_one(const char *s, lt_pam_args *a, lt_pam_args_complaint compl
     const int kl = (int)(eq ? (size_t)(eq - s) : strlen(s));
     int64_t t;
 #define KEY(k) (kl == (int)sizeof(k) - 1 && !strncmp(s, k, (size_t)kl))
-    if (KEY("parent_token_file"))
-        a->parent_token_file = v;
-    else if (KEY("scopes"))
-        a->scopes = v;
-    else if (KEY("api_url"))
-        a->api_url = v;
-    else if (KEY("ca_file"))
-        a->ca_file = v;
-    else if (KEY("proxy"))
-        a->proxy = v;
-    else if (KEY("env"))
-        a->env = v;
-    else if (KEY("cli_env"))
-        a->cli_env = v;
-    else if (KEY("token_file"))
-        a->token_file = v;
-    else if (KEY("state_dir"))
-        a->state_dir = v;
-    else if (KEY("queue_dir"))
-        a->queue_dir = v;
-    else if (KEY("audit_log"))
-        a->audit_log = v;
-    else if (KEY("config") && !from_file)
-        a->config = v; /* read before the rest (lt_pam_args_load) */
+    const char **str = string_arg(s, (size_t)kl, a, from_file);
+    if (str)
+        *str = v;
     /* allow_http_loopback is the name of the first release */
     else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback"))
         a->allow_insecure_loopback = 1;

@@ -202,18 +202,19 @@ int main(void)
     lt_error x;
     is_int(lt_error_set(&x, LT_ERR_TIMEOUT, "t %d", 1), LT_ERR_TIMEOUT, "lt_error_set returns the kind");
     is_int(lt_error_exit_code(&x), 4, "timeouts exit 4");
-    x.kind = LT_ERR_NETWORK;
-    is_int(lt_error_exit_code(&x), 4, "network exits 4");
-    x.kind = LT_ERR_TLS;
-    is_int(lt_error_exit_code(&x), 4, "TLS exits 4");
-    x.kind = LT_ERR_USAGE;
-    is_int(lt_error_exit_code(&x), 2, "usage exits 2");
-    x.kind = LT_ERR_NO_CREDENTIAL;
-    is_int(lt_error_exit_code(&x), 3, "no credential exits 3");
-    x.kind = LT_ERR_STORE;
-    is_int(lt_error_exit_code(&x), 3, "store exits 3");
-    x.kind = LT_ERR_BAD_RESPONSE;
-    is_int(lt_error_exit_code(&x), 1, "bad response exits 1");
+    static const struct {
+        lt_error_kind kind;
+        int code;
+        const char *name;
+    } exits[] = {
+        {LT_ERR_NETWORK, 4, "network exits 4"}, {LT_ERR_TLS, 4, "TLS exits 4"},
+        {LT_ERR_USAGE, 2, "usage exits 2"},     {LT_ERR_NO_CREDENTIAL, 3, "no credential exits 3"},
+        {LT_ERR_STORE, 3, "store exits 3"},     {LT_ERR_BAD_RESPONSE, 1, "bad response exits 1"},
+    };
+    for (size_t i = 0; i < sizeof exits / sizeof exits[0]; i++) {
+        x.kind = exits[i].kind;
+        is_int(lt_error_exit_code(&x), exits[i].code, exits[i].name);
+    }
     lt_error_clear(&x);
     is_int(lt_error_exit_code(&x), 0, "cleared is 0");
     is_str(lt_error_kind_name(LT_ERR_RATE_LIMITED), "rate-limited", "kind names");
