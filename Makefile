@@ -38,25 +38,25 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -fPIC -fvisibility
                -DLT_BUILDING_LIBRARY -Iinclude -Ilib/core $(SAN)
 # The core links into login processes (PAM): libcurl and jansson only, no GLib include path.
 CORE_PKGS  := libcurl jansson
-UPPER_PKGS := $(CORE_PKGS) glib-2.0 libsecret-1 libkeyutils
+SESSION_PKGS := $(CORE_PKGS) glib-2.0 libsecret-1 libkeyutils
 # libcurl's and libsecret's headers are used at build time; the libraries are dlopen()ed on first
 # use (lib/core/curl-loader.c, lib/session/secret-store.c), so nothing but the tests links libcurl,
 # and nothing links libsecret, GIO or GObject.
 CORE_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS))
 CORE_LIBS    = $(shell $(PKG_CONFIG) --libs jansson) -ldl -lpthread
-UPPER_CFLAGS = -Ilib/session $(shell $(PKG_CONFIG) --cflags $(UPPER_PKGS))
-UPPER_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libsecret-1,$(UPPER_PKGS))) -ldl -lpthread
-TEST_LIBS    = $(UPPER_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
+SESSION_CFLAGS = -Ilib/session $(shell $(PKG_CONFIG) --cflags $(SESSION_PKGS))
+SESSION_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libsecret-1,$(SESSION_PKGS))) -ldl -lpthread
+TEST_LIBS    = $(SESSION_LIBS) $(shell $(PKG_CONFIG) --libs libcurl)
 MHD_CFLAGS   = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-CORE_SRC  := lib/core/error.c lib/core/env.c lib/core/printable.c lib/core/scopes.c lib/core/time.c lib/core/api-url.c lib/core/curl-loader.c lib/core/http.c lib/core/token-json.c lib/core/redact.c lib/core/client.c lib/core/labels.c lib/core/revoke-many.c lib/core/session-record.c
+CORE_SRC  := lib/core/error.c lib/core/env.c lib/core/printable.c lib/core/scopes.c lib/core/time.c lib/core/api-url.c lib/core/curl-loader.c lib/core/http.c lib/core/token-json.c lib/core/redact.c lib/core/client.c lib/core/labels.c lib/core/audit-line.c lib/core/private-path.c lib/core/revoke-many.c lib/core/revoke-one.c lib/core/session-record.c
 # the PAM module's arguments and configuration file, and what the module and reap --system share
 CORE_SRC  += lib/core/pam-args.c lib/core/pam-host.c
-UPPER_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/session.c
-UPPER_SRC += lib/session/reap-system.c
+SESSION_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/end-session.c lib/session/reap.c
+SESSION_SRC += lib/session/reap-system.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
-UPPER_OBJ := $(UPPER_SRC:%.c=$(B)/%.o)
+SESSION_OBJ := $(SESSION_SRC:%.c=$(B)/%.o)
 
 CORE_A    := $(B)/libltcore.a
 LIB_A     := $(B)/liblinode-token.a
@@ -89,14 +89,18 @@ TEST_PROGS   := $(UNIT_TESTS) $(INTEG_TESTS) $(API_CLIENT) $(DLOPEN_HOST) $(B)/p
 .SECONDARY:
 all: $(LIB_SO) $(LIB_A) $(CORE_A) $(FAKE) $(CLI) $(GIT_HELPER) $(PAM_MODULE)
 
-$(B)/lib/%.o: lib/%.c include/linode-token.h lib/core/internal.h lib/session/upper.h
+# Each object depends on the headers it includes, as the compiler saw them (-MMD -MP: a .d file
+# next to the object, read back below), not on every header.
+DEPFLAGS := -MMD -MP
+
+$(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(if $(filter $<,$(CORE_SRC)),$(CORE_CFLAGS),$(UPPER_CFLAGS)) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) $(if $(filter $<,$(CORE_SRC)),$(CORE_CFLAGS),$(SESSION_CFLAGS)) $(CFLAGS) -c $< -o $@
 
 $(CORE_A): $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIB_A): $(CORE_OBJ) $(UPPER_OBJ)
+$(LIB_A): $(CORE_OBJ) $(SESSION_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # -z nodelete (here and for the PAM module): the library leaves process-wide state behind that
@@ -105,26 +109,26 @@ $(LIB_A): $(CORE_OBJ) $(UPPER_OBJ)
 # The version script gives every exported symbol the node LINODE_TOKEN_$(SOMAJOR) (which symbols
 # leave is still decided by LT_API alone); HACKING.md "Packaging" says when the node and SONAME change.
 LIB_MAP := build-aux/liblinode-token.map
-$(LIB_SO): $(CORE_OBJ) $(UPPER_OBJ) $(LIB_MAP)
+$(LIB_SO): $(CORE_OBJ) $(SESSION_OBJ) $(LIB_MAP)
 	$(CC) -shared -Wl,-soname,liblinode-token.so.$(SOMAJOR) -Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined \
-	  -Wl,-z,nodelete $(SAN) $(LDFLAGS) -o $@ $(CORE_OBJ) $(UPPER_OBJ) $(UPPER_LIBS)
+	  -Wl,-z,nodelete $(SAN) $(LDFLAGS) -o $@ $(CORE_OBJ) $(SESSION_OBJ) $(SESSION_LIBS)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so.$(SOMAJOR)
 	ln -sf liblinode-token.so.$(VERSION) $(B)/liblinode-token.so
 
-$(B)/helper/%.o: helper/%.c helper/cli.h helper/git-protocol.h include/linode-token.h lib/core/internal.h lib/session/upper.h
+$(B)/helper/%.o: helper/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Ihelper $(UPPER_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) -Ihelper $(SESSION_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CLI): $(CLI_OBJ) $(LIB_A)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(UPPER_LIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(SESSION_LIBS)
 
 $(GIT_HELPER): $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A) $(UPPER_LIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(B)/helper/git-credential-linode.o $(B)/helper/git-protocol.o $(LIB_A) $(SESSION_LIBS)
 
 # The PAM module links the GLib-free core only; the version script exports pam_sm_* alone.
 PAM_SRC := plugin/pam_linode_token.c
 $(PAM_MODULE): $(PAM_SRC) plugin/pam_linode_token.map $(CORE_A)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) \
 	  -Wl,--version-script=plugin/pam_linode_token.map -Wl,--no-undefined -Wl,-z,nodelete -o $@ $(PAM_SRC) $(CORE_A) $(CORE_LIBS) -lpam
 
 $(PAM_DRIVER): tests/pam/pamdrv.c
@@ -144,35 +148,35 @@ $(EVIL_PROVIDER): tests/pam/evil-provider.c
 
 $(FAKE): tests/fake-linode/fake-api.c $(CORE_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(MHD_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(MHD_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(CORE_A) $(MHD_LIBS) $(CORE_LIBS) -lpthread
 
-$(B)/tests/lib/%.o: tests/lib/%.c tests/lib/tap.h tests/lib/fake.h
+$(B)/tests/lib/%.o: tests/lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/tests/%: tests/unit/%.c $(TEST_LIB_OBJ) $(B)/helper/git-protocol.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib -Ihelper $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) -Itests/lib -Ihelper $(SESSION_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(B)/helper/git-protocol.o $(LIB_A) $(TEST_LIBS)
 
 $(B)/tests/%: tests/integration/%.c $(TEST_LIB_OBJ) $(LIB_A) $(FAKE)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/lib $(UPPER_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) -Itests/lib $(SESSION_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  $(TEST_LIB_OBJ) $(LIB_A) $(TEST_LIBS)
 
-$(B)/plugin/%.o: plugin/%.c lib/core/internal.h include/linode-token.h
+$(B)/plugin/%.o: plugin/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(BASE_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(FUZZ_EXTRA) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -DFUZZ_NAME='"$*"' -Itests/fuzz -Ihelper -Iplugin $(UPPER_CFLAGS) $(CFLAGS) \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -DFUZZ_NAME='"$*"' -Itests/fuzz -Ihelper -Iplugin $(SESSION_CFLAGS) $(CFLAGS) \
 	  $(LDFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/replay.c $(FUZZ_EXTRA) $(LIB_A) $(TEST_LIBS)
 
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_EXTRA) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/fuzz -Ihelper -Iplugin $(UPPER_CFLAGS) $(CFLAGS) -fsanitize=fuzzer \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -Itests/fuzz -Ihelper -Iplugin $(SESSION_CFLAGS) $(CFLAGS) -fsanitize=fuzzer \
 	  $(LDFLAGS) -o $@ $< $(FUZZ_EXTRA) $(LIB_A) $(TEST_LIBS)
 
 # `make fuzz`: libFuzzer builds of every target (clang, ASan, UBSan) in build-fuzz/;
@@ -197,6 +201,17 @@ $(DLOPEN_HOST): tests/api/dlopen-host.c include/linode-token.h $(LIB_SO)
 
 deps:
 	@sh build-aux/deps.sh
+
+# Reformat the C as .clang-format says (tests/scripts/test-format.sh checks it).
+.PHONY: format
+format:
+	find lib helper plugin include tests bench -name '*.[ch]' | xargs clang-format --style=file -i
+
+# docs/who-uses-what.txt: which files use each name the layer headers declare (test-layout.sh
+# fails when it is stale).
+.PHONY: who-uses
+who-uses:
+	sh build-aux/who-uses.sh > docs/who-uses-what.txt
 
 # deps first (as its own make run), so a fresh machine gets its packages before pkg-config is asked.
 check: deps
@@ -295,3 +310,6 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz build-deb
+
+# What -MMD wrote (nothing on a first build: then every object is built anyway).
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

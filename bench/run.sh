@@ -67,11 +67,7 @@ PARENT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # --no-class-rate-limits: these time our code, not Linode's limits (bench/fleet.sh sets those)
 fake_launch "$SCRATCH/port" /dev/null --token "$PARENT=*" --no-class-rate-limits || { echo "bench: the fake API did not start"; exit 1; }
 API="$FAKE_URL/v4"
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
-cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOC
-[general]
-api_url = $API
-allow_insecure_loopback = true
+fake_config "$XDG_CONFIG_HOME/linode-token/config" <<EOC
 [profile default]
 scopes = linodes:read_only
 [profile par]

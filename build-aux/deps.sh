@@ -6,7 +6,7 @@
 set -u
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsecret-1-dev libglib2.0-dev
 libkeyutils-dev libmicrohttpd-dev libpam0g-dev dbus dbus-bin gnome-keyring libsecret-tools keyutils
-libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang libclang-rt-dev mandoc zsh
+libpam-wrapper libnss-wrapper pamtester valgrind git curl openssl perl util-linux jq clang clang-format libclang-rt-dev mandoc zsh
 bash-completion fish debhelper dpkg-dev lintian libpam-runtime systemd
 python3 python3-jsonschema python3-yaml"
 missing=""

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # fake.sh - sourced by the tests, the demo and the benches: start linode-fake-api ($B/linode-fake-api)
-# and wait until it accepts connections.
+# and wait until it accepts connections; and the config a person would write for it.
 # fake_launch PORTFILE LOG ARG... : sets FAKE_PID and FAKE_URL (http://127.0.0.1:PORT); returns 1 if
 # it exits or does not listen within 10 s.
 # Every --token SEED goes to a 0600 file beside PORTFILE (--token-file), not to the fake's argv,
@@ -33,4 +33,19 @@ fake_launch() {
         sleep 0.02
     done
     FAKE_URL="http://127.0.0.1:$(cat "$fl_pf")"
+}
+
+# fake_config FILE [LINE...] < PROFILES : the one test config for the fake at $API, as a person types
+# it: [general] with api_url and allow_insecure_loopback (the fake speaks plain http on loopback)
+# and any further [general] LINEs, then the [profile ...] sections read from stdin.
+fake_config() {
+    fc_file=$1
+    shift
+    mkdir -p "$(dirname "$fc_file")" || return 1
+    {
+        printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n' "$API"
+        for fc_line in "$@"; do [ -z "$fc_line" ] || printf '%s\n' "$fc_line"; done
+        echo
+        cat
+    } > "$fc_file"
 }

@@ -3,10 +3,10 @@
 #ifndef LT_CLI_H
 #define LT_CLI_H
 
-#include "upper.h"
+#include "session-layer.h"
 
 typedef struct cli {
-    const char *cmd;   /* the subcommand, for error lines */
+    const char *cmd; /* the subcommand, for error lines */
     lt_config cfg;
     int debug;
     long deadline_ms; /* --timeout; 0 = the client's default */
@@ -55,6 +55,8 @@ typedef struct cli_output {
     char *format, *delimiter;
 } cli_output;
 extern cli_output cli_out;
+/* Option tables read as rows: */
+/* clang-format off */
 #define CLI_JSON_ENTRY(what)                                                                                 \
     {"json", 0, 0, G_OPTION_ARG_NONE, &cli_out.json, what, NULL}
 #define CLI_TABLE_ENTRIES                                                                                    \
@@ -65,6 +67,7 @@ extern cli_output cli_out;
     {"delimiter", 0, 0, G_OPTION_ARG_STRING, &cli_out.delimiter, "Separate columns with DELIM (implies --text; " \
      "default a tab)", "DELIM"},                                                                             \
     {"all-columns", 0, 0, G_OPTION_ARG_NONE, &cli_out.all_columns, "Every column this command has", NULL}
+/* clang-format on */
 typedef struct cli_table cli_table;
 /* columns: NULL-terminated names; defaults: "a,b" shown without --format/--all-columns. NULL with
  * err set on a bad --format (checked before any request is made). */
@@ -101,6 +104,6 @@ int cmd_rotate(cli *x, int argc, char **argv);
 /* Parse a subcommand's options (its own entries plus the global ones), refuse more than max_args
  * positional arguments (-1: any number), and load the config.
  * Returns -1 on success, else the exit code to return. */
-int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args,
-              int *argc, char ***argv);
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args, int *argc,
+              char ***argv);
 #endif

@@ -30,10 +30,11 @@ static void add_row(cli_table *t, json_t *o)
 
 int cmd_audit(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Print the audit log: every mint, revoke, queue, drain and reap decision, oldest\n"
-                              "first (time, action, id, outcome, session, label, detail: the columns --format\n"
-                              "takes). It lives in\n"
-                              "$XDG_STATE_HOME/linode-token/audit.log and moves to audit.log.1 past 1 MiB.",
+    int rc = cli_parse(x, "",
+                       "Print the audit log: every mint, revoke, queue, drain and reap decision, oldest\n"
+                       "first (time, action, id, outcome, session, label, detail: the columns --format\n"
+                       "takes). It lives in\n"
+                       "$XDG_STATE_HOME/linode-token/audit.log and moves to audit.log.1 past 1 MiB.",
                        audit_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;

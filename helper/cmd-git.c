@@ -57,10 +57,11 @@ static char *helper_value(void)
 
 int cmd_setup_git(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Configure git (--global) to ask git-credential-linode for the configured API:\n"
-                              "  credential.URL.helper = \"\" (so no other helper stores our short-lived tokens)\n"
-                              "  credential.URL.helper = linode\n"
-                              "Running it again changes nothing; --unset removes both lines.",
+    int rc = cli_parse(x, "",
+                       "Configure git (--global) to ask git-credential-linode for the configured API:\n"
+                       "  credential.URL.helper = \"\" (so no other helper stores our short-lived tokens)\n"
+                       "  credential.URL.helper = linode\n"
+                       "Running it again changes nothing; --unset removes both lines.",
                        git_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -93,7 +94,8 @@ int cmd_setup_git(cli *x, int argc, char **argv)
     st = git(unset, NULL);
     if ((st != 0 && st != 5) || git(empty, NULL) != 0 || git(add, NULL) != 0)
         return cli_failf(x, LT_ERR_SYSTEM, "git config --global failed for %s", key);
-    printf("git now asks git-credential-linode for %s:\n  git config --global %s ''\n  git config --global --add %s %s\n",
+    printf("git now asks git-credential-linode for %s:\n  git config --global %s ''\n  git config --global --add %s "
+           "%s\n",
            url, key, key, helper);
     return 0;
 }

@@ -18,9 +18,10 @@ static int has_account_rw(const char *scopes)
 
 int cmd_login(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Read the parent token from stdin (not echoed on a terminal; never from the\n"
-                              "command line), check it with the API, and store it in the Secret Service.\n"
-                              "--json prints {\"api_url\",\"account\",\"scopes\",\"can_mint\"}.",
+    int rc = cli_parse(x, "",
+                       "Read the parent token from stdin (not echoed on a terminal; never from the\n"
+                       "command line), check it with the API, and store it in the Secret Service.\n"
+                       "--json prints {\"api_url\",\"account\",\"scopes\",\"can_mint\"}.",
                        json_entries, -1, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -58,8 +59,8 @@ int cmd_login(cli *x, int argc, char **argv)
     }
     g_autofree char *who = lt_printable(p.username), *scopes = lt_printable(p.scopes);
     if (cli_out.json) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "api_url", x->cfg.api_url, "account", p.username, "scopes",
-                              p.scopes, "can_mint", has_account_rw(p.scopes));
+        json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "api_url", x->cfg.api_url, "account", p.username, "scopes", p.scopes,
+                              "can_mint", has_account_rw(p.scopes));
         cli_print_json(o);
         json_decref(o);
     } else {
@@ -122,10 +123,11 @@ static int end_children(cli *x, size_t *revoked)
 
 int cmd_logout(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Revoke every token minted with the parent for this API URL (in every session of\n"
-                              "this user; the ledgers say which), then remove the parent from the Secret\n"
-                              "Service. If any cannot be revoked, the parent is kept and they are listed.\n"
-                              "--json prints {\"api_url\",\"removed\",\"revoked\"}.",
+    int rc = cli_parse(x, "",
+                       "Revoke every token minted with the parent for this API URL (in every session of\n"
+                       "this user; the ledgers say which), then remove the parent from the Secret\n"
+                       "Service. If any cannot be revoked, the parent is kept and they are listed.\n"
+                       "--json prints {\"api_url\",\"removed\",\"revoked\"}.",
                        logout_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -152,7 +154,8 @@ int cmd_logout(cli *x, int argc, char **argv)
         json_decref(o);
     } else if (src == LT_PARENT_FILE) {
         printf("The parent token comes from parent_token_file %s: linode-token does not delete a file you "
-               "named; remove it (and the setting) yourself\n", x->cfg.parent_token_file);
+               "named; remove it (and the setting) yourself\n",
+               x->cfg.parent_token_file);
     } else if (src == LT_PARENT_COMMAND) {
         printf("The parent token comes from parent_token_command: remove it where that command keeps it, "
                "and the setting from the config\n");
@@ -162,11 +165,11 @@ int cmd_logout(cli *x, int argc, char **argv)
     return 0;
 }
 
-
 int cmd_status(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
-                              "and which cache backend is in use.",
+    int rc = cli_parse(x, "",
+                       "Say where the parent token comes from, whose it is, its scopes and expiry,\n"
+                       "and which cache backend is in use.",
                        json_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -232,7 +235,7 @@ int cmd_status(cli *x, int argc, char **argv)
                 printf("Token id:     %" JSON_INTEGER_FORMAT " '%s'\n", json_integer_value(id), label);
             }
             printf("Expiry:       %s\n", id ? json_string_value(json_object_get(o, "expiry"))
-                                           : "unknown (not in the token list, or listing needs account:read_only)");
+                                            : "unknown (not in the token list, or listing needs account:read_only)");
         }
     }
     fflush(stdout);
@@ -249,8 +252,7 @@ static char *r_expiry;
 static gboolean r_end_sessions;
 static const GOptionEntry rotate_entries[] = {
     {"expiry", 0, 0, G_OPTION_ARG_STRING, &r_expiry,
-     "The new parent's expiry, as create --expiry takes it (default: the old one's lifetime again, or never)",
-     "WHEN"},
+     "The new parent's expiry, as create --expiry takes it (default: the old one's lifetime again, or never)", "WHEN"},
     {"end-sessions", 0, 0, G_OPTION_ARG_NONE, &r_end_sessions,
      "First revoke every token minted from the old parent (end-session --all)", NULL},
     CLI_JSON_ENTRY("Print one JSON object: old_id, new_id, label, expiry, stored_in, children_live"),
@@ -260,9 +262,9 @@ static const GOptionEntry rotate_entries[] = {
 /* What rotate knows of the parent it replaces. */
 typedef struct {
     lt_parent_source src;
-    char *secret;        /* lt_secret_free */
-    lt_profile who;      /* account and scopes */
-    lt_token token;      /* its entry in the token list (id, label, created, expiry) */
+    char *secret;   /* lt_secret_free */
+    lt_profile who; /* account and scopes */
+    lt_token token; /* its entry in the token list (id, label, created, expiry) */
 } rot_old;
 
 /* Children still live in this user's ledgers (minted from the old parent, or earlier ones). */
@@ -281,8 +283,7 @@ static size_t live_children(void)
 
 /* Put secret where the parent is kept: the Secret Service item for this API URL (replaced in one
  * call), or the parent token file (a new 0600 file renamed over the old: never half written). */
-static lt_error_kind store_parent(const cli *x, lt_parent_source src, const char *user, const char *secret,
-                                  lt_error *e)
+static lt_error_kind store_parent(const cli *x, lt_parent_source src, const char *user, const char *secret, lt_error *e)
 {
     if (src == LT_PARENT_SECRET_SERVICE)
         return lt_parent_store(x->cfg.api_url, user, secret, e);
@@ -298,10 +299,11 @@ static lt_error_kind rotate_find_old(const cli *x, lt_client **c, rot_old *old, 
 {
     old->src = lt_parent_source_for(&x->cfg);
     if (old->src == LT_PARENT_COMMAND)
-        return lt_error_set(e, LT_ERR_USAGE, "the parent comes from parent_token_command, which linode-token "
-                                             "cannot write to: rotate it where that command reads it from");
-    if (lt_parent_get(&x->cfg, NULL, &old->secret, e) != LT_OK ||
-        !(*c = cli_client_for(x, old->secret, e)) || lt_client_whoami(*c, &old->who, e) != LT_OK)
+        return lt_error_set(e, LT_ERR_USAGE,
+                            "the parent comes from parent_token_command, which linode-token "
+                            "cannot write to: rotate it where that command reads it from");
+    if (lt_parent_get(&x->cfg, NULL, &old->secret, e) != LT_OK || !(*c = cli_client_for(x, old->secret, e)) ||
+        lt_client_whoami(*c, &old->who, e) != LT_OK)
         return e->kind;
     if (!has_account_rw(old->who.scopes))
         return lt_error_set(e, LT_ERR_USAGE, "the parent lacks account:read_write: it cannot make its successor");
@@ -313,8 +315,9 @@ static lt_error_kind rotate_find_old(const cli *x, lt_client **c, rot_old *old, 
             old->token = l.items[i], memset(&l.items[i], 0, sizeof l.items[i]);
     lt_token_list_clear(&l);
     if (!old->token.id)
-        return lt_error_set(e, LT_ERR_API, "the parent token is not in its own token list: cannot tell which "
-                                           "token to revoke, so nothing was changed");
+        return lt_error_set(e, LT_ERR_API,
+                            "the parent token is not in its own token list: cannot tell which "
+                            "token to revoke, so nothing was changed");
     return LT_OK;
 }
 
@@ -351,14 +354,17 @@ static int rotate_report(const cli *x, const rot_old *old, const lt_token *fresh
     } else {
         g_autofree char *label = lt_printable(fresh->label), *shown = lt_printable(where);
         printf("Rotated the parent '%s': token %" G_GINT64_FORMAT " (expires %s) is stored in %s; token "
-               "%" G_GINT64_FORMAT " %s\n", label, fresh->id, cli_when(fresh->expiry, eb), shown, old->token.id,
+               "%" G_GINT64_FORMAT " %s\n",
+               label, fresh->id, cli_when(fresh->expiry, eb), shown, old->token.id,
                old_revoked ? "is revoked" : "is still live (queued for revocation)");
     }
     if (live)
-        fprintf(stderr, "linode-token: rotate: note: %zu token(s) minted from the old parent are still live. Whether "
-                        "Linode revokes a token's children with it is not documented (the bundled fake keeps "
-                        "them); they are no longer handed out, expire by their ttl, and 'linode-token end-session "
-                        "--all' (or rotate --end-sessions) revokes them now\n", live);
+        fprintf(stderr,
+                "linode-token: rotate: note: %zu token(s) minted from the old parent are still live. Whether "
+                "Linode revokes a token's children with it is not documented (the bundled fake keeps "
+                "them); they are no longer handed out, expire by their ttl, and 'linode-token end-session "
+                "--all' (or rotate --end-sessions) revokes them now\n",
+                live);
     return old_revoked ? 0 : 1;
 }
 
@@ -369,9 +375,8 @@ static void end_all_sessions(const cli *x)
     g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
     lt_revoke_options o = {.deadline_ms = x->deadline_ms, .debug = x->debug};
-    lt_error e;
     for (guint i = 0; i < sessions->len; i++)
-        lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
+        lt_session_end(&x->cfg, sessions->pdata[i], &o, out);
     size_t ok = 0;
     for (guint i = 0; i < out->len; i++)
         ok += g_array_index(out, lt_outcome, i).error.kind == LT_OK && g_array_index(out, lt_outcome, i).id;
@@ -380,47 +385,49 @@ static void end_all_sessions(const cli *x)
 }
 
 /* Revoke what rotate made and did not keep (the old parent is still the one stored). */
-static void undo_mint(const cli *x, lt_client *c, const lt_token *fresh)
+static void unkeep_new_parent(const cli *x, lt_client *c, const lt_token *fresh)
 {
     lt_error e;
-    if (lt_client_revoke_token(c, fresh->id, &e) == LT_OK)
+    if (lt_revoke_one(c, fresh->id, NULL, 0, &e) == LT_REVOKE_GONE)
         lt_audit("rotate", fresh->id, fresh->label, NULL, "revoked", "the new parent was not kept");
     else
-        fprintf(stderr, "linode-token: %s: the unkept new token %" G_GINT64_FORMAT " could not be revoked (%s): "
-                        "revoke it with 'linode-token revoke %" G_GINT64_FORMAT " --yes'\n", x->cmd, fresh->id,
-                e.message, fresh->id);
+        fprintf(stderr,
+                "linode-token: %s: the unkept new token %" G_GINT64_FORMAT " could not be revoked (%s): "
+                "revoke it with 'linode-token revoke %" G_GINT64_FORMAT " --yes'\n",
+                x->cmd, fresh->id, e.message, fresh->id);
 }
 
 /* Step 5: revoke the old parent, acting as the new one; what fails is queued for later runs. */
 static int rotate_revoke_old(const cli *x, const rot_old *old, const lt_token *fresh)
 {
     lt_error e;
+    lt_error qe;
+    int queued;
     lt_client *c = cli_client_for(x, fresh->token, &e);
-    lt_error_kind k = c ? lt_client_revoke_token(c, old->token.id, &e) : e.kind;
+    const lt_revoke_result res = lt_revoke_token_or_queue(c, old->token.id, x->cfg.api_url, old->token.label, &queued,
+                                                          &e, &qe);
     lt_client_free(c);
-    if (k == LT_OK || lt_error_is_not_found(&e)) {
+    if (res == LT_REVOKE_GONE) {
         lt_audit("rotate", old->token.id, old->token.label, NULL, "revoked", "the old parent");
         return 1;
     }
-    lt_ledger_entry q = {.id = old->token.id, .label = old->token.label, .api_url = x->cfg.api_url};
-    g_autoptr(GArray) items = g_array_new(FALSE, FALSE, sizeof q);
-    g_array_append_val(items, q);
-    lt_error qe;
-    int queued = lt_queue_add(items, &qe) == LT_OK;
-    fprintf(stderr, "linode-token: rotate: the new parent is stored and works, but the old token %" G_GINT64_FORMAT
-                    " was not revoked (%s)%s\n", old->token.id, e.message,
+    fprintf(stderr,
+            "linode-token: rotate: the new parent is stored and works, but the old token %" G_GINT64_FORMAT
+            " was not revoked (%s)%s\n",
+            old->token.id, e.message,
             queued ? "; queued: the next end-session, reap, exec or minting get revokes it" : "");
     return 0;
 }
 
 int cmd_rotate(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Replace the parent token: mint a new one with the same scopes and label (expiry:\n"
-                              "--expiry, else the old one's lifetime again), store it where the old one is (the\n"
-                              "Secret Service or --parent-token-file), check that the store gives it back and the\n"
-                              "API takes it, then revoke the old one. A failure before the check puts the old one\n"
-                              "back and revokes the new; at every step a working parent is stored. Tokens minted\n"
-                              "from the old parent: see --end-sessions (on a terminal it asks).",
+    int rc = cli_parse(x, "",
+                       "Replace the parent token: mint a new one with the same scopes and label (expiry:\n"
+                       "--expiry, else the old one's lifetime again), store it where the old one is (the\n"
+                       "Secret Service or --parent-token-file), check that the store gives it back and the\n"
+                       "API takes it, then revoke the old one. A failure before the check puts the old one\n"
+                       "back and revokes the new; at every step a working parent is stored. Tokens minted\n"
+                       "from the old parent: see --end-sessions (on a terminal it asks).",
                        rotate_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -438,13 +445,15 @@ int cmd_rotate(cli *x, int argc, char **argv)
         goto out;
     }
     if (!r_expiry) /* the old one's policy: as long again from now, or never */
-        expiry = old.token.expiry == LT_TIME_NEVER ? LT_TIME_NEVER
-                 : g_get_real_time() / G_USEC_PER_SEC + MAX(old.token.expiry - old.token.created, 3600);
+        expiry = old.token.expiry == LT_TIME_NEVER
+                     ? LT_TIME_NEVER
+                     : g_get_real_time() / G_USEC_PER_SEC + MAX(old.token.expiry - old.token.created, 3600);
     size_t live = live_children();
     if (!r_end_sessions && live && cli_interactive()) {
         g_autofree char *q = g_strdup_printf("%zu token(s) minted from this parent are still live, and whether "
                                              "Linode revokes them with it is not documented. Revoke them first "
-                                             "(end-session --all)?", live);
+                                             "(end-session --all)?",
+                                             live);
         r_end_sessions = cli_confirm(q);
     }
     if (r_end_sessions)
@@ -456,7 +465,7 @@ int cmd_rotate(cli *x, int argc, char **argv)
     lt_audit("rotate", fresh.id, fresh.label, NULL, "minted", "the new parent");
     if (store_parent(x, old.src, old.who.username, fresh.token, &e) != LT_OK) {
         rc = cli_failf(x, e.kind, "storing the new parent: %s (the old one stays)", e.message);
-        undo_mint(x, c, &fresh);
+        unkeep_new_parent(x, c, &fresh);
         goto out;
     }
     lt_parent_info_forget(&x->cfg, x->cfg.api_url); /* facts about the old parent no longer hold */
@@ -466,7 +475,7 @@ int cmd_rotate(cli *x, int argc, char **argv)
         rc = cli_failf(x, e.kind, "the new parent failed its check: %s (%s)", e.message,
                        restored ? "the old one is stored again" : "and putting the old one back failed too");
         if (restored)
-            undo_mint(x, c, &fresh);
+            unkeep_new_parent(x, c, &fresh);
         goto out;
     }
     rc = rotate_report(x, &old, &fresh, rotate_revoke_old(x, &old, &fresh));

@@ -13,19 +13,27 @@ static char **m_env;
 static char *m_format;
 static gboolean m_json, m_fish, m_nested;
 
-#define MINT_ENTRIES                                                                                       \
-    {"profile", 0, 0, G_OPTION_ARG_STRING, &m_profile, "Use [profile NAME] from the config (default: default)", \
-     "NAME"},                                                                                              \
-    {"scopes", 0, 0, G_OPTION_ARG_STRING, &m_scopes, "An ad-hoc profile with these scopes", "SCOPES"},      \
-    {"ttl", 0, 0, G_OPTION_ARG_STRING, &m_ttl, "Lifetime of a newly minted token (e.g. 30m)", "DURATION"},  \
-    {"min-remaining", 0, 0, G_OPTION_ARG_STRING, &m_min_remaining,                                         \
-     "Do not hand out a cached token with less left than this", "DURATION"},                               \
-    {"session", 0, 0, G_OPTION_ARG_STRING, &m_session, "Record the token for session ID", "ID"}
+#define MINT_ENTRIES                                                                                               \
+    {                                                                                                              \
+        "profile", 0, 0, G_OPTION_ARG_STRING, &m_profile, "Use [profile NAME] from the config (default: default)", \
+        "NAME"},                                                                                                   \
+        {"scopes", 0, 0, G_OPTION_ARG_STRING, &m_scopes, "An ad-hoc profile with these scopes", "SCOPES"},         \
+        {"ttl", 0, 0, G_OPTION_ARG_STRING, &m_ttl, "Lifetime of a newly minted token (e.g. 30m)", "DURATION"},     \
+        {"min-remaining",                                                                                          \
+         0,                                                                                                        \
+         0,                                                                                                        \
+         G_OPTION_ARG_STRING,                                                                                      \
+         &m_min_remaining,                                                                                         \
+         "Do not hand out a cached token with less left than this",                                                \
+         "DURATION"},                                                                                              \
+    {                                                                                                              \
+        "session", 0, 0, G_OPTION_ARG_STRING, &m_session, "Record the token for session ID", "ID"                  \
+    }
 
 static const GOptionEntry get_entries[] = {
     MINT_ENTRIES,
-    {"json", 0, 0, G_OPTION_ARG_NONE, &m_json, "Print {\"token\",\"expiry\",\"id\",\"scopes\"} (credential_process style)",
-     NULL},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &m_json,
+     "Print {\"token\",\"expiry\",\"id\",\"scopes\"} (credential_process style)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 static const GOptionEntry env_entries[] = {
@@ -68,8 +76,10 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     if (rc == LT_OK && m_min_remaining)
         rc = lt_profile_set_min_remaining(&prof, m_min_remaining, &e);
     if (rc == LT_OK) {
-        lt_mint_options o = {.session = dedicated ? NULL : session, .own_session = dedicated ? session : NULL,
-                             .dedicated = dedicated, .debug = x->debug,
+        lt_mint_options o = {.session = dedicated ? NULL : session,
+                             .own_session = dedicated ? session : NULL,
+                             .dedicated = dedicated,
+                             .debug = x->debug,
                              .deadline_ms = x->deadline_ms};
         rc = lt_mint_acquire(&x->cfg, &prof, &o, m, &e);
     }
@@ -87,12 +97,16 @@ static int acquire_as(cli *x, lt_minted *m, int dedicated, const char *session)
     return -1;
 }
 
-static int acquire(cli *x, lt_minted *m) { return acquire_as(x, m, 0, m_session); }
+static int acquire(cli *x, lt_minted *m)
+{
+    return acquire_as(x, m, 0, m_session);
+}
 
 int cmd_get(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Print a short-lived token for a profile: a cached one with enough time left,\n"
-                              "else a newly minted one (one POST, whatever the number of callers).",
+    int rc = cli_parse(x, "",
+                       "Print a short-lived token for a profile: a cached one with enough time left,\n"
+                       "else a newly minted one (one POST, whatever the number of callers).",
                        get_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -102,8 +116,8 @@ int cmd_get(cli *x, int argc, char **argv)
     if (m_json) {
         g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(m.expiry);
         g_autofree char *when = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
-        json_t *o = json_pack("{s:s,s:s,s:I,s:s}", "token", m.token, "expiry", when, "id", (json_int_t)m.id,
-                              "scopes", m.scopes);
+        json_t *o = json_pack("{s:s,s:s,s:I,s:s}", "token", m.token, "expiry", when, "id", (json_int_t)m.id, "scopes",
+                              m.scopes);
         char *text = json_dumps(o, JSON_COMPACT);
         puts(text);
         lt_secret_free(text);
@@ -169,9 +183,9 @@ static char *dotenv_quote(const char *v)
 typedef enum { ENV_SH, ENV_FISH, ENV_JSON, ENV_DOTENV } env_format;
 typedef struct {
     env_format f;
-    json_t *obj;   /* ENV_JSON: collected, printed at the end */
+    json_t *obj;  /* ENV_JSON: collected, printed at the end */
     GString *out; /* the other formats: all of it, printed only when every value could be written */
-    int bad;       /* a value dotenv cannot hold */
+    int bad;      /* a value dotenv cannot hold */
 } env_out;
 
 static void put_shell(const char *name, const char *value, void *ud)
@@ -185,21 +199,26 @@ static void put_shell(const char *name, const char *value, void *ud)
         o->bad = 1;
         return;
     }
-    g_autofree char *q = o->f == ENV_FISH ? fish_quote(value) : o->f == ENV_DOTENV ? dotenv_quote(value)
-                                                                                  : g_shell_quote(value);
-    g_string_append_printf(o->out, o->f == ENV_FISH ? "set -gx %s %s;\n" : o->f == ENV_SH ? "export %s=%s\n" : "%s=%s\n",
+    g_autofree char *q = o->f == ENV_FISH     ? fish_quote(value)
+                         : o->f == ENV_DOTENV ? dotenv_quote(value)
+                                              : g_shell_quote(value);
+    g_string_append_printf(o->out,
+                           o->f == ENV_FISH ? "set -gx %s %s;\n"
+                           : o->f == ENV_SH ? "export %s=%s\n"
+                                            : "%s=%s\n",
                            name, q);
     explicit_bzero(q, strlen(q));
 }
 
 int cmd_env(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN, and\n"
-                              "LINODE_TOKEN_EXPIRY; for an API other than api.linode.com also LINODE_URL and\n"
-                              "LINODE_API_VERSION (linodego, Terraform) and LINODE_CLI_API_SCHEME, _HOST and\n"
-                              "_VERSION (linode-cli):\n"
-                              "  eval \"$(linode-token env --profile dns)\"\n"
-                              "--format fish | json | dotenv for the others (aws-vault's export formats).",
+    int rc = cli_parse(x, "",
+                       "Print shell commands that export LINODE_TOKEN and LINODE_CLI_TOKEN, and\n"
+                       "LINODE_TOKEN_EXPIRY; for an API other than api.linode.com also LINODE_URL and\n"
+                       "LINODE_API_VERSION (linodego, Terraform) and LINODE_CLI_API_SCHEME, _HOST and\n"
+                       "_VERSION (linode-cli):\n"
+                       "  eval \"$(linode-token env --profile dns)\"\n"
+                       "--format fish | json | dotenv for the others (aws-vault's export formats).",
                        env_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -256,8 +275,10 @@ static int exec_precheck(cli *x, char **cmd)
         if (*rest && !strcmp(*rest, "--"))
             rest++;
         g_autofree char *args = g_strjoinv(" ", rest);
-        cli_failf(x, LT_ERR_USAGE, "cannot run %s: no such command; %s is a profile: did you mean "
-                  "'linode-token exec --profile %s -- %s'?", cmd[0], cmd[0], cmd[0], *rest ? args : "COMMAND");
+        cli_failf(x, LT_ERR_USAGE,
+                  "cannot run %s: no such command; %s is a profile: did you mean "
+                  "'linode-token exec --profile %s -- %s'?",
+                  cmd[0], cmd[0], cmd[0], *rest ? args : "COMMAND");
     } else {
         cli_failf(x, LT_ERR_USAGE, "cannot run %s: %s (nothing was minted)", cmd[0],
                   strchr(cmd[0], '/') ? g_strerror(errno) : "no such command in PATH");
@@ -291,7 +312,8 @@ int cmd_exec(cli *x, int argc, char **argv)
      * would mint a second one and hide the first from tools that read LINODE_TOKEN. */
     const char *outer = lt_env_get("LINODE_TOKEN_EXEC");
     if (outer && !m_nested)
-        return cli_failf(x, LT_ERR_USAGE, "already inside 'linode-token exec' (profile %s; LINODE_TOKEN_EXEC is "
+        return cli_failf(x, LT_ERR_USAGE,
+                         "already inside 'linode-token exec' (profile %s; LINODE_TOKEN_EXEC is "
                          "set), whose token this command would replace: pass --nested to mint another anyway",
                          outer);
     int first = 1;
@@ -354,14 +376,14 @@ int cmd_exec(cli *x, int argc, char **argv)
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &old[i], NULL);
     if (g_get_real_time() / G_USEC_PER_SEC > m.expiry)
-        fprintf(stderr, "linode-token: exec: warning: the command outlived its token (expired %s); use a longer --ttl\n",
+        fprintf(stderr,
+                "linode-token: exec: warning: the command outlived its token (expired %s); use a longer --ttl\n",
                 cli_when(m.expiry, (char[20]){0}));
     /* Revoke whatever happened; what cannot be revoked now is queued. */
     g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(out, (GDestroyNotify)lt_outcome_clear);
     lt_revoke_options ro = {.deadline_ms = x->deadline_ms, .debug = x->debug};
-    lt_error e;
-    lt_session_end(&x->cfg, session, &ro, out, &e);
+    lt_session_end(&x->cfg, session, &ro, out);
     for (guint i = 0; i < out->len; i++) {
         lt_outcome *r = &g_array_index(out, lt_outcome, i);
         if (r->error.kind != LT_OK)

@@ -14,13 +14,13 @@ static const GOptionEntry profiles_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static const char *const columns[] = {"profile", "scopes", "ttl", "max_ttl", "min_remaining", "api_url", "cached",
-                                      NULL};
+static const char *const columns[] = {"profile",       "scopes",  "ttl",    "max_ttl",
+                                      "min_remaining", "api_url", "cached", NULL};
 
 /* 90 -> "90s", 3600 -> "1h": the config's own form. */
 static char *duration(int64_t s)
 {
-    return s % 86400 == 0 ? g_strdup_printf("%" G_GINT64_FORMAT "d", s / 86400)
+    return s % 86400 == 0  ? g_strdup_printf("%" G_GINT64_FORMAT "d", s / 86400)
            : s % 3600 == 0 ? g_strdup_printf("%" G_GINT64_FORMAT "h", s / 3600)
            : s % 60 == 0   ? g_strdup_printf("%" G_GINT64_FORMAT "m", s / 60)
                            : g_strdup_printf("%" G_GINT64_FORMAT "s", s);
@@ -40,8 +40,8 @@ static json_t *held(GArray *ledger, const char *profile, const char *api_url)
             g_strcmp0(e->api_url, api_url))
             continue;
         char eb[20];
-        json_array_append_new(a, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->id, "expiry",
-                                           cli_when(e->expiry, eb), "label", e->label));
+        json_array_append_new(a, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->id, "expiry", cli_when(e->expiry, eb),
+                                           "label", e->label));
     }
     return a;
 }
@@ -89,9 +89,10 @@ static void add_row(cli_table *t, json_t *o)
 
 int cmd_profiles(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "List the profiles of the config: scopes, ttl, max_ttl, min_remaining, API URL, and\n"
-                              "the tokens this session holds for each (ids and expiries, from its ledger; never a\n"
-                              "secret). A config with a profile it gets wrong is refused when it loads, naming the line.",
+    int rc = cli_parse(x, "",
+                       "List the profiles of the config: scopes, ttl, max_ttl, min_remaining, API URL, and\n"
+                       "the tokens this session holds for each (ids and expiries, from its ledger; never a\n"
+                       "secret). A config with a profile it gets wrong is refused when it loads, naming the line.",
                        profiles_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -112,15 +113,13 @@ int cmd_profiles(cli *x, int argc, char **argv)
         json_t *shaped = json_array();
         size_t i;
         json_t *o;
-        json_array_foreach(all, i, o)
-            json_array_append_new(shaped, cli_table_shape(t, o));
+        json_array_foreach(all, i, o) json_array_append_new(shaped, cli_table_shape(t, o));
         cli_print_json(shaped);
         json_decref(shaped);
     } else {
         size_t i;
         json_t *o;
-        json_array_foreach(all, i, o)
-            add_row(t, o);
+        json_array_foreach(all, i, o) add_row(t, o);
         cli_table_print(t);
     }
     json_decref(all);

@@ -23,8 +23,10 @@ static const GOptionEntry reap_entries[] = {
      "Reap the PAM module's sessions instead (root): ended sessions and queued revocations", NULL},
     {"pam-config", 0, 0, G_OPTION_ARG_FILENAME, &s_config,
      "With --system: the PAM module's configuration (default " LT_PAM_CONF ")", "FILE"},
-    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir, "With --system: records (default: the configuration's "
-     "state_dir, else /run/linode-token)", "DIR"},
+    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_state_dir,
+     "With --system: records (default: the configuration's "
+     "state_dir, else /run/linode-token)",
+     "DIR"},
     {"queue-dir", 0, 0, G_OPTION_ARG_FILENAME, &s_queue_dir,
      "With --system: queued revocations (default: the configuration's queue_dir, else /var/lib/linode-token)", "DIR"},
     {"max-parallel", 0, 0, G_OPTION_ARG_INT, &s_parallel, "Revoke at most N at a time (default 50)", "N"},
@@ -112,10 +114,11 @@ static GArray *outcomes(void)
 
 int cmd_end_session(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "Revoke every token minted in a session, in parallel, and forget the session.\n"
-                              "Run it when a session ends (the systemd user unit linode-token-session.service\n"
-                              "does, with --all). Running it again is harmless; a token the API no longer knows\n"
-                              "counts as revoked; what cannot be revoked now is queued and retried later.",
+    int rc = cli_parse(x, "",
+                       "Revoke every token minted in a session, in parallel, and forget the session.\n"
+                       "Run it when a session ends (the systemd user unit linode-token-session.service\n"
+                       "does, with --all). Running it again is harmless; a token the API no longer knows\n"
+                       "counts as revoked; what cannot be revoked now is queued and retried later.",
                        end_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -134,25 +137,26 @@ int cmd_end_session(cli *x, int argc, char **argv)
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
     for (guint i = 0; i < sessions->len; i++)
-        lt_session_end(&x->cfg, sessions->pdata[i], &o, out, &e);
+        lt_session_end(&x->cfg, sessions->pdata[i], &o, out);
     return report(x, out, "Revoked", 0);
 }
 
 int cmd_reap(cli *x, int argc, char **argv)
 {
     x->no_user_config = &s_system; /* --system reads the PAM module's configuration alone */
-    int rc = cli_parse(x, "", "Revoke our known orphans: tokens labelled lt2:HOST:USER:... for this host and user\n"
-                              "that a ledger of this user on this machine records and whose session has ended (a\n"
-                              "killed exec wrapper, a login session that ended without end-session). A token no\n"
-                              "ledger here records is unknown and kept: it expires. A chosen session\n"
-                              "(--session, LINODE_TOKEN_SESSION) ends with end-session only; a PAM session's\n"
-                              "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
-                              "not ours (another label, host or user) are never touched.\n"
-                              "--system (root) reaps the PAM module's sessions with the module's own\n"
-                              "configuration (" LT_PAM_CONF ", or --pam-config): each ended or queued session is\n"
-                              "tried once, and every revocation goes to syslog and the module's audit_log.\n"
-                              "It needs root, never reads a user's config (so --config is refused: the\n"
-                              "module's file is --pam-config), and fails when a directory cannot be read.",
+    int rc = cli_parse(x, "",
+                       "Revoke our known orphans: tokens labelled lt2:HOST:USER:... for this host and user\n"
+                       "that a ledger of this user on this machine records and whose session has ended (a\n"
+                       "killed exec wrapper, a login session that ended without end-session). A token no\n"
+                       "ledger here records is unknown and kept: it expires. A chosen session\n"
+                       "(--session, LINODE_TOKEN_SESSION) ends with end-session only; a PAM session's\n"
+                       "token is root's (reap --system). --dry-run says, for each, why. Tokens that are\n"
+                       "not ours (another label, host or user) are never touched.\n"
+                       "--system (root) reaps the PAM module's sessions with the module's own\n"
+                       "configuration (" LT_PAM_CONF ", or --pam-config): each ended or queued session is\n"
+                       "tried once, and every revocation goes to syslog and the module's audit_log.\n"
+                       "It needs root, never reads a user's config (so --config is refused: the\n"
+                       "module's file is --pam-config), and fails when a directory cannot be read.",
                        reap_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -160,13 +164,12 @@ int cmd_reap(cli *x, int argc, char **argv)
     g_autoptr(GArray) out = outcomes();
     lt_revoke_options o = {.max_parallel = s_parallel, .deadline_ms = x->deadline_ms, .debug = x->debug};
     g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
-    const lt_error_kind src = s_system ? lt_reap_system(s_config, s_state_dir, s_queue_dir, s_dry_run, &o, out,
-                                                        notes, &e)
-                                       : LT_OK;
+    const lt_error_kind src = s_system
+                                  ? lt_reap_system(s_config, s_state_dir, s_queue_dir, s_dry_run, &o, out, notes, &e)
+                                  : LT_OK;
     for (guint i = 0; i < notes->len; i++)
         fprintf(stderr, "linode-token: %s --system: %s\n", x->cmd, (const char *)notes->pdata[i]);
-    if (s_system ? src != LT_OK
-                 : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
+    if (s_system ? src != LT_OK : lt_reap(&x->cfg, s_dry_run, &o, out, &e) != LT_OK)
         return cli_fail(x, &e);
     return report(x, out, s_dry_run ? "Would revoke" : "Revoked", s_dry_run);
 }

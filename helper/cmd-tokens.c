@@ -16,10 +16,11 @@ static const char *const list_columns[] = {"id", "label", "created", "expiry", "
 
 int cmd_list(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "", "List your personal access tokens: id, label, created, expiry, scopes (a summary).\n"
-                              "An aligned table on a terminal, tab-separated otherwise (or with --text), with a\n"
-                              "header line either way unless --no-headers. Columns: id, label, created, expiry,\n"
-                              "scopes, token (its first 16 characters): --format id,label, --all-columns.",
+    int rc = cli_parse(x, "",
+                       "List your personal access tokens: id, label, created, expiry, scopes (a summary).\n"
+                       "An aligned table on a terminal, tab-separated otherwise (or with --text), with a\n"
+                       "header line either way unless --no-headers. Columns: id, label, created, expiry,\n"
+                       "scopes, token (its first 16 characters): --format id,label, --all-columns.",
                        list_entries, 0, &argc, &argv);
     if (rc >= 0)
         return rc;
@@ -78,8 +79,8 @@ static const char *level_name(int level)
 
 int cmd_view(cli *x, int argc, char **argv)
 {
-    int rc = cli_parse(x, "ID|LABEL", "Show a token's label, dates and access for every service.", view_entries,
-                       1, &argc, &argv);
+    int rc = cli_parse(x, "ID|LABEL", "Show a token's label, dates and access for every service.", view_entries, 1,
+                       &argc, &argv);
     if (rc >= 0)
         return rc;
     if (argc != 2)
@@ -160,10 +161,13 @@ lt_error_kind cli_parse_expiry(const char *s, int64_t *out, lt_error *e)
     if (!when)
         return lt_error_set(e, LT_ERR_USAGE,
                             "--expiry '%.40s': use 1mo, 3mo, 6mo, a duration (90m, 12h, 7d, 2w), "
-                            "YYYY-MM-DDTHH:MM:SS (UTC) or never", s);
+                            "YYYY-MM-DDTHH:MM:SS (UTC) or never",
+                            s);
     if (when - t_now > MAX_AHEAD)
-        return lt_error_set(e, LT_ERR_USAGE, "--expiry %.40s is more than 10 years away: say never if that is "
-                                             "what you mean", s);
+        return lt_error_set(e, LT_ERR_USAGE,
+                            "--expiry %.40s is more than 10 years away: say never if that is "
+                            "what you mean",
+                            s);
     *out = when;
     return LT_OK;
 }
@@ -232,7 +236,8 @@ static lt_error_kind scopes_from_prompt(lt_scopes *out, lt_error *e)
     }
     for (size_t i = 0; i < lt_scopes_service_count(); i++)
         out->level[i] = (unsigned char)(dflt == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only(i)
-                                            ? LT_LEVEL_NONE : dflt); /* vpc has no read-only level */
+                                            ? LT_LEVEL_NONE
+                                            : dflt); /* vpc has no read-only level */
     fputs("Exceptions, as SERVICE=none|ro|rw separated by spaces (Enter or Ctrl-D when done):\n", stderr);
     for (;;) {
         if (!cli_read_line("  > ", 0, line, sizeof line))
@@ -283,8 +288,9 @@ int cmd_create(cli *x, int argc, char **argv)
     else if (cli_interactive())
         rc = scopes_from_prompt(&want, &e);
     else
-        return cli_failf(x, LT_ERR_USAGE, "no scopes given: use --scope SERVICE=none|ro|rw (repeatable) or "
-                                          "--scopes (refusing to default to '*')");
+        return cli_failf(x, LT_ERR_USAGE,
+                         "no scopes given: use --scope SERVICE=none|ro|rw (repeatable) or "
+                         "--scopes (refusing to default to '*')");
     if (rc != LT_OK)
         return cli_fail(x, &e);
     if (lt_scopes_is_empty(&want))
@@ -320,8 +326,10 @@ int cmd_create(cli *x, int argc, char **argv)
     fflush(stdout);
     char eb[20];
     g_autofree char *label = lt_printable(t.label);
-    fprintf(stderr, "linode-token: created token %" G_GINT64_FORMAT " '%s' (expires %s); its secret cannot be "
-                    "shown again\n", t.id, label, cli_when(t.expiry, eb));
+    fprintf(stderr,
+            "linode-token: created token %" G_GINT64_FORMAT " '%s' (expires %s); its secret cannot be "
+            "shown again\n",
+            t.id, label, cli_when(t.expiry, eb));
     lt_token_clear(&t);
     return 0;
 }
@@ -367,8 +375,8 @@ static const GOptionEntry revoke_entries[] = {
     {"yes", 'y', 0, G_OPTION_ARG_NONE, &revoke_yes, "Do not ask for confirmation", NULL},
     {"ignore-missing", 0, 0, G_OPTION_ARG_NONE, &revoke_ignore_missing,
      "An id that names no token is not an error (it may be revoked already)", NULL},
-    {"including-parent", 0, 0, G_OPTION_ARG_NONE, &revoke_parent,
-     "Allow revoking the parent token itself (with --yes)", NULL},
+    {"including-parent", 0, 0, G_OPTION_ARG_NONE, &revoke_parent, "Allow revoking the parent token itself (with --yes)",
+     NULL},
     CLI_JSON_ENTRY("Print one JSON array: {\"ref\",\"id\",\"label\",\"outcome\",\"error\"} per argument"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -438,8 +446,10 @@ int cmd_revoke(cli *x, int argc, char **argv)
                 lt_error_set(&le, LT_ERR_USAGE, "the label '%s' matches %zu tokens (ids %s): give an id", ref, hits,
                              which->str);
             } else if (by_id) {
-                lt_error_set(&le, LT_ERR_API, "no token %s (check the id with 'linode-token list'; "
-                                              "--ignore-missing accepts one that is gone)", ref);
+                lt_error_set(&le, LT_ERR_API,
+                             "no token %s (check the id with 'linode-token list'; "
+                             "--ignore-missing accepts one that is gone)",
+                             ref);
             } else {
                 lt_error_set(&le, LT_ERR_API, "no token labelled '%s'", ref);
             }
@@ -452,7 +462,8 @@ int cmd_revoke(cli *x, int argc, char **argv)
         if (prefix[0] && !strcmp(t->token, prefix) && !(revoke_yes && revoke_parent)) {
             int code = cli_failf(x, LT_ERR_USAGE,
                                  "token %" G_GINT64_FORMAT " '%s' is the parent token this tool uses: "
-                                 "pass --yes --including-parent to revoke it", t->id, t->label);
+                                 "pass --yes --including-parent to revoke it",
+                                 t->id, t->label);
             lt_token_list_clear(&l);
             lt_client_free(c);
             json_decref(results);
@@ -467,20 +478,16 @@ int cmd_revoke(cli *x, int argc, char **argv)
     if (ids->len && !revoke_yes) {
         fprintf(stderr, "About to revoke %u token%s:\n", ids->len, ids->len == 1 ? "" : "s");
         for (guint i = 0; i < ids->len; i++)
-            fprintf(stderr, "  %" G_GINT64_FORMAT "  %s\n", g_array_index(ids, int64_t, i),
-                    (char *)labels->pdata[i]);
+            fprintf(stderr, "  %" G_GINT64_FORMAT "  %s\n", g_array_index(ids, int64_t, i), (char *)labels->pdata[i]);
         if (!cli_confirm("Revoke?")) {
             lt_client_free(c);
             json_decref(results);
             return cli_failf(x, LT_ERR_USAGE, "not confirmed: nothing revoked");
         }
     }
-    g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < ids->len; i++) {
         int64_t id = g_array_index(ids, int64_t, i);
-        if (lt_client_revoke_token(c, id, &e) == LT_OK) {
-            g_array_append_val(gone, id);
-            lt_audit("revoke", id, raw_labels->pdata[i], NULL, "revoked", "linode-token revoke");
+        if (lt_revoke_by_hand(&x->cfg, c, id, raw_labels->pdata[i], &e) == LT_OK) {
             if (!cli_out.json)
                 printf("Revoked token %" G_GINT64_FORMAT " '%s'\n", id, (char *)labels->pdata[i]);
             noted(results, refs->pdata[i], id, raw_labels->pdata[i], "revoked", NULL);
@@ -497,8 +504,5 @@ int cmd_revoke(cli *x, int argc, char **argv)
     if (cli_out.json)
         cli_print_json(results);
     json_decref(results);
-    /* a token minted here may be cached and recorded in a session's ledger: not any more */
-    lt_cache_drop_ids(lt_cache_choose(&x->cfg), (int64_t *)(void *)gone->data, gone->len, NULL);
-    lt_ledger_drop_ids((int64_t *)(void *)gone->data, gone->len);
     return exit_code;
 }

@@ -4,7 +4,7 @@
  * `store` is a no-op; `erase` drops and revokes a token we minted. Silent on success; on failure
  * one line on stderr and nothing on stdout, so git falls back or fails cleanly. */
 #include "git-protocol.h"
-#include "upper.h"
+#include "session-layer.h"
 
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -24,13 +24,20 @@ static int fail(const char *op, const lt_error *e)
     return lt_error_exit_code(e);
 }
 
+/* The profile a request is for: --profile, else git's username when such a profile exists, else
+ * "default" (get and erase alike). */
+static const char *profile_name(const lt_config *cfg, const lt_git_request *r)
+{
+    if (opt_profile)
+        return opt_profile;
+    return r->username && *r->username && lt_profile_exists(cfg, r->username) ? r->username : "default";
+}
+
 static int op_get(const lt_config *cfg, const lt_git_request *r)
 {
     if (!lt_git_names_api(cfg->api_url, cfg->allow_insecure_loopback, r->protocol, r->host))
         return 0; /* not ours: say nothing, so git asks the next helper */
-    const char *name = opt_profile                                                     ? opt_profile
-                       : r->username && *r->username && lt_profile_exists(cfg, r->username) ? r->username
-                                                                                       : "default";
+    const char *name = profile_name(cfg, r);
     lt_error e;
     lt_mint_profile prof;
     if (lt_profile_load(cfg, name, &prof, &e) != LT_OK)
@@ -67,7 +74,7 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
     if (lt_mint_erase(cfg, opt_session, secret, &v, &e) != LT_OK)
         return fail("erase", &e);
     if (v == LT_ERASE_KEPT) { /* Linode answers 401 for a missing scope too: the token was not the problem */
-        const char *name = opt_profile ? opt_profile : r->username && *r->username ? r->username : "default";
+        const char *name = profile_name(cfg, r);
         lt_mint_profile prof;
         g_autofree char *scopes = lt_profile_load(cfg, name, &prof, &e) == LT_OK ? g_strdup(prof.scopes) : NULL;
         if (scopes)
@@ -80,19 +87,36 @@ static int op_erase(const lt_config *cfg, const lt_git_request *r)
                   "server asks for a Bearer token, which this git cannot send: that needs git 2.46 or later)\n",
                   stderr);
         else if (!r->wwwauth)
-            fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
-                            "(this git does not say what the server asked for (no wwwauth[]: git before 2.41): if "
-                            "it wants a Bearer token, this git cannot send one (git 2.46 or later can); else a "
-                            "missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+            fprintf(stderr,
+                    "git-credential-linode: erase: the server refused a token that is still valid; kept it "
+                    "(this git does not say what the server asked for (no wwwauth[]: git before 2.41): if "
+                    "it wants a Bearer token, this git cannot send one (git 2.46 or later can); else a "
+                    "missing scope: profile %s has '%s')\n",
+                    shown, scopes ? scopes : "?");
         else
-            fprintf(stderr, "git-credential-linode: erase: the server refused a token that is still valid; kept it "
-                            "(likely a missing scope: profile %s has '%s')\n", shown, scopes ? scopes : "?");
+            fprintf(stderr,
+                    "git-credential-linode: erase: the server refused a token that is still valid; kept it "
+                    "(likely a missing scope: profile %s has '%s')\n",
+                    shown, scopes ? scopes : "?");
     } else if (v == LT_ERASE_SET_ASIDE) {
         fputs("git-credential-linode: erase: the token was refused, but the API still knows it: it is not "
-              "handed out again, and end-session revokes it\n", stderr);
+              "handed out again, and end-session revokes it\n",
+              stderr);
     }
     return 0;
 }
+
+/* git's credential operations (gitcredentials(7)); fn NULL: accepted, nothing to do (git never
+ * stores our tokens; anything else is not ours to keep). Unknown ones are ignored, so git can add
+ * new ones. */
+static const struct {
+    const char *name;
+    int (*fn)(const lt_config *cfg, const lt_git_request *r);
+} ops[] = {
+    {"get", op_get},
+    {"store", NULL},
+    {"erase", op_erase},
+};
 
 int main(int argc, char **argv)
 {
@@ -131,7 +155,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *op = argv[1];
-    if (strcmp(op, "get") && strcmp(op, "store") && strcmp(op, "erase"))
+    size_t at = 0;
+    while (at < G_N_ELEMENTS(ops) && strcmp(ops[at].name, op))
+        at++;
+    if (at == G_N_ELEMENTS(ops))
         return 0; /* unknown operations are ignored, so git can add new ones */
     lt_git_request r = {0};
     const char *why = NULL;
@@ -144,13 +171,13 @@ int main(int argc, char **argv)
     lt_config_flags f = {.config_file = opt_config};
     lt_error e;
     int rc = 0;
-    if (strcmp(op, "store") == 0) {
-        rc = 0; /* our tokens are never stored by git; anything else is not ours to keep */
+    if (!ops[at].fn) {
+        rc = 0;
     } else if (lt_config_load(&f, &cfg, &e) != LT_OK) {
         rc = fail(op, &e);
     } else {
         fail_cfg = &cfg;
-        rc = !strcmp(op, "get") ? op_get(&cfg, &r) : op_erase(&cfg, &r);
+        rc = ops[at].fn(&cfg, &r);
         fail_cfg = NULL;
         lt_config_clear(&cfg);
     }

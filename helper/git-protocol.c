@@ -2,7 +2,7 @@
 /* git-protocol.c - git's credential-helper protocol: a bounded reader of requests (unknown keys
  * ignored, lists with git's empty-value reset) and the question "is this our API?". */
 #include "git-protocol.h"
-#include "upper.h"
+#include "session-layer.h"
 
 void lt_git_request_clear(lt_git_request *r)
 {

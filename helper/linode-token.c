@@ -8,8 +8,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#define EXIT_CODES                                                                                  \
-    "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n"        \
+#define EXIT_CODES                                                                          \
+    "Exit codes: 0 ok, 1 API error, 2 bad usage, 3 no credential or keyring unavailable,\n" \
     "4 network or timeout."
 
 static char *opt_config, *opt_api_url, *opt_parent_file, *opt_timeout;
@@ -20,9 +20,10 @@ static const GOptionEntry global_entries[] = {
     {"api-url", 0, 0, G_OPTION_ARG_STRING, &opt_api_url, "API base URL (default https://api.linode.com/v4)", "URL"},
     {"allow-insecure-loopback", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
      "Permit http:// to 127.0.0.1, ::1 and localhost (tests)", NULL},
-    {"parent-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_parent_file,
-     "Read the parent token from FILE (mode 0600)", "FILE"},
-    {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, "Trace API requests to stderr (secrets redacted); get, env and exec also time their steps", NULL},
+    {"parent-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_parent_file, "Read the parent token from FILE (mode 0600)",
+     "FILE"},
+    {"debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug,
+     "Trace API requests to stderr (secrets redacted); get, env and exec also time their steps", NULL},
     {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout, "Give up on the API after DURATION (default 30s)", "DURATION"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -74,8 +75,8 @@ int cli_failf(const cli *x, lt_error_kind kind, const char *fmt, ...)
     return cli_fail(x, &e);
 }
 
-int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args,
-              int *argc, char ***argv)
+int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntry *entries, int max_args, int *argc,
+              char ***argv)
 {
     g_autofree char *prg = g_strdup_printf("linode-token %s", x->cmd);
     g_set_prgname(prg);
@@ -92,13 +93,17 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
     if (max_args >= 0 && *argc > max_args + 1)
         return cli_failf(x, LT_ERR_USAGE, "unexpected argument '%s' (see linode-token %s --help)",
                          (*argv)[max_args + 1], x->cmd);
-    lt_config_flags f = {.config_file = opt_config, .api_url = opt_api_url,
-                         .allow_insecure_loopback = opt_insecure, .parent_token_file = opt_parent_file};
+    lt_config_flags f = {.config_file = opt_config,
+                         .api_url = opt_api_url,
+                         .allow_insecure_loopback = opt_insecure,
+                         .parent_token_file = opt_parent_file};
     lt_error e;
     const int no_config = x->no_user_config && *x->no_user_config;
     if (no_config && opt_config)
-        return cli_failf(x, LT_ERR_USAGE, "--config names a user's configuration, which this command does not read "
-                                          "(see linode-token %s --help)", x->cmd);
+        return cli_failf(x, LT_ERR_USAGE,
+                         "--config names a user's configuration, which this command does not read "
+                         "(see linode-token %s --help)",
+                         x->cmd);
     if (!no_config && lt_config_load(&f, &x->cfg, &e) != LT_OK)
         return cli_fail(x, &e);
     x->debug = opt_debug;
@@ -113,7 +118,9 @@ int cli_parse(cli *x, const char *params, const char *summary, const GOptionEntr
 
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err)
 {
-    return lt_config_client(&x->cfg, NULL, token, x->debug, x->deadline_ms, err);
+    lt_client *c = NULL;
+    lt_config_client(&x->cfg, NULL, token, x->debug, x->deadline_ms, &c, err);
+    return c;
 }
 
 lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err)
@@ -332,8 +339,7 @@ static void usage(FILE *out)
           "                             get, env and exec also say where the time went\n"
           "  --timeout DURATION         give up on the API after DURATION (e.g. 10s; default 30s)\n"
           "  --version                  print the version and exit\n\n"
-          "'linode-token help COMMAND' (or 'linode-token COMMAND --help') describes each command.\n\n" EXIT_CODES
-          "\n",
+          "'linode-token help COMMAND' (or 'linode-token COMMAND --help') describes each command.\n\n" EXIT_CODES "\n",
           out);
 }
 

@@ -7,7 +7,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-int cli_interactive(void) { return isatty(STDIN_FILENO) && isatty(STDERR_FILENO); }
+int cli_interactive(void)
+{
+    return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
 
 /* The terminal's settings while echo is off, for the signal handlers: a Ctrl-C, a kill or a hangup
  * at the hidden prompt must not leave the terminal without echo. */

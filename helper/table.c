@@ -11,8 +11,8 @@ cli_output cli_out;
 struct cli_table {
     const char *const *columns; /* every column, by name */
     size_t ncols;
-    GArray *shown;              /* indexes into columns, in the order asked for */
-    GPtrArray *rows;            /* char *[ncols], printable */
+    GArray *shown;   /* indexes into columns, in the order asked for */
+    GPtrArray *rows; /* char *[ncols], printable */
 };
 
 /* --format a,b,c: each a column of this command (did you mean, when not). */
@@ -114,8 +114,7 @@ void cli_table_print(cli_table *t)
 {
     /* On a terminal an aligned table, else (or with --text / --delimiter) delimited; the header
      * is there in both unless --no-headers. */
-    const char *delim = cli_out.delimiter ? cli_out.delimiter
-                        : cli_out.text || !isatty(STDOUT_FILENO) ? "\t" : NULL;
+    const char *delim = cli_out.delimiter ? cli_out.delimiter : cli_out.text || !isatty(STDOUT_FILENO) ? "\t" : NULL;
     g_autofree size_t *width = g_new0(size_t, t->ncols);
     char **header = g_new0(char *, t->ncols + 1);
     for (size_t k = 0; k < t->ncols; k++)

@@ -50,10 +50,10 @@ typedef enum {
 
 typedef struct lt_error {
     lt_error_kind kind;
-    long http_status;     /* 0 when no HTTP response was received */
-    double retry_after;   /* seconds, from Retry-After; 0 when absent */
-    char field[64];       /* the first API error's field, "" when none */
-    char message[512];    /* one line, never a secret; API errors: "field: reason (HTTP n)" */
+    long http_status;   /* 0 when no HTTP response was received */
+    double retry_after; /* seconds, from Retry-After; 0 when absent */
+    char field[64];     /* the first API error's field, "" when none */
+    char message[512];  /* one line, never a secret; API errors: "field: reason (HTTP n)" */
 } lt_error;
 
 /* Set err (may be NULL) and return kind. */
@@ -88,7 +88,7 @@ typedef enum { LT_LEVEL_NONE = 0, LT_LEVEL_READ_ONLY = 1, LT_LEVEL_READ_WRITE = 
 #define LT_SCOPES_MAX_SERVICES 32
 
 typedef struct lt_scopes {
-    int all;                                    /* "*" */
+    int all;                                     /* "*" */
     unsigned char level[LT_SCOPES_MAX_SERVICES]; /* lt_level, indexed like lt_scopes_service_name() */
 } lt_scopes;
 
@@ -117,7 +117,7 @@ LT_API int lt_scopes_service_index(const char *name);
 typedef struct lt_token {
     int64_t id;
     char *label;
-    char *scopes;   /* as the API returned it */
+    char *scopes; /* as the API returned it */
     int64_t created;
     int64_t expiry; /* LT_TIME_NEVER for null or far future */
     char *token;    /* full secret only from create; else the 16-char prefix; wiped on clear */
@@ -142,19 +142,19 @@ LT_API void lt_token_list_clear(lt_token_list *l);
 LT_API void lt_profile_clear(lt_profile *p);
 
 typedef struct lt_client_options {
-    const char *api_url;       /* e.g. https://api.linode.com/v4; NULL: LINODE_URL + LINODE_API_VERSION, else default */
-    const char *token;         /* the bearer token; copied, wiped on free */
-    const char *ca_file;       /* NULL: LINODE_CA when set, else the system store */
-    const char *proxy;         /* a proxy URL; NULL: none (HTTPS_PROXY, ALL_PROXY, NO_PROXY are never used) */
-    int no_environment;        /* 1: read nothing from the environment (LINODE_URL, LINODE_CA...). Always so in
-                                  a set-uid/set-gid process, which also hides SSLKEYLOGFILE from libcurl */
+    const char *api_url; /* e.g. https://api.linode.com/v4; NULL: LINODE_URL + LINODE_API_VERSION, else default */
+    const char *token;   /* the bearer token; copied, wiped on free */
+    const char *ca_file; /* NULL: LINODE_CA when set, else the system store */
+    const char *proxy;   /* a proxy URL; NULL: none (HTTPS_PROXY, ALL_PROXY, NO_PROXY are never used) */
+    int no_environment;  /* 1: read nothing from the environment (LINODE_URL, LINODE_CA...). Always so in
+                            a set-uid/set-gid process, which also hides SSLKEYLOGFILE from libcurl */
     int allow_insecure_loopback; /* permit http:// to 127.0.0.0/8, ::1, localhost */
-    long connect_timeout_ms;   /* default 5000 */
-    long request_timeout_ms;   /* per attempt, default 15000 */
-    long deadline_ms;          /* whole call including retries, default 30000 */
-    int max_retries;           /* safe retries (429, 408, 503): LT_RETRIES_DEFAULT (3) or LT_RETRIES_NONE */
-    int debug;                 /* trace requests to stderr, Authorization and tokens redacted */
-    int page_size;             /* list page size (25-500); 0: the API's default */
+    long connect_timeout_ms;     /* default 5000 */
+    long request_timeout_ms;     /* per attempt, default 15000 */
+    long deadline_ms;            /* whole call including retries, default 30000 */
+    int max_retries;             /* safe retries (429, 408, 503): LT_RETRIES_DEFAULT (3) or LT_RETRIES_NONE */
+    int debug;                   /* trace requests to stderr, Authorization and tokens redacted */
+    int page_size;               /* list page size (25-500); 0: the API's default */
 } lt_client_options;
 
 #define LT_RETRIES_DEFAULT 0
@@ -179,15 +179,13 @@ LT_API char *lt_api_url_resolve(const char *explicit_url);
 LT_API lt_error_kind lt_api_url_check(const char *url, int allow_insecure_loopback, lt_error *err);
 
 /* All pages of GET /profile/tokens. xfilter: an X-Filter JSON object, or NULL. */
-LT_API lt_error_kind lt_client_list_tokens(lt_client *c, const char *xfilter, lt_token_list *out,
-                                           lt_error *err);
+LT_API lt_error_kind lt_client_list_tokens(lt_client *c, const char *xfilter, lt_token_list *out, lt_error *err);
 LT_API lt_error_kind lt_client_get_token(lt_client *c, int64_t id, lt_token *out, lt_error *err);
 /* scopes: a normalised scope string, or NULL/"*" to inherit the acting token's.
  * expiry: unix time, or LT_TIME_NEVER to omit. Never retried once it may have been sent. */
-LT_API lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char *scopes,
-                                            int64_t expiry, lt_token *out, lt_error *err);
-LT_API lt_error_kind lt_client_rename_token(lt_client *c, int64_t id, const char *label,
+LT_API lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char *scopes, int64_t expiry,
                                             lt_token *out, lt_error *err);
+LT_API lt_error_kind lt_client_rename_token(lt_client *c, int64_t id, const char *label, lt_token *out, lt_error *err);
 LT_API lt_error_kind lt_client_revoke_token(lt_client *c, int64_t id, lt_error *err);
 /* GET /profile plus the acting token's scopes. */
 LT_API lt_error_kind lt_client_whoami(lt_client *c, lt_profile *out, lt_error *err);

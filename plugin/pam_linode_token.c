@@ -118,23 +118,13 @@ static int load_args(call *k, int argc, const char **argv, const struct passwd *
     return ok;
 }
 
-static lt_client *parent_client(call *k, const char *api_url, long deadline_ms, lt_error *e)
-{
-    return lt_pam_client(k->a, api_url, deadline_ms, e); /* the caller says what failed */
-}
-
 static int ensure_dir(call *k, const char *dir)
 {
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        mlog(k, LOG_CRIT, "cannot create %s: %s", dir, strerror(errno));
-        return 0;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        mlog(k, LOG_CRIT, "%s is not a private directory owned by uid %u: refusing it", dir, (unsigned)geteuid());
-        return 0;
-    }
-    return 1;
+    lt_error e;
+    if (lt_private_dir(dir, &e) == LT_OK)
+        return 1;
+    mlog(k, LOG_CRIT, "%s", e.message);
+    return 0;
 }
 
 static int64_t now_ms(void)
@@ -178,10 +168,10 @@ static void retry_queue(call *k, int64_t deadline_at)
         lt_error e;
         if (lt_record_read(path, &r, &e) != LT_OK)
             continue;
-        lt_client *c = parent_client(k, r.api_url, (long)left, &e);
+        lt_client *c = lt_pam_client(k->a, r.api_url, (long)left, &e);
         if (!c)
             break;
-        if (lt_record_revoke(c, &r, NULL, &e)) {
+        if (lt_revoke_one(c, r.id, r.label, r.expiry, &e) == LT_REVOKE_GONE) {
             unlink(path);
             audit(k, "revoke", &r, "revoked (queued earlier)");
         }
@@ -191,8 +181,8 @@ static void retry_queue(call *k, int64_t deadline_at)
 }
 
 /* Write the token to a 0600 file of the user's, in their XDG_RUNTIME_DIR, as the user. */
-static int write_token_file(call *k, const struct passwd *pw, const char *name, const char *session,
-                            const char *token, char *path_out, size_t cap)
+static int write_token_file(call *k, const struct passwd *pw, const char *name, const char *session, const char *token,
+                            char *path_out, size_t cap)
 {
     pam_handle_t *pamh = k->pamh;
     const char *run = pam_getenv(pamh, "XDG_RUNTIME_DIR");
@@ -201,7 +191,7 @@ static int write_token_file(call *k, const struct passwd *pw, const char *name, 
         return 0;
     }
     struct stat st;
-    if (lstat(run, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid || (st.st_mode & 077)) {
+    if (lstat(run, &st) != 0 || !lt_path_mine(&st, S_IFDIR, pw->pw_uid, 077)) {
         mlog(k, LOG_ERR, "%s is not the user's private runtime directory", run);
         return 0;
     }
@@ -292,8 +282,30 @@ static int new_record(call *k, const struct passwd *pw, const char *api_url, lt_
     return 1;
 }
 
-/* A mint that failed: nothing was created (the API said so), or it may have been (no answer: the
- * record goes to the queue, where its label finds the token). */
+/* Queue a session's revocation for a later open or reap --system: its record moves (from, when
+ * set: the state file) or is written into queue_dir. */
+typedef struct {
+    call *k;
+    const lt_record *r;
+    const char *from;
+} queue_ctx;
+
+static int queue_record(void *ud)
+{
+    queue_ctx *q = ud;
+    const args *a = q->k->a;
+    if (!ensure_dir(q->k, a->queue_dir))
+        return 0;
+    if (q->from) {
+        char dst[1024];
+        snprintf(dst, sizeof dst, "%s/%s", a->queue_dir, q->r->session);
+        return rename(q->from, dst) == 0;
+    }
+    return lt_record_write(a->queue_dir, q->r, NULL) == LT_OK;
+}
+
+/* A mint that failed: nothing was created (the API said so, or nothing was sent), or it may have
+ * been (no answer: the record goes to the queue, where its label finds the token). */
 static void mint_failed(call *k, lt_record *r, const char *path, const lt_error *e)
 {
     if (e->kind == LT_ERR_RATE_LIMITED) /* a login storm: say so, and when the API takes logins again */
@@ -301,13 +313,12 @@ static void mint_failed(call *k, lt_record *r, const char *path, const lt_error 
              e->message, e->retry_after > 0 ? e->retry_after : 1.0);
     else
         mlog(k, LOG_ERR, "cannot mint for %s: %s", r->user, e->message);
-    if (e->kind == LT_ERR_API || e->kind == LT_ERR_RATE_LIMITED || e->kind == LT_ERR_MAINTENANCE) {
+    if (lt_create_outcome_of(e->kind, NULL, e) == LT_NOT_CREATED) {
         unlink(path);
         return;
     }
-    char q[1024];
-    snprintf(q, sizeof q, "%s/%s", k->a->queue_dir, r->session);
-    if (ensure_dir(k, k->a->queue_dir) && rename(path, q) == 0) {
+    queue_ctx q = {k, r, path};
+    if (queue_record(&q)) {
         mlog(k, LOG_WARNING, "the mint for %s got no answer: queued '%s' for revocation", r->user, r->label);
         audit(k, "mint", r, "unknown: queued for revocation");
     }
@@ -316,20 +327,21 @@ static void mint_failed(call *k, lt_record *r, const char *path, const lt_error 
 /* Undo a mint whose session cannot go on: revoke now, else queue. */
 static void unmint(call *k, lt_client *c, lt_record *r, const char *path)
 {
-    lt_error e, qe;
+    lt_error e;
     if (r->token_file[0])
         remove_token_file(k->pamh, r->token_file, r->user);
     r->token_file[0] = '\0';
-    if (lt_client_revoke_token(c, r->id, &e) == LT_OK || lt_error_is_not_found(&e)) {
+    int queued;
+    queue_ctx q = {k, r, NULL};
+    if (lt_revoke_or_queue(c, r->id, r->label, r->expiry, queue_record, &q, &queued, &e) == LT_REVOKE_GONE) {
         unlink(path);
-    } else if (ensure_dir(k, k->a->queue_dir) && lt_record_write(k->a->queue_dir, r, &qe) == LT_OK) {
+    } else if (queued) {
         unlink(path);
         mlog(k, LOG_WARNING, "could not revoke token %" PRId64 " after a failed open (%s): queued in %s", r->id,
              e.message, k->a->queue_dir);
         audit(k, "queue", r, "queued (a failed open)");
     } else {
-        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it", r->id,
-             e.message);
+        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " after a failed open (%s) nor queue it", r->id, e.message);
     }
 }
 
@@ -361,94 +373,143 @@ static int hand_over(call *k, const lt_record *r, const lt_token *t)
     return PAM_SUCCESS;
 }
 
-static int open_session(call *k, int argc, const char **argv)
+/* One open: what it holds, freed on every path by opening_done (lt_cleanup). */
+typedef struct {
+    call *k;
+    const struct passwd *pw;
+    args a;
+    int have_args;
+    int64_t started; /* monotonic ms: the deadline counts from here */
+    char *scopes;    /* normalised */
+    char *api_url;
+    lt_client *c;
+    lt_record r;
+    char path[1024]; /* the record in state_dir */
+    lt_token t;
+} opening;
+
+static void opening_done(opening *o)
 {
-    pam_handle_t *pamh = k->pamh;
-    const int64_t started = now_ms();
-    const char *user = item(pamh, PAM_USER);
+    lt_token_clear(&o->t);
+    lt_client_free(o->c);
+    free(o->scopes);
+    free(o->api_url);
+    if (o->have_args)
+        lt_pam_args_free(&o->a);
+}
+
+/* Who, and with what settings and scopes. PAM_SUCCESS to go on; PAM_IGNORE: nothing to do. */
+static int open_who(opening *o, int argc, const char **argv)
+{
+    call *k = o->k;
+    const char *user = item(k->pamh, PAM_USER);
     if (!*user) {
         mlog(k, LOG_ERR, "no user");
         return PAM_SESSION_ERR;
     }
-    struct passwd *pw = pam_modutil_getpwnam(pamh, user);
-    if (!pw) {
+    if (!(o->pw = pam_modutil_getpwnam(k->pamh, user))) {
         mlog(k, LOG_ERR, "unknown user %s", user);
         return PAM_SESSION_ERR;
     }
-    args a;
-    if (!load_args(k, argc, argv, pw, &a)) {
-        lt_pam_args_free(&a);
+    o->have_args = 1;
+    if (!load_args(k, argc, argv, o->pw, &o->a))
         return PAM_SESSION_ERR;
-    }
-    const char *scopes = a.group_scopes[0] ? a.group_scopes : a.scopes;
+    const char *scopes = o->a.group_scopes[0] ? o->a.group_scopes : o->a.scopes;
     if (!scopes || !*scopes) {
-        if (a.debug)
+        if (o->a.debug)
             mlog(k, LOG_DEBUG, "no scopes for %s: nothing to do", user);
-        lt_pam_args_free(&a);
         return PAM_IGNORE;
     }
     lt_scopes want;
     lt_error e;
-    char *norm = NULL, *api_url = NULL;
-    lt_record r = {0};
-    lt_token t = {0};
-    lt_client *c = NULL;
-    int rc = PAM_SESSION_ERR;
-    char path[1024];
     if (lt_scopes_parse(scopes, 0, &want, &e) != LT_OK || lt_scopes_is_empty(&want)) {
         mlog(k, LOG_ERR, "bad scopes= for %s: %s", user, e.message);
-        goto out;
+        return PAM_SESSION_ERR;
     }
-    norm = lt_scopes_format(&want);
-    api_url = lt_api_url_resolve_env(a.api_url, 0);
-    if (!norm || !api_url || !ensure_dir(k, a.state_dir) || !new_record(k, pw, api_url, &r))
-        goto out;
-    int64_t left = started + a.timeout_ms - now_ms();
-    if (!(c = parent_client(k, api_url, (long)left, &e))) {
-        mlog(k, LOG_ERR, "cannot mint for %s: %s", user, e.message);
-        goto out;
+    o->scopes = lt_scopes_format(&want);
+    o->api_url = lt_api_url_resolve_env(o->a.api_url, 0);
+    return o->scopes && o->api_url ? PAM_SUCCESS : PAM_SESSION_ERR;
+}
+
+/* The record, with the label the token will carry, written ahead of the POST: a token created by
+ * a POST whose answer never comes is still found (by its label). */
+static int open_record(opening *o)
+{
+    call *k = o->k;
+    lt_error e;
+    if (!ensure_dir(k, o->a.state_dir) || !new_record(k, o->pw, o->api_url, &o->r))
+        return 0;
+    int64_t left = o->started + o->a.timeout_ms - now_ms();
+    if (!(o->c = lt_pam_client(k->a, o->api_url, (long)left, &e))) {
+        mlog(k, LOG_ERR, "cannot mint for %s: %s", o->r.user, e.message);
+        return 0;
     }
-    /* Write-ahead: the record, with the label the token will carry, is on disk before the POST, so
-     * that a token created by a POST whose answer never comes is still found (by its label). */
-    snprintf(path, sizeof path, "%s/%s", a.state_dir, r.session);
-    if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
+    snprintf(o->path, sizeof o->path, "%s/%s", o->a.state_dir, o->r.session);
+    if (lt_record_write(o->a.state_dir, &o->r, &e) != LT_OK) {
         mlog(k, LOG_CRIT, "%s", e.message);
-        goto out;
+        return 0;
     }
-    const lt_error_kind minted = lt_client_create_token(c, r.label, norm, r.expiry, &t, &e);
-    if (minted != LT_OK && t.id <= 0) {
-        mint_failed(k, &r, path, &e);
-        goto out;
+    return 1;
+}
+
+/* The POST, and what it did: 1 with a usable token in o->t; 0 when no token exists (or may exist:
+ * queued); -1 when one was created but the session cannot have it (the caller undoes it). */
+static int open_mint(opening *o)
+{
+    lt_error e;
+    const lt_error_kind rc = lt_client_create_token(o->c, o->r.label, o->scopes, o->r.expiry, &o->t, &e);
+    if (lt_create_outcome_of(rc, &o->t, &e) != LT_CREATED) {
+        mint_failed(o->k, &o->r, o->path, &e);
+        return 0;
     }
-    /* From here on a failure revokes the token before returning. */
-    r.id = t.id;
-    r.expiry = t.expiry;
-    if (minted != LT_OK) /* created, but the answer was unusable */
-        mlog(k, LOG_ERR, "cannot mint for %s: %s", user, e.message);
-    if (minted != LT_OK || !t.token || (a.token_file && !write_token_file(k, pw, a.token_file, r.session, t.token, r.token_file,
-                                                       sizeof r.token_file))) {
-        unmint(k, c, &r, path);
-        goto out;
-    }
-    if (lt_record_write(a.state_dir, &r, &e) != LT_OK) {
+    o->r.id = o->t.id;
+    o->r.expiry = o->t.expiry;
+    if (rc != LT_OK) /* created, but the answer was unusable */
+        mlog(o->k, LOG_ERR, "cannot mint for %s: %s", o->r.user, e.message);
+    if (rc != LT_OK || !o->t.token)
+        return -1;
+    return 1;
+}
+
+/* The token to the session: the token file (if asked), the record with its id, the environment. */
+static int open_publish(opening *o)
+{
+    call *k = o->k;
+    lt_error e;
+    if (o->a.token_file &&
+        !write_token_file(k, o->pw, o->a.token_file, o->r.session, o->t.token, o->r.token_file, sizeof o->r.token_file))
+        return PAM_SESSION_ERR;
+    if (lt_record_write(o->a.state_dir, &o->r, &e) != LT_OK) {
         mlog(k, LOG_CRIT, "%s", e.message);
-        unmint(k, c, &r, path);
-        goto out;
+        return PAM_SESSION_ERR;
     }
-    if ((rc = hand_over(k, &r, &t)) != PAM_SUCCESS) {
-        unmint(k, c, &r, path);
-        goto out;
+    return hand_over(k, &o->r, &o->t);
+}
+
+/* "Mint for this session": the one step a later service may take over from the login process. */
+static int session_mint(opening *o)
+{
+    if (!open_record(o))
+        return PAM_SESSION_ERR;
+    const int minted = open_mint(o);
+    if (minted == 0)
+        return PAM_SESSION_ERR;
+    int rc = minted > 0 ? open_publish(o) : PAM_SESSION_ERR;
+    if (rc != PAM_SUCCESS)
+        unmint(o->k, o->c, &o->r, o->path); /* from here on a failure revokes the token first */
+    return rc;
+}
+
+static int open_session(call *k, int argc, const char **argv)
+{
+    lt_cleanup(opening_done) opening o = {.k = k, .started = now_ms()};
+    int rc = open_who(&o, argc, argv);
+    if (rc == PAM_SUCCESS && (rc = session_mint(&o)) == PAM_SUCCESS) {
+        audit(k, "mint", &o.r, "minted");
+        lt_client_free(o.c);
+        o.c = NULL;
+        retry_queue(k, o.started + o.a.timeout_ms); /* owed by earlier closes; within open's deadline */
     }
-    audit(k, "mint", &r, "minted");
-    lt_client_free(c);
-    c = NULL;
-    retry_queue(k, started + a.timeout_ms); /* owed by earlier closes; within open's deadline */
-out:
-    lt_token_clear(&t);
-    lt_client_free(c);
-    free(norm);
-    free(api_url);
-    lt_pam_args_free(&a);
     return rc;
 }
 
@@ -504,6 +565,28 @@ static int find_record(call *k, const char *user, const struct passwd *pw, lt_re
     return hits == 1;
 }
 
+/* "Revoke this session": one bounded attempt; on failure the record moves to the queue for a later
+ * open or reap --system. The other step a later service may take over. */
+static void session_revoke(call *k, const lt_record *r, const char *path, long timeout_ms)
+{
+    lt_error e;
+    int queued;
+    queue_ctx q = {k, r, path};
+    lt_client *c = lt_pam_client(k->a, r->api_url, timeout_ms, &e);
+    const lt_revoke_result res = lt_revoke_or_queue(c, r->id, r->label, r->expiry, queue_record, &q, &queued, &e);
+    lt_client_free(c);
+    if (res == LT_REVOKE_GONE) {
+        unlink(path);
+        audit(k, "revoke", r, "revoked");
+    } else if (queued) {
+        audit(k, "queue", r, "queued");
+        mlog(k, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r->id, e.message,
+             k->a->queue_dir);
+    } else {
+        mlog(k, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r->id, e.message);
+    }
+}
+
 static int close_session(call *k, int argc, const char **argv)
 {
     pam_handle_t *pamh = k->pamh;
@@ -515,31 +598,16 @@ static int close_session(call *k, int argc, const char **argv)
     load_args(k, argc, argv, NULL, &a); /* a broken file is logged; what the arguments say still holds */
     char path[1024];
     lt_record r;
-    lt_error e;
     if (!find_record(k, user, pw, &r, path, sizeof path)) {
-        mlog(k, LOG_INFO, "no session record for %s: nothing to revoke here (expiry and "
-                          "'linode-token reap --system' cover it)", user);
+        mlog(k, LOG_INFO,
+             "no session record for %s: nothing to revoke here (expiry and "
+             "'linode-token reap --system' cover it)",
+             user);
         pam_set_data(pamh, DATA_KEY, NULL, NULL);
         lt_pam_args_free(&a);
         return PAM_IGNORE;
     }
-    /* One bounded attempt; on failure the record moves to the queue for a later open or reap. */
-    lt_client *c = parent_client(k, r.api_url, a.close_timeout_ms, &e);
-    const int done = c && lt_record_revoke(c, &r, NULL, &e);
-    lt_client_free(c);
-    if (done) {
-        unlink(path);
-        audit(k, "revoke", &r, "revoked");
-    } else {
-        char q[1024];
-        snprintf(q, sizeof q, "%s/%s", a.queue_dir, r.session);
-        if (ensure_dir(k, a.queue_dir) && rename(path, q) == 0) {
-            audit(k, "queue", &r, "queued");
-            mlog(k, LOG_WARNING, "could not revoke token %" PRId64 " (%s): queued in %s", r.id, e.message,
-                 a.queue_dir);
-        } else
-            mlog(k, LOG_ERR, "could not revoke token %" PRId64 " (%s) nor queue it", r.id, e.message);
-    }
+    session_revoke(k, &r, path, a.close_timeout_ms);
     remove_token_file(pamh, r.token_file, r.user);
     pam_set_data(pamh, DATA_KEY, NULL, NULL);
     unset_env(pamh, a.env);

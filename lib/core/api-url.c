@@ -58,7 +58,8 @@ lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_
     if (!host_is_loopback(host))
         return lt_error_set(err, LT_ERR_USAGE,
                             "refusing plain http to %s: only https, or http to a loopback address "
-                            "with --allow-insecure-loopback", host);
+                            "with --allow-insecure-loopback",
+                            host);
     if (!allow_insecure_loopback)
         return lt_error_set(err, LT_ERR_USAGE, "refusing plain http to %s without --allow-insecure-loopback", host);
     return LT_OK;

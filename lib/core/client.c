@@ -8,8 +8,8 @@
 #define MAX_PAGES 10000 /* a hostile "pages" must not make us loop for ever */
 
 /* GET/PUT/POST path and decode the body; *out is the parsed JSON value (caller decrefs). */
-static lt_error_kind call_json(lt_client *c, const char *method, const char *path, json_t *body,
-                               const char *xfilter, json_t **out, lt_http_response *resp, lt_error *err)
+static lt_error_kind call_json(lt_client *c, const char *method, const char *path, json_t *body, const char *xfilter,
+                               json_t **out, lt_http_response *resp, lt_error *err)
 {
     char *text = NULL;
     if (body && !(text = json_dumps(body, JSON_COMPACT)))
@@ -22,8 +22,8 @@ static lt_error_kind call_json(lt_client *c, const char *method, const char *pat
     return *out ? LT_OK : LT_ERR_BAD_RESPONSE;
 }
 
-static lt_error_kind token_call(lt_client *c, const char *method, const char *path, json_t *body,
-                                lt_token *out, lt_error *err)
+static lt_error_kind token_call(lt_client *c, const char *method, const char *path, json_t *body, lt_token *out,
+                                lt_error *err)
 {
     lt_http_response resp;
     json_t *v = NULL;
@@ -99,8 +99,7 @@ lt_error_kind lt_client_list_tokens(lt_client *c, const char *xfilter, lt_token_
     return LT_OK;
 }
 
-lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
-                                  lt_error *err)
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n, lt_error *err)
 {
     *n = 0;
     json_t *f = json_pack("{s:s}", "label", label);
@@ -138,8 +137,8 @@ int lt_token_secret_valid(const char *s)
     return 1;
 }
 
-lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char *scopes, int64_t expiry,
-                                     lt_token *out, lt_error *err)
+lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char *scopes, int64_t expiry, lt_token *out,
+                                     lt_error *err)
 {
     memset(out, 0, sizeof *out);
     if (lt_label_check(label, err) != LT_OK)
@@ -163,11 +162,14 @@ lt_error_kind lt_client_create_token(lt_client *c, const char *label, const char
     /* The secret goes into shell code (env), git's protocol and HTTP headers: only what a token can
      * be passes. The 16-character prefix alone is what every other answer holds. */
     if (!lt_token_secret_valid(out->token) || strlen(out->token) <= 16)
-        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API's create response holds no valid token "
-                                                    "(expected 17 to 256 letters and digits)");
+        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE,
+                          "the API's create response holds no valid token "
+                          "(expected 17 to 256 letters and digits)");
     else if (expiry != LT_TIME_NEVER && out->expiry == LT_TIME_NEVER)
-        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API created token %" PRId64 " without the expiry asked "
-                                                    "for (it says it never expires)", out->id);
+        rc = lt_error_set(err, LT_ERR_BAD_RESPONSE,
+                          "the API created token %" PRId64 " without the expiry asked "
+                          "for (it says it never expires)",
+                          out->id);
     if (rc != LT_OK) {
         int64_t id = out->id;
         lt_token_clear(out);
@@ -208,8 +210,10 @@ static lt_error_kind scopes_from_list(lt_client *c, char **scopes, lt_error *err
     lt_token_list l;
     lt_error le;
     if (lt_client_list_tokens(c, NULL, &l, &le) != LT_OK) {
-        lt_error_kind k = lt_error_set(err, le.kind, "the API did not say the token's scopes (no X-OAuth-Scopes), "
-                                       "and its own entry could not be read: %s", le.message);
+        lt_error_kind k = lt_error_set(err, le.kind,
+                                       "the API did not say the token's scopes (no X-OAuth-Scopes), "
+                                       "and its own entry could not be read: %s",
+                                       le.message);
         if (err)
             err->http_status = le.http_status, err->retry_after = le.retry_after;
         return k;
@@ -225,12 +229,15 @@ static lt_error_kind scopes_from_list(lt_client *c, char **scopes, lt_error *err
     if (oom)
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
     if (!id)
-        return lt_error_set(err, LT_ERR_BAD_RESPONSE, "the API did not say the token's scopes (no X-OAuth-Scopes), "
+        return lt_error_set(err, LT_ERR_BAD_RESPONSE,
+                            "the API did not say the token's scopes (no X-OAuth-Scopes), "
                             "and the token is not in its own list");
     if (c->opt.debug)
-        fprintf(stderr, "linode-token: trace: * no X-OAuth-Scopes in the answer to GET /profile: the token's scopes "
-                        "are those of its own entry in GET /profile/tokens (id %" PRId64 ", matched by its first "
-                        "16 characters)\n", id);
+        fprintf(stderr,
+                "linode-token: trace: * no X-OAuth-Scopes in the answer to GET /profile: the token's scopes "
+                "are those of its own entry in GET /profile/tokens (id %" PRId64 ", matched by its first "
+                "16 characters)\n",
+                id);
     return LT_OK;
 }
 

@@ -18,8 +18,11 @@ lt_error_kind lt_error_set(lt_error *err, lt_error_kind kind, const char *fmt, .
     int n = vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     /* Messages quote the server (reasons, Content-Type, parser errors): one line, no escapes. */
-    lt_printable_into(raw, n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1, err->message,
-                      sizeof err->message);
+    lt_printable_into(raw,
+                      n < 0                    ? 0
+                      : (size_t)n < sizeof raw ? (size_t)n
+                                               : sizeof raw - 1,
+                      err->message, sizeof err->message);
     return kind;
 }
 
@@ -53,19 +56,32 @@ int lt_error_exit_code(const lt_error *err)
 const char *lt_error_kind_name(lt_error_kind kind)
 {
     switch (kind) {
-    case LT_OK: return "ok";
-    case LT_ERR_USAGE: return "usage";
-    case LT_ERR_NETWORK: return "network";
-    case LT_ERR_TIMEOUT: return "timeout";
-    case LT_ERR_TLS: return "tls";
-    case LT_ERR_API: return "api";
-    case LT_ERR_RATE_LIMITED: return "rate-limited";
-    case LT_ERR_MAINTENANCE: return "maintenance";
-    case LT_ERR_BAD_RESPONSE: return "bad-response";
-    case LT_ERR_TOO_LARGE: return "too-large";
-    case LT_ERR_NO_CREDENTIAL: return "no-credential";
-    case LT_ERR_STORE: return "store";
-    case LT_ERR_SYSTEM: return "system";
+    case LT_OK:
+        return "ok";
+    case LT_ERR_USAGE:
+        return "usage";
+    case LT_ERR_NETWORK:
+        return "network";
+    case LT_ERR_TIMEOUT:
+        return "timeout";
+    case LT_ERR_TLS:
+        return "tls";
+    case LT_ERR_API:
+        return "api";
+    case LT_ERR_RATE_LIMITED:
+        return "rate-limited";
+    case LT_ERR_MAINTENANCE:
+        return "maintenance";
+    case LT_ERR_BAD_RESPONSE:
+        return "bad-response";
+    case LT_ERR_TOO_LARGE:
+        return "too-large";
+    case LT_ERR_NO_CREDENTIAL:
+        return "no-credential";
+    case LT_ERR_STORE:
+        return "store";
+    case LT_ERR_SYSTEM:
+        return "system";
     }
     return "unknown";
 }

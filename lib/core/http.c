@@ -116,7 +116,10 @@ void lt_client_free(lt_client *c)
     free(c);
 }
 
-const char *lt_client_api_url(const lt_client *c) { return c->base_url; }
+const char *lt_client_api_url(const lt_client *c)
+{
+    return c->base_url;
+}
 
 void lt_http_response_clear(lt_http_response *r)
 {
@@ -283,8 +286,8 @@ static lt_error_kind map_curl_error(lt_client *c, CURLcode rc, const char *url, 
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
         if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED)
-            return lt_error_set(err, LT_ERR_TOO_LARGE, "the API response from %s is larger than %d bytes",
-                                url, LT_BODY_CAP);
+            return lt_error_set(err, LT_ERR_TOO_LARGE, "the API response from %s is larger than %d bytes", url,
+                                LT_BODY_CAP);
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory reading the response from %s", url);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -309,7 +312,10 @@ static struct {
     int shown;
 } waiting;
 
-void lt_http_wait_notice(const char *prog) { waiting.prog = prog; }
+void lt_http_wait_notice(const char *prog)
+{
+    waiting.prog = prog;
+}
 
 static int on_progress(void *h, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -344,8 +350,8 @@ void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url,
      * ALL_PROXY; an explicit CURLOPT_NOPROXY makes it ignore NO_PROXY. */
     C->easy_setopt(h, CURLOPT_PROXY, c->proxy ? c->proxy : "");
     C->easy_setopt(h, CURLOPT_NOPROXY, c->proxy ? "" : "*");
-    C->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms < timeout_ms
-                                                       ? c->opt.connect_timeout_ms : timeout_ms);
+    C->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   c->opt.connect_timeout_ms < timeout_ms ? c->opt.connect_timeout_ms : timeout_ms);
     C->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     C->easy_setopt(h, CURLOPT_USERAGENT, "linode-token/" LT_VERSION);
     C->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -517,8 +523,8 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
     for (int tries = 0;; tries++) {
         int64_t left = deadline - now_ms();
         if (left <= 0) {
-            rc = lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: overall deadline of %ld ms passed",
-                              url, c->opt.deadline_ms);
+            rc = lt_error_set(err, LT_ERR_TIMEOUT, "timed out talking to %s: overall deadline of %ld ms passed", url,
+                              c->opt.deadline_ms);
             break;
         }
         /* The operation's window is used up (X-RateLimit-Remaining: 0, or a 429): hold the request
@@ -526,8 +532,10 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
         const int64_t hold = lt_rate_wait_ms(c, method, url, 0);
         if (hold > 0 && hold >= left) {
             lt_http_response_clear(resp);
-            rc = lt_error_set(err, LT_ERR_RATE_LIMITED, "the API's rate limit for %s %s is used up for %.1f s more; "
-                              "not sent (the deadline is sooner)", method, path, (double)hold / 1000);
+            rc = lt_error_set(err, LT_ERR_RATE_LIMITED,
+                              "the API's rate limit for %s %s is used up for %.1f s more; "
+                              "not sent (the deadline is sooner)",
+                              method, path, (double)hold / 1000);
             if (err)
                 err->retry_after = (double)hold / 1000;
             break;
@@ -552,7 +560,7 @@ lt_error_kind lt_http_call(lt_client *c, const char *method, const char *path, c
         if (wait > 30)
             wait = 30;
         if (now_ms() + (int64_t)(wait * 1000) >= deadline)
-            break; /* would overrun the deadline: report the 429/503 as it stands */
+            break;               /* would overrun the deadline: report the 429/503 as it stands */
         if (resp->status != 429) /* a 429 was noted above: the hold at the loop's top waits for it */
             sleep_ms((int64_t)(wait * 1000));
     }

@@ -5,13 +5,22 @@
 
 #include "linode-token.h"
 
+#include <curl/curl.h>
+#include <jansson.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
-/* strdup that returns NULL for NULL. */
-static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
+/* systemd's _cleanup_: lt_cleanup(fn) T x runs fn(&x) when x goes out of scope, on every path
+ * (fn is the type's own *_done: the PAM module's opening_done). */
+#define lt_cleanup(fn) __attribute__((cleanup(fn)))
+
+/* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
+ * and max_ttl=. One ceiling everywhere. */
+#define LT_TTL_CEILING ((int64_t)24 * 3600)
 
 /* ---- error.c ---- */
 /* A network error that came before any of the request left this machine (no connection, no
@@ -19,7 +28,8 @@ static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
 #define LT_NOT_SENT_MARK " (nothing was sent)"
 int lt_error_not_sent(const lt_error *err);
 
-/* time.c: lt_time_parse_api without the "far future means never" reading. */
+/* ---- time.c ---- */
+/* lt_time_parse_api without the "far future means never" reading. */
 lt_error_kind lt_time_parse_utc(const char *s, int64_t *out, lt_error *err);
 
 /* ---- printable.c: text from outside, made safe for a terminal or a log ---- */
@@ -44,26 +54,18 @@ int lt_env_owned(void);
 /* secure_getenv(name) when the environment is trusted, else NULL. */
 const char *lt_env_get(const char *name);
 
-#endif
-
-/* ---- HTTP transport (http.c); the only code that speaks HTTP ---- */
-#include <curl/curl.h>
-#include <jansson.h>
-
-#define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
-
+/* ---- curl-loader.c: libcurl, loaded on first use ---- */
 /* In a loader's load(void) (curl-loader.c, secret-store.c): resolve NAME from handle H into
  * FIELD of the loader's table api; when missing, say so in its load_error and return. */
-#define LT_DLSYM(h, lib, field, name)                  \
-    do {                                               \
-        *(void **)&api.field = dlsym(h, name);         \
-        if (!api.field) {                              \
-            load_error = lib " lacks " name;           \
-            return;                                    \
-        }                                              \
+#define LT_DLSYM(h, lib, field, name)          \
+    do {                                       \
+        *(void **)&api.field = dlsym(h, name); \
+        if (!api.field) {                      \
+            load_error = lib " lacks " name;   \
+            return;                            \
+        }                                      \
     } while (0)
-
-/* curl-loader.c: libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
+/* libcurl's entry points, loaded (and curl_global_init'ed) on first use. */
 typedef struct lt_curl_api {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);
@@ -92,37 +94,40 @@ typedef struct lt_curl_api {
 /* NULL (err set) when libcurl cannot be loaded. Thread-safe. */
 const lt_curl_api *lt_curl(lt_error *err);
 
-/* api-url.c: the scheme/host policy alone, for callers that parsed the URL themselves. */
+/* ---- api-url.c ---- */
+/* the scheme/host policy alone, for callers that parsed the URL themselves. */
 lt_error_kind lt_api_url_policy(const char *scheme, const char *host, int allow_insecure_loopback, lt_error *err);
 
-/* api-url.c: lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
+/* lt_api_url_resolve without the environment when use_env is 0. Caller frees. */
 char *lt_api_url_resolve_env(const char *explicit_url, int use_env);
 
+/* ---- http.c: the only code that speaks HTTP ---- */
+#define LT_BODY_CAP (1024 * 1024) /* response bodies larger than this are refused */
 /* What the API said of one operation's rate limit (X-RateLimit-Remaining / -Reset, or a 429's
  * Retry-After): how http.c paces the next request of that operation. */
 typedef struct lt_rate_slot {
-    char op[64];                    /* "DELETE /profile/tokens/{id}" */
-    long remaining;                 /* requests left in the window */
-    int64_t reset_ms;               /* when the window resets, CLOCK_REALTIME ms */
+    char op[64];      /* "DELETE /profile/tokens/{id}" */
+    long remaining;   /* requests left in the window */
+    int64_t reset_ms; /* when the window resets, CLOCK_REALTIME ms */
 } lt_rate_slot;
 #define LT_RATE_SLOTS 8
 
 struct lt_client {
-    const lt_curl_api *c;           /* libcurl, loaded */
-    CURL *curl;                     /* reused: keeps the connection alive */
-    char *base_url;                 /* no trailing slash */
-    char *token;                    /* owned; wiped on free */
-    char *ca_file;                  /* owned, may be NULL */
-    char *proxy;                    /* owned; NULL: no proxy at all, whatever the environment says */
-    struct curl_slist *headers;     /* owned; holds the Authorization line; wiped on free */
-    lt_client_options opt;          /* pointers cleared: values only */
+    const lt_curl_api *c;       /* libcurl, loaded */
+    CURL *curl;                 /* reused: keeps the connection alive */
+    char *base_url;             /* no trailing slash */
+    char *token;                /* owned; wiped on free */
+    char *ca_file;              /* owned, may be NULL */
+    char *proxy;                /* owned; NULL: no proxy at all, whatever the environment says */
+    struct curl_slist *headers; /* owned; holds the Authorization line; wiped on free */
+    lt_client_options opt;      /* pointers cleared: values only */
     char errbuf[CURL_ERROR_SIZE];
     lt_rate_slot rate[LT_RATE_SLOTS]; /* the operations heard of, least recent replaced */
 };
 
 typedef struct lt_http_response {
     long status;
-    char *body;                     /* owned, NUL-terminated; wiped on clear (may hold a secret) */
+    char *body; /* owned, NUL-terminated; wiped on clear (may hold a secret) */
     size_t len;
     int too_large;
     char content_type[128];
@@ -130,9 +135,9 @@ typedef struct lt_http_response {
     int have_oauth_scopes;
     double retry_after;
     int maintenance;
-    long rate_remaining;            /* X-RateLimit-Remaining; -1 when absent */
-    int64_t rate_reset;             /* X-RateLimit-Reset (UTC epoch seconds); 0 when absent */
-    char accepted_scopes[256];      /* X-Accepted-OAuth-Scopes: what the call needs */
+    long rate_remaining;       /* X-RateLimit-Remaining; -1 when absent */
+    int64_t rate_reset;        /* X-RateLimit-Reset (UTC epoch seconds); 0 when absent */
+    char accepted_scopes[256]; /* X-Accepted-OAuth-Scopes: what the call needs */
 } lt_http_response;
 
 void lt_http_response_clear(lt_http_response *r);
@@ -151,11 +156,78 @@ int64_t lt_rate_wait_ms(lt_client *c, const char *method, const char *url, long 
 /* Front ends whose stderr is a terminal: "PROG: waiting for the API at HOST..." once, when a
  * request has gone a second without an answer. */
 void lt_http_wait_notice(const char *prog);
+/* Set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
+ * redacted trace); errbuf has CURL_ERROR_SIZE bytes. */
+void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
+                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf);
+/* A finished transfer: LT_OK for 2xx JSON; else the error (resp->status 0: no HTTP answer). */
+lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
+                             const char *errbuf, lt_error *err);
 
+/* ---- client.c ---- */
+/* the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
+ * checked against): how a mint whose answer never came is found. */
+lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n, lt_error *err);
+/* GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
+ * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
+ * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
+lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
+/* [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
+int lt_token_secret_valid(const char *s);
+
+/* ---- private-path.c: "a private directory or file that is mine" ---- */
+#define LT_OWNER_ROOT_OR_ME ((uid_t)-1) /* root's, or this euid's (a test, a user's own host) */
+/* st (an lstat or fstat) is of type (S_IFDIR, S_IFREG), owned by owner (or LT_OWNER_ROOT_OR_ME),
+ * with none of the mode bits forbid (077: private; 022: only its owner writes). */
+int lt_path_mine(const struct stat *st, mode_t type, uid_t owner, mode_t forbid);
+/* mkdir 0700 if missing; then a real directory of this euid's that no one else may enter. */
+lt_error_kind lt_private_dir(const char *path, lt_error *err);
+
+/* ---- revoke-one.c: was a token created; revoke one token, else queue it ---- */
+/* What a create call (lt_client_create_token) did: made a token (t->id is set, even when the answer
+ * was otherwise unusable), surely made none (the API refused, or nothing was sent), or unknown (no
+ * answer: the token, if any, is found later by its label). */
+typedef enum { LT_CREATED, LT_NOT_CREATED, LT_CREATE_UNKNOWN } lt_create_outcome;
+lt_create_outcome lt_create_outcome_of(lt_error_kind rc, const lt_token *t, const lt_error *e);
+typedef enum {
+    LT_REVOKE_GONE,    /* revoked, already gone, or never created (no token has its label, expiry passed) */
+    LT_REVOKE_PENDING, /* no token has its label yet, and its expiry is ahead: ask again later */
+    LT_REVOKE_FAILED,  /* err says why */
+} lt_revoke_result;
+/* Revoke token id, or (id 0: a mint whose answer never came) every live token labelled label. */
+lt_revoke_result lt_revoke_one(lt_client *c, int64_t id, const char *label, int64_t expiry, lt_error *err);
+/* Keep a revocation for a later try (1 when kept). */
+typedef int (*lt_queue_fn)(void *ud);
+/* lt_revoke_one (c NULL: failed, err already set by whoever could not make the client), and when
+ * the token is not surely gone, queue(ud) it; *queued says whether it was. The one place where
+ * "revoke, else queue" is decided. */
+lt_revoke_result lt_revoke_or_queue(lt_client *c, int64_t id, const char *label, int64_t expiry, lt_queue_fn queue,
+                                    void *ud, int *queued, lt_error *err);
+
+/* ---- revoke-many.c ---- */
+/* DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
+ * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
+ * (404), else holds the error. */
+lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
+                                    lt_error *results);
+
+/* ---- token-json.c: JSON in and out ---- */
+lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
+/* Make jansson wipe what it frees (create responses and --json output hold tokens), once, and
+ * only when jansson still has its default malloc/free (a host's own allocator is kept). Called by
+ * lt_global_init and lt_client_new, and early in our programs' main(). */
+void lt_json_wipe_on_free(void);
 /* Turn an error response into err (API reasons and fields joined into one line). */
 lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *err);
 
-/* ---- labels (labels.c): lt2:HOST:USER:PROFILE:SESSION:NONCE ---- */
+/* ---- redact.c ---- */
+/* body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
+ * the body is not JSON or nests deeper than 64 levels (then nothing of it may be shown). */
+char *lt_redact_json(const char *body, size_t len);
+/* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
+json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
+
+/* ---- labels.c: lt2:HOST:USER:PROFILE:SESSION:NONCE ---- */
 #define LT_LABEL_MAX 100
 #define LT_LABEL_HOST_MAX 20
 #define LT_LABEL_USER_MAX 12
@@ -163,7 +235,7 @@ lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *er
 #define LT_LABEL_SESSION_MAX 37 /* a chosen id (36) or a derived one ('~' and up to 36) */
 #define LT_LABEL_NONCE_MAX 8
 typedef struct lt_label {
-    int version;               /* 2; 1 for the first format (no nonce) */
+    int version; /* 2; 1 for the first format (no nonce) */
     char host[LT_LABEL_HOST_MAX + 1];
     char user[LT_LABEL_USER_MAX + 1];
     char profile[LT_LABEL_PROFILE_MAX + 1];
@@ -176,39 +248,25 @@ void lt_label_field(const char *value, size_t max, char *out);
 /* A label the API takes: valid UTF-8 of 1 to 100 characters (not bytes), else LT_ERR_USAGE saying
  * so (field "label"). */
 lt_error_kind lt_label_check(const char *label, lt_error *err);
-void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
-                     const char *nonce, char out[LT_LABEL_MAX + 1]);
+void lt_label_format(const char *host, const char *user, const char *profile, const char *session, const char *nonce,
+                     char out[LT_LABEL_MAX + 1]);
 /* 1 when label is in one of our formats (fields filled), 0 otherwise. */
 int lt_label_parse(const char *label, lt_label *out);
 
-/* http.c: set up an easy handle for one request of client c (timeouts, TLS, headers, body sink,
- * redacted trace); errbuf has CURL_ERROR_SIZE bytes. */
-void lt_http_prepare(lt_client *c, CURL *h, const char *method, const char *url, const char *json_body,
-                     struct curl_slist *headers, long timeout_ms, lt_http_response *resp, char *errbuf);
-/* A finished transfer: LT_OK for 2xx JSON; else the error (resp->status 0: no HTTP answer). */
-lt_error_kind lt_http_finish(lt_client *c, CURLcode rc, CURL *h, const char *url, lt_http_response *resp,
-                             const char *errbuf, lt_error *err);
-
-/* revoke-many.c: DELETE every id, at most max_parallel at a time, all within deadline_ms (0: the
- * client's deadline). results[i] is cleared (kind LT_OK) when ids[i] was revoked or already gone
- * (404), else holds the error. */
-lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, int max_parallel, long deadline_ms,
-                                    lt_error *results);
-
 /* ---- session-record.c: a PAM session's root-only record (never the secret) ---- */
 typedef struct lt_record {
-    char session[40];          /* 128-bit random hex; the file name */
-    int64_t id;                /* the token's id; 0 while the mint's answer has not come */
+    char session[40]; /* 128-bit random hex; the file name */
+    int64_t id;       /* the token's id; 0 while the mint's answer has not come */
     char user[64];
     long uid;
     char label[LT_LABEL_MAX + 1];
     char api_url[512];
     int64_t expiry;
     char service[64], tty[64], rhost[256], xdg_session_id[64];
-    long pid;                  /* the process that opened the session, and its start time */
+    long pid; /* the process that opened the session, and its start time */
     char pid_start[32];
-    char token_file[512];      /* the user's token file, if any */
-    char ruser[64];            /* PAM_RUSER: who asked (sudo's and su's caller); "" when unknown */
+    char token_file[512]; /* the user's token file, if any */
+    char ruser[64];       /* PAM_RUSER: who asked (sudo's and su's caller); "" when unknown */
 } lt_record;
 lt_error_kind lt_record_write(const char *dir, const lt_record *r, lt_error *err);
 lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err);
@@ -221,20 +279,13 @@ int lt_proc_alive(long pid, const char *start);
 /* 2*bytes hex characters of getrandom() into out (2*bytes+1). */
 int lt_random_hex(char *out, size_t bytes);
 
-/* client.c: the ids (at most cap) of live tokens labelled exactly label (an X-Filter the answer is
- * checked against): how a mint whose answer never came is found. */
-lt_error_kind lt_client_find_label(lt_client *c, const char *label, int64_t *ids, size_t cap, size_t *n,
-                                  lt_error *err);
-/* client.c: GET /profile; with want_scopes, also the token's scopes: X-OAuth-Scopes, or when the
- * answer has none, the token's own entry in GET /profile/tokens (its 16-character prefix). Without
- * want_scopes, out->scopes is what the header said, or NULL (erase asks only "does it work?"). */
-lt_error_kind lt_client_profile(lt_client *c, int want_scopes, lt_profile *out, lt_error *err);
-/* client.c: [A-Za-z0-9]{16,256}, what a token secret may be (Linode's are 64 lowercase hex). */
-int lt_token_secret_valid(const char *s);
-
-/* The longest a minted token may live, whoever asks: a profile's max_ttl, the PAM module's ttl=
- * and max_ttl=. One ceiling everywhere. */
-#define LT_TTL_CEILING ((int64_t)24 * 3600)
+/* ---- audit-line.c: the one format of an audit line ---- */
+/* {"time":"...Z","action":ACTION}; NULL on OOM. */
+json_t *lt_audit_stamp(const char *action);
+/* One audit line (malloc, no newline; NULL on OOM): id when > 0 (always, with who), label,
+ * session, who's user, ruser and service (a PAM record: root's log), outcome, detail. */
+char *lt_audit_line(const char *action, int64_t id, const char *label, const char *session, const lt_record *who,
+                    const char *outcome, const char *detail);
 
 /* ---- pam-args.c: the PAM module's arguments and the shared configuration file ---- */
 /* The PAM module's settings: its arguments, after those of the configuration file (config=, else
@@ -248,10 +299,10 @@ typedef struct lt_pam_args {
     int64_t ttl, max_ttl;              /* seconds; ttl <= max_ttl <= LT_TTL_CEILING */
     long timeout_ms, close_timeout_ms; /* 1 s to 1 h */
     int allow_insecure_loopback, debug;
-    int config_loaded;                 /* a configuration file was read */
-    int conf_errors;                   /* mistakes in the file (each complained of with its line) */
-    char group_scopes[512];            /* from scopes_group_NAME= for the first group the user is in */
-    char *conf_text;                   /* the file's text, split in place into its arguments */
+    int config_loaded;      /* a configuration file was read */
+    int conf_errors;        /* mistakes in the file (each complained of with its line) */
+    char group_scopes[512]; /* from scopes_group_NAME= for the first group the user is in */
+    char *conf_text;        /* the file's text, split in place into its arguments */
 } lt_pam_args;
 /* Called for each problem: in an argument (unknown, or a bad value: the default stays) a warning;
  * in the file ("FILE line N: ...") an error that refuses the file. */
@@ -265,8 +316,8 @@ void lt_pam_args_parse(int argc, const char **argv, lt_pam_args *a, lt_pam_args_
  * line, spaces around = allowed, blank lines and lines starting with # skipped; a quoted value or a
  * comment after a setting is a mistake), then argv over it. path names the file in complaints;
  * a->conf_errors counts the file's mistakes. */
-void lt_pam_args_parse_text(const char *path, char *text, int argc, const char **argv, lt_pam_args *a, lt_pam_args_complaint complain,
-                            lt_pam_args_in_group in_group, void *ud);
+void lt_pam_args_parse_text(const char *path, char *text, int argc, const char **argv, lt_pam_args *a,
+                            lt_pam_args_complaint complain, lt_pam_args_in_group in_group, void *ud);
 /* The configuration file (argv's config=FILE, else LT_PAM_CONF if it exists), then argv over it.
  * The file must be a regular file owned by root (by this euid when not root), writable by its
  * owner only, and free of mistakes. LT_OK, or an error naming the file (a= still holds argv's settings
@@ -284,11 +335,6 @@ char *lt_pam_read_parent(const char *path, lt_error *err);
 /* A client acting with the parent for api_url (NULL: the configured one), reading nothing from
  * the environment. */
 lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadline_ms, lt_error *err);
-/* Revoke a record's token: by id, or, for a mint whose answer never came (id 0), every token
- * with its label. 1 when nothing of it is left alive (revoked, gone, or never created: no token
- * has its label and its expiry has passed). 0 otherwise, with *pending (may be NULL) set when
- * only that expiry is awaited. */
-int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err);
 /* Append one JSON line for a record's event to the audit log at path: opened non-blocking, no
  * link followed, created 0600; it must be a regular file owned by root (this euid when not
  * root), writable by its owner only. LT_OK when the whole line landed; else err says why. */
@@ -310,14 +356,4 @@ typedef struct lt_limits_saved {
 void lt_limits_lift(lt_limits_saved *s);
 void lt_limits_restore(const lt_limits_saved *s);
 
-/* ---- JSON (token-json.c) ---- */
-lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_error *err);
-/* Make jansson wipe what it frees (create responses and --json output hold tokens), once, and
- * only when jansson still has its default malloc/free (a host's own allocator is kept). Called by
- * lt_global_init and lt_client_new, and early in our programs' main(). */
-void lt_json_wipe_on_free(void);
-/* redact.c: body as JSON with every "token" member's value replaced, ASCII only (malloc); NULL when
- * the body is not JSON or nests deeper than 64 levels (then nothing of it may be shown). */
-char *lt_redact_json(const char *body, size_t len);
-/* Parse a body into a JSON value; malformed bodies are LT_ERR_BAD_RESPONSE. Caller decrefs. */
-json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err);
+#endif

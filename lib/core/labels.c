@@ -46,8 +46,8 @@ void lt_label_field(const char *value, size_t max, char *out)
         snprintf(out, max + 1, "=%010llx", (unsigned long long)(fnv1a64(v) >> 24));
 }
 
-void lt_label_format(const char *host, const char *user, const char *profile, const char *session,
-                     const char *nonce, char out[LT_LABEL_MAX + 1])
+void lt_label_format(const char *host, const char *user, const char *profile, const char *session, const char *nonce,
+                     char out[LT_LABEL_MAX + 1])
 {
     lt_label l;
     lt_label_field(host, LT_LABEL_HOST_MAX, l.host);
@@ -114,8 +114,8 @@ lt_error_kind lt_label_check(const char *label, lt_error *err)
             if ((p[i] & 0xC0) != 0x80)
                 len = 0;
         if (!len || (len == 2 && *p < 0xC2) || (len == 3 && *p == 0xE0 && p[1] < 0xA0) ||
-            (len == 3 && *p == 0xED && p[1] >= 0xA0) || (len == 4 && ((*p == 0xF0 && p[1] < 0x90) ||
-                                                                   (*p == 0xF4 && p[1] >= 0x90) || *p > 0xF4)))
+            (len == 3 && *p == 0xED && p[1] >= 0xA0) ||
+            (len == 4 && ((*p == 0xF0 && p[1] < 0x90) || (*p == 0xF4 && p[1] >= 0x90) || *p > 0xF4)))
             return label_error(err, "label: not valid UTF-8");
         p += len;
         chars++;

@@ -93,8 +93,8 @@ static void duration(const char *s, const char *v, int64_t cap, const char *cap_
 static int flag(const char *s, const char *eq, const source *src, lt_pam_args *a)
 {
     if (eq && src->path) {
-        complainf(src, a, "%s: %.*s takes no value (write %.*s alone on its line, or leave it out)", s,
-                  (int)(eq - s), s, (int)(eq - s), s);
+        complainf(src, a, "%s: %.*s takes no value (write %.*s alone on its line, or leave it out)", s, (int)(eq - s),
+                  s, (int)(eq - s), s);
         return 0;
     }
     return 1;
@@ -106,24 +106,39 @@ static void parse_one(const char *s, lt_pam_args *a, const source *src)
     const int kl = (int)(eq ? (size_t)(eq - s) : strlen(s));
     int64_t t;
 #define KEY(k) (kl == (int)sizeof(k) - 1 && !strncmp(s, k, (size_t)kl))
-    if (KEY("parent_token_file")) a->parent_token_file = v;
-    else if (KEY("scopes")) a->scopes = v;
-    else if (KEY("api_url")) a->api_url = v;
-    else if (KEY("ca_file")) a->ca_file = v;
-    else if (KEY("proxy")) a->proxy = v;
-    else if (KEY("env")) a->env = v;
-    else if (KEY("cli_env")) a->cli_env = v;
-    else if (KEY("token_file")) a->token_file = v;
-    else if (KEY("state_dir")) a->state_dir = v;
-    else if (KEY("queue_dir")) a->queue_dir = v;
-    else if (KEY("audit_log")) a->audit_log = v;
-    else if (KEY("config") && !src->path) a->config = v; /* read before the rest (lt_pam_args_load) */
+    if (KEY("parent_token_file"))
+        a->parent_token_file = v;
+    else if (KEY("scopes"))
+        a->scopes = v;
+    else if (KEY("api_url"))
+        a->api_url = v;
+    else if (KEY("ca_file"))
+        a->ca_file = v;
+    else if (KEY("proxy"))
+        a->proxy = v;
+    else if (KEY("env"))
+        a->env = v;
+    else if (KEY("cli_env"))
+        a->cli_env = v;
+    else if (KEY("token_file"))
+        a->token_file = v;
+    else if (KEY("state_dir"))
+        a->state_dir = v;
+    else if (KEY("queue_dir"))
+        a->queue_dir = v;
+    else if (KEY("audit_log"))
+        a->audit_log = v;
+    else if (KEY("config") && !src->path)
+        a->config = v; /* read before the rest (lt_pam_args_load) */
     /* allow_http_loopback is the name of the first release */
-    else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback")) a->allow_insecure_loopback |= flag(s, eq, src, a);
-    else if (KEY("debug")) a->debug |= flag(s, eq, src, a);
-    else if (KEY("ttl")) duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->ttl, src, a);
-    else if (KEY("max_ttl")) duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->max_ttl,
-                                      src, a);
+    else if (KEY("allow_insecure_loopback") || KEY("allow_http_loopback"))
+        a->allow_insecure_loopback |= flag(s, eq, src, a);
+    else if (KEY("debug"))
+        a->debug |= flag(s, eq, src, a);
+    else if (KEY("ttl"))
+        duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->ttl, src, a);
+    else if (KEY("max_ttl"))
+        duration(s, v, LT_TTL_CEILING, "24h (the ceiling of every minted token)", 1, &a->max_ttl, src, a);
     else if (KEY("timeout")) {
         t = a->timeout_ms;
         duration(s, v, 3600, "1h", 1000, &t, src, a);
@@ -149,8 +164,8 @@ typedef struct {
     int line;
 } conf_line;
 
-static void parse_all(const char *path, int nfile, const conf_line *file, int argc, const char **argv,
-                      lt_pam_args *a, lt_pam_args_complaint complain, lt_pam_args_in_group in_group, void *ud)
+static void parse_all(const char *path, int nfile, const conf_line *file, int argc, const char **argv, lt_pam_args *a,
+                      lt_pam_args_complaint complain, lt_pam_args_in_group in_group, void *ud)
 {
     defaults(a);
     source src = {complain, in_group, ud, path, 0};
@@ -188,8 +203,8 @@ static int normalise(char *line, const source *src, lt_pam_args *a)
     memmove(line + kl + 1, v, strlen(v) + 1);
     v = line + kl + 1;
     if (*v == '"' || *v == '\'') {
-        complainf(src, a, "%.*s: no quotes in this file: write %.*s=VALUE (the value is the rest of the line)",
-                  (int)kl, line, (int)kl, line);
+        complainf(src, a, "%.*s: no quotes in this file: write %.*s=VALUE (the value is the rest of the line)", (int)kl,
+                  line, (int)kl, line);
         return 0;
     }
     const char *hash = strstr(v, " #") ? strstr(v, " #") : strstr(v, "\t#");
@@ -243,10 +258,10 @@ static char *read_conf(const char *path, int *missing, lt_error *err)
         return NULL;
     }
     const uid_t owner = geteuid();
-    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 022) ||
-        st.st_size > CONF_CAP) {
-        lt_error_set(err, LT_ERR_USAGE, "the configuration file %s must be a regular file owned by root, "
-                                         "writable by root only, at most 64 KiB (it is %04o, owner %u): refusing it",
+    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 022) || st.st_size > CONF_CAP) {
+        lt_error_set(err, LT_ERR_USAGE,
+                     "the configuration file %s must be a regular file owned by root, "
+                     "writable by root only, at most 64 KiB (it is %04o, owner %u): refusing it",
                      path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
         return NULL;
@@ -283,8 +298,9 @@ lt_error_kind lt_pam_args_load(int argc, const char **argv, lt_pam_args *a, lt_p
         return e.kind;
     }
     if (a->conf_errors) /* every one was complained of, with its line */
-        return lt_error_set(err, LT_ERR_USAGE, "the configuration file %s has %d mistake%s (each named with its "
-                                               "line): refusing it until they are fixed (pam_linode_token(8))",
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "the configuration file %s has %d mistake%s (each named with its "
+                            "line): refusing it until they are fixed (pam_linode_token(8))",
                             path, a->conf_errors, a->conf_errors == 1 ? "" : "s");
     return LT_OK;
 }

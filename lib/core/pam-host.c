@@ -12,12 +12,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* Owned by root, or by this euid when not root (a test, or a user's own host). */
-static int trusted_owner(uid_t uid)
-{
-    return uid == 0 || uid == geteuid();
-}
-
 char *lt_pam_read_parent(const char *path, lt_error *err)
 {
     if (!path || !*path) {
@@ -32,10 +26,11 @@ char *lt_pam_read_parent(const char *path, lt_error *err)
             close(fd);
         return NULL;
     }
-    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent_token_file %s must be a regular file owned by %s with mode "
-                                                "0600 (it is %04o, owner %u): refusing it", path,
-                     geteuid() ? "this user" : "root", (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+    if (!lt_path_mine(&st, S_IFREG, geteuid(), 077)) {
+        lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                     "parent_token_file %s must be a regular file owned by %s with mode "
+                     "0600 (it is %04o, owner %u): refusing it",
+                     path, geteuid() ? "this user" : "root", (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
         return NULL;
     }
@@ -64,77 +59,58 @@ lt_client *lt_pam_client(const lt_pam_args *a, const char *api_url, long deadlin
         deadline_ms = 1;
     /* no_environment: inside su or sudo the environment is the caller's; it must not choose
      * where the root-only parent goes (LINODE_URL, LINODE_CA, proxies) nor see its TLS keys. */
-    lt_client_options o = {.api_url = api_url ? api_url : a->api_url, .token = parent, .ca_file = a->ca_file,
-                           .proxy = a->proxy, .no_environment = 1,
+    lt_client_options o = {.api_url = api_url ? api_url : a->api_url,
+                           .token = parent,
+                           .ca_file = a->ca_file,
+                           .proxy = a->proxy,
+                           .no_environment = 1,
                            .allow_insecure_loopback = a->allow_insecure_loopback,
                            .connect_timeout_ms = deadline_ms > 2000 ? 2000 : deadline_ms,
-                           .request_timeout_ms = deadline_ms, .deadline_ms = deadline_ms,
-                           .max_retries = LT_RETRIES_NONE, .debug = 0};
+                           .request_timeout_ms = deadline_ms,
+                           .deadline_ms = deadline_ms,
+                           .max_retries = LT_RETRIES_NONE,
+                           .debug = 0};
     lt_client *c = lt_client_new(&o, err);
     lt_secret_free(parent);
     return c;
 }
 
-int lt_record_revoke(lt_client *c, const lt_record *r, int *pending, lt_error *err)
-{
-    int64_t ids[8];
-    size_t n = 0;
-    if (pending)
-        *pending = 0;
-    if (r->id > 0) {
-        ids[n++] = r->id;
-    } else if (lt_client_find_label(c, r->label, ids, 8, &n, err) != LT_OK) {
-        return 0;
-    } else if (!n && r->expiry > (int64_t)time(NULL)) {
-        /* no token carries its label yet, but a POST the server is still working on may create
-         * one: ask again later, until the token would have expired anyway */
-        if (pending)
-            *pending = 1;
-        lt_error_set(err, LT_ERR_TIMEOUT, "the mint's answer never came and no token carries its label yet: "
-                                          "looked up again later");
-        return 0;
-    }
-    int ok = 1;
-    for (size_t i = 0; i < n; i++)
-        if (lt_client_revoke_token(c, ids[i], err) != LT_OK && !lt_error_is_not_found(err))
-            ok = 0;
-    return ok;
-}
-
 /* The audit log, opened for one append: never a FIFO or device (O_NONBLOCK: opening a FIFO
  * cannot hang a login), never through a link, a regular file of root's that only root writes. */
-static int open_audit(const char *path, lt_error *err)
+static lt_error_kind open_audit(const char *path, int *out, lt_error *err)
 {
+    *out = -1;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: cannot open it: %s", path, strerror(errno));
+        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: cannot open it: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
-        return -1;
+        return k;
     }
-    if (!S_ISREG(st.st_mode) || !trusted_owner(st.st_uid) || (st.st_mode & 022)) {
-        lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s must be a regular file owned by root and writable by root "
-                                         "only (it is %s%04o, owner %u): not written", path,
-                     S_ISREG(st.st_mode) ? "" : "not a regular file, ", (unsigned)(st.st_mode & 07777),
-                     (unsigned)st.st_uid);
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 022)) {
+        lt_error_kind k = lt_error_set(err, LT_ERR_SYSTEM,
+                                       "audit_log %s must be a regular file owned by root and writable by root "
+                                       "only (it is %s%04o, owner %u): not written",
+                                       path, S_ISREG(st.st_mode) ? "" : "not a regular file, ",
+                                       (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
         close(fd);
-        return -1;
+        return k;
     }
-    return fd;
+    *out = fd;
+    return LT_OK;
 }
 
-/* One JSON object as one line, in one write(). */
-static lt_error_kind append_line(const char *path, json_t *o, lt_error *err)
+/* One audit line (taken over and freed) as one line of the file, in one write(). */
+static lt_error_kind append_line(const char *path, char *line, lt_error *err)
 {
-    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
     if (!line)
         return lt_error_set(err, LT_ERR_SYSTEM, "audit_log %s: out of memory", path);
-    int fd = open_audit(path, err);
-    if (fd < 0) {
+    int fd;
+    lt_error_kind rc = open_audit(path, &fd, err);
+    if (rc != LT_OK) {
         free(line);
-        return err ? err->kind : LT_ERR_SYSTEM;
+        return rc;
     }
     size_t n = strlen(line);
     line[n] = '\n'; /* the terminating NUL becomes the newline */
@@ -150,38 +126,25 @@ static lt_error_kind append_line(const char *path, json_t *o, lt_error *err)
     return LT_OK;
 }
 
-static json_t *stamp(const char *action)
-{
-    char when[20];
-    lt_time_format_api((int64_t)time(NULL), when);
-    return json_pack("{s:s+,s:s}", "time", when, "Z", "action", action);
-}
-
 lt_error_kind lt_pam_audit_write(const char *path, const char *action, const lt_record *r, const char *outcome,
                                  lt_error *err)
 {
-    json_t *o = stamp(action);
-    if (o && json_object_update_new(o, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)r->id,
-                                                 "label", r->label, "session", r->session, "user", r->user,
-                                                 "ruser", r->ruser, "service", r->service, "outcome",
-                                                 outcome)) != 0) {
-        json_decref(o);
-        o = NULL;
-    }
-    return append_line(path, o, err);
+    return append_line(path, lt_audit_line(action, r->id, r->label, r->session, r, outcome, NULL), err);
 }
 
 lt_error_kind lt_pam_audit_note(const char *path, const char *level, const char *message, lt_error *err)
 {
-    json_t *o = stamp("log");
+    json_t *o = lt_audit_stamp("log");
     char *clean = lt_printable(message);
-    if (o && json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "level", level, "message", clean ? clean : "",
-                                                 "note", "syslog unavailable")) != 0) {
+    if (o && json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "level", level, "message", clean ? clean : "", "note",
+                                                 "syslog unavailable")) != 0) {
         json_decref(o);
         o = NULL;
     }
     free(clean);
-    return append_line(path, o, err);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    return append_line(path, line, err);
 }
 
 int lt_syslog_reachable(void)

@@ -13,7 +13,8 @@ static int redact(json_t *v, int depth)
     if (json_is_object(v)) {
         const char *k;
         json_t *m;
-        json_object_foreach(v, k, m) {
+        json_object_foreach(v, k, m)
+        {
             if (!strcmp(k, "token"))
                 json_object_set_new(v, k, json_string("<redacted>"));
             else if (!redact(m, depth + 1))

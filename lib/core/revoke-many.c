@@ -80,8 +80,10 @@ lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, 
             /* the window resets after the deadline: what is left is not sent */
             for (; queued_n; qhead = (qhead + 1) % n, queued_n--) {
                 lt_error *r = &results[queue[qhead]];
-                lt_error_set(r, LT_ERR_RATE_LIMITED, "revoking token %" PRId64 ": the API's rate limit is used up "
-                             "for %.1f s more, past the deadline; not sent", ids[queue[qhead]], (double)hold / 1000);
+                lt_error_set(r, LT_ERR_RATE_LIMITED,
+                             "revoking token %" PRId64 ": the API's rate limit is used up "
+                             "for %.1f s more, past the deadline; not sent",
+                             ids[queue[qhead]], (double)hold / 1000);
                 r->retry_after = (double)hold / 1000;
             }
             break;
@@ -117,16 +119,20 @@ lt_error_kind lt_client_revoke_many(lt_client *c, const int64_t *ids, size_t n, 
             /* The per-request timeout ends in-flight requests at the deadline too; this catches the rest. */
             for (int s = 0; s < max_parallel; s++)
                 if (slots[s].busy) {
-                    lt_error_set(&results[slots[s].idx], LT_ERR_TIMEOUT, "revoking token %" PRId64 ": overall "
-                                 "deadline of %ld ms passed", ids[slots[s].idx], deadline_ms);
+                    lt_error_set(&results[slots[s].idx], LT_ERR_TIMEOUT,
+                                 "revoking token %" PRId64 ": overall "
+                                 "deadline of %ld ms passed",
+                                 ids[slots[s].idx], deadline_ms);
                     C->multi_remove_handle(m, slots[s].h);
                     lt_http_response_clear(&slots[s].resp);
                     slots[s].busy = 0;
                 }
             for (; queued_n; qhead = (qhead + 1) % n, queued_n--)
                 if (!tries[queue[qhead]]) /* a 429'd one keeps its 429 */
-                    lt_error_set(&results[queue[qhead]], LT_ERR_TIMEOUT, "revoking token %" PRId64 ": overall "
-                                 "deadline of %ld ms passed before it was sent", ids[queue[qhead]], deadline_ms);
+                    lt_error_set(&results[queue[qhead]], LT_ERR_TIMEOUT,
+                                 "revoking token %" PRId64 ": overall "
+                                 "deadline of %ld ms passed before it was sent",
+                                 ids[queue[qhead]], deadline_ms);
             break;
         }
         int64_t wait = deadline - now_ms();

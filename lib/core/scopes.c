@@ -6,9 +6,9 @@
 
 /* Cloud Manager's PAT form, Dec 2025; sorted, so the normalised form is sorted too. */
 static const char *const services[] = {
-    "account", "child_account", "databases", "domains", "events", "firewall",
-    "images", "ips", "linodes", "lke", "longview", "monitor", "nodebalancers",
-    "object_storage", "stackscripts", "volumes", "vpc",
+    "account",      "child_account", "databases", "domains",  "events",  "firewall",      "images",
+    "ips",          "linodes",       "lke",       "longview", "monitor", "nodebalancers", "object_storage",
+    "stackscripts", "volumes",       "vpc",
 };
 #define N_SERVICES (sizeof services / sizeof services[0])
 _Static_assert(N_SERVICES <= LT_SCOPES_MAX_SERVICES, "too many services");
@@ -16,11 +16,20 @@ _Static_assert(N_SERVICES <= LT_SCOPES_MAX_SERVICES, "too many services");
 /* Services that were folded into account. */
 static const char *const legacy_account[] = {"tokens", "clients", "users", "tickets", "managed"};
 
-size_t lt_scopes_service_count(void) { return N_SERVICES; }
+size_t lt_scopes_service_count(void)
+{
+    return N_SERVICES;
+}
 
-const char *lt_scopes_service_name(size_t i) { return i < N_SERVICES ? services[i] : NULL; }
+const char *lt_scopes_service_name(size_t i)
+{
+    return i < N_SERVICES ? services[i] : NULL;
+}
 
-int lt_scopes_service_has_read_only(size_t i) { return i < N_SERVICES && strcmp(services[i], "vpc") != 0; }
+int lt_scopes_service_has_read_only(size_t i)
+{
+    return i < N_SERVICES && strcmp(services[i], "vpc") != 0;
+}
 
 int lt_scopes_service_index(const char *name)
 {
@@ -37,8 +46,8 @@ static int parse_level(const char *s)
 {
     if (!strcmp(s, "read_only") || !strcmp(s, "view"))
         return LT_LEVEL_READ_ONLY;
-    if (!strcmp(s, "read_write") || !strcmp(s, "create") || !strcmp(s, "modify") ||
-        !strcmp(s, "delete") || !strcmp(s, "*"))
+    if (!strcmp(s, "read_write") || !strcmp(s, "create") || !strcmp(s, "modify") || !strcmp(s, "delete") ||
+        !strcmp(s, "*"))
         return LT_LEVEL_READ_WRITE;
     return -1;
 }
@@ -65,7 +74,10 @@ lt_error_kind lt_scopes_parse(const char *s, unsigned flags, lt_scopes *out, lt_
         size_t len = strcspn(p, " ,\t");
         char item[128];
         if (len >= sizeof item) {
-            if (lenient) { p += len; continue; }
+            if (lenient) {
+                p += len;
+                continue;
+            }
             return lt_error_set(err, LT_ERR_USAGE, "scopes: item too long: '%.40s...'", p);
         }
         memcpy(item, p, len);
@@ -77,24 +89,25 @@ lt_error_kind lt_scopes_parse(const char *s, unsigned flags, lt_scopes *out, lt_
         }
         char *colon = strchr(item, ':');
         if (!colon) {
-            if (lenient) continue;
+            if (lenient)
+                continue;
             return lt_error_set(err, LT_ERR_USAGE, "scopes: '%s' is not SERVICE:LEVEL", item);
         }
         *colon = '\0';
         int svc = lt_scopes_service_index(item);
         int lvl = parse_level(colon + 1);
         if (svc < 0 || lvl < 0) {
-            if (lenient) continue;
+            if (lenient)
+                continue;
             *colon = ':';
-            return lt_error_set(err, LT_ERR_USAGE, "scopes: unknown %s in '%s'",
-                                svc < 0 ? "service" : "level", item);
+            return lt_error_set(err, LT_ERR_USAGE, "scopes: unknown %s in '%s'", svc < 0 ? "service" : "level", item);
         }
         if (lvl == LT_LEVEL_READ_ONLY && !lt_scopes_service_has_read_only((size_t)svc)) {
             if (lenient) {
                 lvl = LT_LEVEL_NONE; /* cannot be granted; grant nothing */
             } else {
-                return lt_error_set(err, LT_ERR_USAGE,
-                                    "scopes: %s has no read_only level (use %s:read_write)", item, item);
+                return lt_error_set(err, LT_ERR_USAGE, "scopes: %s has no read_only level (use %s:read_write)", item,
+                                    item);
             }
         }
         if (out->level[svc] < lvl)

@@ -167,8 +167,17 @@ lt_error_kind lt_record_read(const char *path, lt_record *r, lt_error *err)
             r->expiry = strtoll(v, NULL, 10);
         else if (!strcmp(k, "pid"))
             r->pid = strtol(v, NULL, 10);
-        STR(session); STR(user); STR(label); STR(api_url); STR(service); STR(tty); STR(rhost);
-        STR(xdg_session_id); STR(pid_start); STR(token_file); STR(ruser);
+        STR(session);
+        STR(user);
+        STR(label);
+        STR(api_url);
+        STR(service);
+        STR(tty);
+        STR(rhost);
+        STR(xdg_session_id);
+        STR(pid_start);
+        STR(token_file);
+        STR(ruser);
 #undef STR
     }
     fclose(f);

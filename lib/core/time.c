@@ -69,8 +69,8 @@ void lt_time_format_api(int64_t t, char buf[20])
     struct tm tm;
     /* Always four digits of year (strftime's %Y gives 999 for 999, which the API reads as 2999). */
     if (t == LT_TIME_NEVER || !gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999 ||
-        snprintf(buf, 20, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec) != 19)
+        snprintf(buf, 20, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec) != 19)
         memcpy(buf, "2999-12-12T05:00:00", 20);
 }
 
@@ -90,12 +90,23 @@ lt_error_kind lt_duration_parse(const char *s, int64_t *seconds, lt_error *err)
             goto bad;
         int64_t unit;
         switch (*end) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 7 * 86400; break;
-        default: goto bad;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        case 'w':
+            unit = 7 * 86400;
+            break;
+        default:
+            goto bad;
         }
         total += (int64_t)n * unit;
         if (total > (int64_t)200 * 366 * 86400)
@@ -107,6 +118,5 @@ lt_error_kind lt_duration_parse(const char *s, int64_t *seconds, lt_error *err)
     *seconds = total;
     return LT_OK;
 bad:
-    return lt_error_set(err, LT_ERR_USAGE,
-                        "duration: '%.40s' is not a duration (use e.g. 90s, 15m, 1h, 7d, 2w)", s);
+    return lt_error_set(err, LT_ERR_USAGE, "duration: '%.40s' is not a duration (use e.g. 90s, 15m, 1h, 7d, 2w)", s);
 }

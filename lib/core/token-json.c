@@ -40,8 +40,8 @@ json_t *lt_json_parse_body(const char *body, size_t len, lt_error *err)
     json_error_t jerr;
     json_t *v = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v)
-        lt_error_set(err, LT_ERR_BAD_RESPONSE, "malformed JSON in API response: %.200s (line %d)",
-                     jerr.text, jerr.line);
+        lt_error_set(err, LT_ERR_BAD_RESPONSE, "malformed JSON in API response: %.200s (line %d)", jerr.text,
+                     jerr.line);
     return v;
 }
 
@@ -78,14 +78,14 @@ lt_error_kind lt_token_from_json(json_t *obj, time_t now, lt_token *out, lt_erro
     if (lt_time_parse_api(json_string_value(created), now, &out->created, &terr) != LT_OK)
         return bad(err, "'created' is not YYYY-MM-DDTHH:MM:SS");
     out->expiry = LT_TIME_NEVER;
-    if (json_is_string(expiry) &&
-        lt_time_parse_api(json_string_value(expiry), now, &out->expiry, &terr) != LT_OK)
+    if (json_is_string(expiry) && lt_time_parse_api(json_string_value(expiry), now, &out->expiry, &terr) != LT_OK)
         return bad(err, "'expiry' is not YYYY-MM-DDTHH:MM:SS");
     out->id = (int64_t)json_integer_value(id);
     out->label = strdup(json_string_value(label));
     out->scopes = strdup(json_string_value(scopes));
     out->token = json_is_string(token) ? strdup(json_string_value(token)) : strdup("");
-    out->json = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII); /* exact, and plain ASCII for a terminal */
+    out->json = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                    JSON_ENSURE_ASCII); /* exact, and plain ASCII for a terminal */
     if (!out->label || !out->scopes || !out->token || !out->json) {
         lt_token_clear(out);
         return lt_error_set(err, LT_ERR_SYSTEM, "out of memory");
@@ -176,7 +176,8 @@ lt_error_kind lt_api_error_from_response(const lt_http_response *r, lt_error *er
     json_t *errors = json_object_get(root, "errors");
     size_t i;
     json_t *e;
-    json_array_foreach(errors, i, e) {
+    json_array_foreach(errors, i, e)
+    {
         const char *reason = json_string_value(json_object_get(e, "reason"));
         const char *field = json_string_value(json_object_get(e, "field"));
         if (!reason)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* acquire.c - the public minting API for other programs: lt_acquire / lt_release. */
-#include "upper.h"
+#include "session-layer.h"
 
 lt_error_kind lt_acquire(const char *profile, lt_credential *out, lt_error *err)
 {

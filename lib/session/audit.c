@@ -2,7 +2,7 @@
 /* audit.c - every mint, revoke, queue, drain and reap decision, one JSON line each, appended to
  * $XDG_STATE_HOME/linode-token/audit.log (0600): time, action, token id, label, session, outcome.
  * Never a secret, nor a part of one. Past 1 MiB the log moves to audit.log.1 (one generation). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,22 +24,7 @@ void lt_audit(const char *action, int64_t id, const char *label, const char *ses
     g_autofree char *dir = g_path_get_dirname(path);
     if (g_mkdir_with_parents(dir, 0700) != 0)
         return;
-    json_t *o = json_object();
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *when = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-    json_object_set_new(o, "time", json_string(when));
-    json_object_set_new(o, "action", json_string(action));
-    if (id > 0)
-        json_object_set_new(o, "id", json_integer(id));
-    if (label && g_utf8_validate(label, -1, NULL))
-        json_object_set_new(o, "label", json_string(label));
-    if (session)
-        json_object_set_new(o, "session", json_string(session));
-    json_object_set_new(o, "outcome", json_string(outcome));
-    if (detail && g_utf8_validate(detail, -1, NULL))
-        json_object_set_new(o, "detail", json_string(detail));
-    char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
+    char *line = lt_audit_line(action, id, label, session, NULL, outcome, detail);
     if (!line)
         return;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

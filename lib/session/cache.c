@@ -5,7 +5,7 @@
  * keyring is an error, not a miss.
  * An entry belongs to one session and one parent: its key is (API URL, parent, account, scopes,
  * session), and a lookup also bounds the time left (min_expiry <= expiry <= max_expiry). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <keyutils.h>
@@ -13,17 +13,16 @@
 #include <unistd.h>
 
 static const SecretSchema cached_schema = {
-    "io.github.linode-token.Minted",
-    SECRET_SCHEMA_NONE,
-    {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"parent", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"scopes", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"session", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
-     {NULL, 0}},
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    .name = "io.github.linode-token.Minted",
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"parent", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"scopes", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"session", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"token_id", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"expiry", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {NULL, 0}},
 };
 
 #define KEY_PREFIX "linode-token:"
@@ -50,7 +49,10 @@ void lt_cached_clear(lt_cached *c)
     memset(c, 0, sizeof *c);
 }
 
-static int64_t now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+static int64_t now_s(void)
+{
+    return g_get_real_time() / G_USEC_PER_SEC;
+}
 
 static int id_in(int64_t id, const int64_t *ids, size_t n)
 {
@@ -65,25 +67,24 @@ static int id_in(int64_t id, const int64_t *ids, size_t n)
  * of which costs a properties round trip. So an entry's secret carries what a reader needs:
  * "v2 ID EXPIRY API_URL\nTOKEN"; the attributes are what searches match on. Never prompts. */
 
-/* The service with an open session, and libsecret; NULL with err set. The caller unrefs it. */
-static SecretService *ss_open(const lt_secret_api **api, lt_error *err)
+/* The service with an open session (*svc, which the caller unrefs), and libsecret. */
+static lt_error_kind ss_open(SecretService **svc, const lt_secret_api **api, lt_error *err)
 {
+    *svc = NULL;
     if (!lt_session_bus_available()) {
         lt_secret_service_ready(err); /* says why */
-        return NULL;
+        return LT_ERR_STORE;
     }
     if (!(*api = lt_libsecret(err)))
-        return NULL;
+        return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    SecretService *svc = (*api)->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr);
-    if (!svc)
-        lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    return svc;
+    if (!(*svc = (*api)->service_get_sync(SECRET_SERVICE_OPEN_SESSION, NULL, &gerr)))
+        return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
+    return LT_OK;
 }
 
 /* The paths of our unlocked items matching attrs; a locked one is an error, not a miss. */
-static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashTable *attrs, GStrv *out,
-                              lt_error *err)
+static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashTable *attrs, GStrv *out, lt_error *err)
 {
     g_autoptr(GError) gerr = NULL;
     g_auto(GStrv) locked = NULL;
@@ -96,16 +97,17 @@ static lt_error_kind ss_paths(const lt_secret_api *s, SecretService *svc, GHashT
     return LT_OK;
 }
 
-/* The secrets of paths, by path (values wiped when the table goes); NULL when there are none. */
-static GHashTable *ss_secrets(const lt_secret_api *s, SecretService *svc, GStrv paths, lt_error *err)
+/* The secrets of paths, by path, into *values (wiped when the table goes; NULL when there are none). */
+static lt_error_kind ss_secrets(const lt_secret_api *s, SecretService *svc, GStrv paths, GHashTable **values,
+                                lt_error *err)
 {
+    *values = NULL;
     if (!paths || !paths[0])
-        return NULL;
+        return LT_OK;
     g_autoptr(GError) gerr = NULL;
-    GHashTable *values = s->secrets_for_paths_sync(svc, (const gchar **)paths, NULL, &gerr);
-    if (!values)
-        lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
-    return values;
+    if (!(*values = s->secrets_for_paths_sync(svc, (const gchar **)paths, NULL, &gerr)))
+        return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
+    return LT_OK;
 }
 
 typedef struct {
@@ -132,18 +134,17 @@ static lt_error_kind ss_get(const lt_cache_key *k, int64_t min_expiry, int64_t m
                             lt_error *err)
 {
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     /* The key names one session and one parent: the search finds the entry or two that matter. */
-    g_autoptr(GHashTable) attrs =
-        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
-                             "session", k->session, NULL);
+    g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account",
+                                                       k->account, "scopes", k->scopes, "session", k->session, NULL);
     g_auto(GStrv) paths = NULL;
-    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
-    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
-    if (rc == LT_OK && paths && paths[0] && !values)
-        rc = err ? err->kind : LT_ERR_STORE;
+    GHashTable *values = NULL;
+    if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
+        rc = ss_secrets(s, svc, paths, &values, err);
     if (values) {
         const int64_t now = now_s();
         GHashTableIter it;
@@ -178,12 +179,12 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
     if (!s)
         return LT_ERR_STORE;
     g_autoptr(GError) gerr = NULL;
-    g_autoptr(GHashTable) attrs =
-        lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes", k->scopes,
-                             "session", k->session, "token_id", id, "expiry", expiry, NULL);
+    g_autoptr(GHashTable)
+        attrs = lt_secret_attributes("api_url", k->api_url, "parent", k->parent, "account", k->account, "scopes",
+                                     k->scopes, "session", k->session, "token_id", id, "expiry", expiry, NULL);
     char *value = g_strdup_printf("v2 %s %s %s\n%s", id, expiry, k->api_url, c->token);
-    const int stored =
-        s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value, NULL, &gerr);
+    const int stored = s->password_storev_sync(&cached_schema, attrs, SECRET_COLLECTION_DEFAULT, item_label, value,
+                                               NULL, &gerr);
     explicit_bzero(value, strlen(value));
     g_free(value);
     if (!stored)
@@ -195,13 +196,15 @@ static lt_error_kind ss_put(const lt_cache_key *k, const lt_cached *c, const cha
 static lt_error_kind ss_find(const char *session, const char *secret, lt_cached_ref *out, lt_error *err)
 {
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("session", session, NULL);
     g_auto(GStrv) paths = NULL;
-    lt_error_kind rc = ss_paths(s, svc, attrs, &paths, err);
-    GHashTable *values = rc == LT_OK ? ss_secrets(s, svc, paths, err) : NULL;
+    GHashTable *values = NULL;
+    if ((rc = ss_paths(s, svc, attrs, &paths, err)) == LT_OK)
+        rc = ss_secrets(s, svc, paths, &values, err);
     if (values) {
         GHashTableIter it;
         gpointer value;
@@ -224,10 +227,10 @@ static lt_error_kind ss_drop(const int64_t *ids, size_t n, const char *session, 
     if (!lt_session_bus_available())
         return LT_OK;
     const lt_secret_api *s;
-    SecretService *svc = ss_open(&s, err);
-    if (!svc)
-        return err ? err->kind : LT_ERR_STORE;
-    lt_error_kind rc = LT_OK;
+    SecretService *svc;
+    lt_error_kind rc = ss_open(&svc, &s, err);
+    if (rc != LT_OK)
+        return rc;
     for (size_t i = 0; rc == LT_OK && i < (session ? 1 : n); i++) {
         char id[24];
         g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, session ? 0 : ids[i]);
@@ -404,8 +407,7 @@ static lt_error_kind kr_put(const lt_cache_key *k, const lt_cached *c, lt_error 
          (errno != EOPNOTSUPP || keyctl_link(key, target) < 0 || keyctl_unlink(key, KEY_SPEC_THREAD_KEYRING) < 0))) {
         const int e = errno;
         keyctl_invalidate(key);
-        return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)",
-                            g_strerror(e));
+        return lt_error_set(err, LT_ERR_STORE, "cannot use the kernel keyring: %s (set cache = none?)", g_strerror(e));
     }
     return LT_OK;
 }
@@ -460,10 +462,12 @@ char *lt_cache_describe(const lt_config *cfg)
                                why, g_strerror(errno));
     if (kind == LT_KEYRING_SESSION)
         return g_strdup_printf("keyring, this session's own keyring %d (%s; a session keyring of its own, "
-                               "from the login or keyctl session: the cache ends with it)", (int)kr, why);
+                               "from the login or keyctl session: the cache ends with it)",
+                               (int)kr, why);
     return g_strdup_printf("keyring, the user-session keyring %d (%s; no session keyring of its own, as under "
                            "cron, CI, containers and services: shared by this user's processes, each key until "
-                           "its token expires)", (int)kr, why);
+                           "its token expires)",
+                           (int)kr, why);
 }
 
 lt_error_kind lt_cache_get(lt_cache_backend b, const lt_cache_key *k, int64_t min_expiry, int64_t max_expiry,

@@ -2,7 +2,7 @@
 /* config.c - the configuration file (GKeyFile), checked whole at load (sections, keys, every value,
  * with the line of what is wrong), and the API URL's precedence: --api-url, then config api_url,
  * then LINODE_URL + LINODE_API_VERSION, then the default. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,9 +10,16 @@
 #define GENERAL "general"
 
 /* Every key of [general]: man/linode-token.conf.5 lists them. */
-static const char *const general_keys[] = {"api_url", "allow_insecure_loopback", "parent_token_file",
-                                           "parent_token_command", "parent_token_command_timeout", "cache", "proxy",
-                                           "ca_file", "exec_env", NULL};
+static const char *const general_keys[] = {"api_url",
+                                           "allow_insecure_loopback",
+                                           "parent_token_file",
+                                           "parent_token_command",
+                                           "parent_token_command_timeout",
+                                           "cache",
+                                           "proxy",
+                                           "ca_file",
+                                           "exec_env",
+                                           NULL};
 
 static char *default_path(void)
 {
@@ -29,11 +36,12 @@ static int line_of(const char *text, const char *group, const char *key)
         const char *end = strchr(p, '\n');
         g_autofree char *l = g_strstrip(g_strndup(p, end ? (gsize)(end - p) : strlen(p)));
         if (l[0] == '[') {
-            in_group = l[strlen(l) - 1] == ']' && strlen(l) - 2 == strlen(group) && !strncmp(l + 1, group, strlen(group));
+            in_group = l[strlen(l) - 1] == ']' && strlen(l) - 2 == strlen(group) &&
+                       !strncmp(l + 1, group, strlen(group));
             if (in_group && !key)
                 return line;
-        } else if (in_group && key && g_str_has_prefix(l, key) && (l[strlen(key)] == '=' || l[strlen(key)] == ' ' ||
-                                                                  l[strlen(key)] == '\t')) {
+        } else if (in_group && key && g_str_has_prefix(l, key) &&
+                   (l[strlen(key)] == '=' || l[strlen(key)] == ' ' || l[strlen(key)] == '\t')) {
             return line;
         }
     }
@@ -68,12 +76,13 @@ static lt_error_kind check_shape(const checker *ck, const char *group, const cha
         g_autofree char *bare = g_strstrip(g_strndup(v, (gsize)(hash - v)));
         return bad(ck, group, key,
                    "[%s] %s holds a comment ('%s'): comments go on a line of their own, starting with #; "
-                   "write '%s = %s'", group, key, v, key, bare);
+                   "write '%s = %s'",
+                   group, key, v, key, bare);
     }
     if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
         g_autofree char *bare = g_strndup(v + 1, n - 2);
-        return bad(ck, group, key, "[%s] %s is quoted (%s): values take no quotes; write '%s = %s'", group, key, v,
-                   key, bare);
+        return bad(ck, group, key, "[%s] %s is quoted (%s): values take no quotes; write '%s = %s'", group, key, v, key,
+                   bare);
     }
     return LT_OK;
 }
@@ -212,28 +221,36 @@ lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_er
     }
     if (!*out->api_url) {
         lt_config_clear(out);
-        return lt_error_set(err, LT_ERR_USAGE, "config %s: api_url is empty", flags->config_file ? flags->config_file : "");
+        return lt_error_set(err, LT_ERR_USAGE, "config %s: api_url is empty",
+                            flags->config_file ? flags->config_file : "");
     }
     return LT_OK;
 }
 
-lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
-                            long deadline_ms, lt_error *err)
+lt_error_kind lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                               long deadline_ms, lt_client **out, lt_error *err)
 {
     /* --timeout (else 30 s) bounds a request that never answers too, not only the whole call:
      * the client's per-attempt default (15 s) would cut a silent server short of what --help says */
     const long d = deadline_ms > 0 ? deadline_ms : LT_DEFAULT_DEADLINE_MS;
-    lt_client_options o = {.api_url = api_url ? api_url : cfg->api_url, .token = token, .proxy = cfg->proxy,
-                           .ca_file = cfg->ca_file, .allow_insecure_loopback = cfg->allow_insecure_loopback,
-                           .debug = debug, .deadline_ms = d, .request_timeout_ms = d};
-    return lt_client_new(&o, err);
+    lt_client_options o = {.api_url = api_url ? api_url : cfg->api_url,
+                           .token = token,
+                           .proxy = cfg->proxy,
+                           .ca_file = cfg->ca_file,
+                           .allow_insecure_loopback = cfg->allow_insecure_loopback,
+                           .debug = debug,
+                           .deadline_ms = d,
+                           .request_timeout_ms = d};
+    lt_error local;
+    lt_error *e = err ? err : &local;
+    return (*out = lt_client_new(&o, e)) ? LT_OK : e->kind;
 }
 
 /* What to do about an error, for every front end alike (the CLI and git's helper print it after
  * the message; lt_error_exit_code gives both the exit code): one row per case that has a fix. */
 typedef struct {
     lt_error_kind kind;
-    long http_status; /* 0: any */
+    long http_status;   /* 0: any */
     const char *needle; /* in the message */
     const char *what;
 } hint_row;
@@ -246,7 +263,8 @@ char *lt_config_hint(const lt_config *cfg, const lt_error *e)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(hints); i++) {
         const hint_row *h = &hints[i];
-        if (e->kind != h->kind || (h->http_status && e->http_status != h->http_status) || !strstr(e->message, h->needle))
+        if (e->kind != h->kind || (h->http_status && e->http_status != h->http_status) ||
+            !strstr(e->message, h->needle))
             continue;
         switch (lt_parent_source_for(cfg)) { /* where the parent came from says how to replace it */
         case LT_PARENT_FILE:
@@ -277,20 +295,26 @@ void lt_config_clear(lt_config *cfg)
 
 lt_error_kind lt_exec_env_name_check(const char *name, lt_error *err)
 {
-    static const char *const acted_on[] = {"PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "CDPATH",
-                                           "PS1", "PS2", "PS4", "PROMPT_COMMAND", "GCONV_PATH", "LOCPATH",
-                                           "NLSPATH", "HOSTALIASES", "RESOLV_HOST_CONF", "TMPDIR", NULL};
+    static const char *const acted_on[] = {"PATH",    "HOME",     "SHELL",          "IFS",
+                                           "ENV",     "BASH_ENV", "CDPATH",         "PS1",
+                                           "PS2",     "PS4",      "PROMPT_COMMAND", "GCONV_PATH",
+                                           "LOCPATH", "NLSPATH",  "HOSTALIASES",    "RESOLV_HOST_CONF",
+                                           "TMPDIR",  NULL};
     if (!name[0] || !(g_ascii_isalpha(name[0]) || name[0] == '_') ||
         strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
-        return lt_error_set(err, LT_ERR_USAGE, "'%.64s' is not a variable name (letters, digits, _; not a digit "
-                                               "first)", name);
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "'%.64s' is not a variable name (letters, digits, _; not a digit "
+                            "first)",
+                            name);
     int refused = g_str_has_prefix(name, "LD_") || g_str_has_prefix(name, "MALLOC_") ||
                   g_str_has_prefix(name, "GLIBC_") || g_str_has_prefix(name, "BASH_FUNC_");
     for (size_t i = 0; !refused && acted_on[i]; i++)
         refused = !strcmp(name, acted_on[i]);
     if (refused)
-        return lt_error_set(err, LT_ERR_USAGE, "'%s' is read by the loader, libc or a shell, which would run, load "
-                                               "or print the token: name a variable of the command's own, e.g. "
-                                               "LINODE_TOKEN", name);
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "'%s' is read by the loader, libc or a shell, which would run, load "
+                            "or print the token: name a variable of the command's own, e.g. "
+                            "LINODE_TOKEN",
+                            name);
     return LT_OK;
 }

@@ -7,7 +7,7 @@
  * until the next rewrite, so a ledger is at most about twice what it holds); removals rewrite the
  * file whole (0600, renamed into place). Both hold locks/ledger.<id>, a lock file that is never
  * removed (one inode for every waiter). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,8 +147,9 @@ static lt_error_kind open_ledger(const char *top, const char *session, ledger_fi
         return lt_error_set(err, LT_ERR_USAGE, "'%.40s' is not a session id", session);
     g_autofree char *sessions = g_build_filename(top, "sessions", NULL);
     g_autofree char *locks = g_build_filename(top, "locks", NULL);
-    if ((g_mkdir_with_parents(sessions, 0700) != 0 || g_mkdir_with_parents(locks, 0700) != 0))
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", sessions, g_strerror(errno));
+    lt_error_kind rc = lt_private_dir(sessions, err); /* top is a private state dir (rundir.c) */
+    if (rc != LT_OK || (rc = lt_private_dir(locks, err)) != LT_OK)
+        return rc;
     g_autofree char *lockname = g_strdup_printf("ledger.%s", session);
     g_autofree char *lockpath = g_build_filename(locks, lockname, NULL);
     lf->lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -182,9 +183,9 @@ static GArray *load_file(const char *path, const char *session)
 static lt_error_kind save_file(const char *path, GArray *entries, const char *session, lt_error *err)
 {
     if (!entries->len)
-        return unlink(path) == 0 || errno == ENOENT ? LT_OK
-                                                    : lt_error_set(err, LT_ERR_SYSTEM, "cannot remove %s: %s", path,
-                                                                   g_strerror(errno));
+        return unlink(path) == 0 || errno == ENOENT
+                   ? LT_OK
+                   : lt_error_set(err, LT_ERR_SYSTEM, "cannot remove %s: %s", path, g_strerror(errno));
     size_t len;
     g_autofree char *data = lt_ledger_format(entries, session, &len);
     return lt_write_file_atomic(path, data, len, 0, err);
@@ -304,8 +305,12 @@ GArray *lt_ledger_load(const char *session)
         g_autoptr(GArray) part = load_file(path, session);
         for (guint k = 0; k < part->len; k++) {
             lt_ledger_entry *e = &g_array_index(part, lt_ledger_entry, k);
-            lt_ledger_entry copy = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                                    .expiry = e->expiry, .nonce = g_strdup(e->nonce), .session = g_strdup(session)};
+            lt_ledger_entry copy = {.id = e->id,
+                                    .label = g_strdup(e->label),
+                                    .api_url = g_strdup(e->api_url),
+                                    .expiry = e->expiry,
+                                    .nonce = g_strdup(e->nonce),
+                                    .session = g_strdup(session)};
             g_array_append_val(a, copy);
         }
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* parent.c - the parent token: from a private file, a command, or the Secret Service
  * (highest precedence first). The secret is wiped wherever it passes through. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,19 +14,24 @@
 #define MAX_TOKEN 4096
 
 static const SecretSchema parent_schema = {
-    "io.github.linode-token.Parent",
-    SECRET_SCHEMA_NONE,
-    {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING}, {"username", SECRET_SCHEMA_ATTRIBUTE_STRING}, {NULL, 0}},
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    .name = "io.github.linode-token.Parent",
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {{"api_url", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {"username", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                   {NULL, 0}},
 };
 
 const char *lt_parent_source_name(lt_parent_source s)
 {
     switch (s) {
-    case LT_PARENT_FILE: return "file";
-    case LT_PARENT_COMMAND: return "command";
-    case LT_PARENT_SECRET_SERVICE: return "secret-service";
-    default: return "none";
+    case LT_PARENT_FILE:
+        return "file";
+    case LT_PARENT_COMMAND:
+        return "command";
+    case LT_PARENT_SECRET_SERVICE:
+        return "secret-service";
+    default:
+        return "none";
     }
 }
 
@@ -64,23 +69,25 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     /* O_NONBLOCK: a FIFO must not hang open() (and so the caller) past any deadline. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path,
-                            g_strerror(errno));
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path, g_strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s is not a regular file", path);
     }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 0)) {
         close(fd);
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s belongs to uid %u, not to you: "
-                                                       "refusing it", path, (unsigned)st.st_uid);
+        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                            "parent token file %s belongs to uid %u, not to you: "
+                            "refusing it",
+                            path, (unsigned)st.st_uid);
     }
-    if (st.st_mode & 077) {
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 077)) {
         close(fd);
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
                             "parent token file %s is accessible by group or others (mode %04o): "
-                            "run chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+                            "run chmod 600 %s",
+                            path, (unsigned)(st.st_mode & 07777), path);
     }
     char buf[MAX_TOKEN + 1];
     ssize_t n, len = 0;
@@ -108,8 +115,8 @@ static lt_error_kind from_command(const char *cmd, long timeout_ms, char **out, 
     GPid pid;
     int fd;
     g_autoptr(GError) gerr = NULL;
-    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL, &pid, NULL, &fd,
-                                  NULL, &gerr))
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL, &pid, NULL, &fd, NULL,
+                                  &gerr))
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot run parent_token_command: %s", gerr->message);
     char buf[MAX_TOKEN + 2];
     size_t len = 0;
@@ -159,17 +166,21 @@ static lt_error_kind from_command(const char *cmd, long timeout_ms, char **out, 
     return rc;
 }
 
-/* libsecret, once the Secret Service is reachable and unlocked; NULL with err set otherwise. */
-static const lt_secret_api *ready_store(lt_error *err)
+/* libsecret into *s, once the Secret Service is reachable and unlocked. */
+static lt_error_kind ready_store(const lt_secret_api **s, lt_error *err)
 {
-    return lt_secret_service_ready(err) == LT_OK ? lt_libsecret(err) : NULL;
+    lt_error_kind rc = lt_secret_service_ready(err);
+    if (rc == LT_OK && !(*s = lt_libsecret(err)))
+        rc = LT_ERR_STORE;
+    return rc;
 }
 
 static lt_error_kind from_secret_service(const char *api_url, char **out, lt_error *err)
 {
-    const lt_secret_api *s = ready_store(err);
-    if (!s)
-        return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = NULL;
+    lt_error_kind rc = ready_store(&s, err);
+    if (rc != LT_OK)
+        return rc;
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
     char *pw = s->password_lookupv_sync(&parent_schema, attrs, NULL, &gerr);
@@ -177,9 +188,8 @@ static lt_error_kind from_secret_service(const char *api_url, char **out, lt_err
         return lt_error_set(err, LT_ERR_STORE, "cannot read the Secret Service: %s", gerr->message);
     if (!pw)
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
-                            "no parent token for %s: run 'linode-token login' (or use --parent-token-file)",
-                            api_url);
-    lt_error_kind rc = clean_token(pw, "the Secret Service item", out, err);
+                            "no parent token for %s: run 'linode-token login' (or use --parent-token-file)", api_url);
+    rc = clean_token(pw, "the Secret Service item", out, err);
     s->password_free(pw); /* wipes */
     return rc;
 }
@@ -219,15 +229,19 @@ static char *source_key(const lt_config *cfg, const char *api_url)
     }
 }
 
-static char *info_path(const lt_config *cfg, const char *api_url, lt_error *err)
+/* The file of what is known about the parent of this source (malloc'd into *path). */
+static lt_error_kind info_path(const lt_config *cfg, const char *api_url, char **path, lt_error *err)
 {
     g_autofree char *dir = NULL;
-    if (lt_state_dir(NULL, &dir, err) != LT_OK)
-        return NULL;
+    *path = NULL;
+    lt_error_kind rc = lt_state_dir(NULL, &dir, err);
+    if (rc != LT_OK)
+        return rc;
     g_autofree char *key = source_key(cfg, api_url);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
     g_autofree char *name = g_strdup_printf("parent-%.16s", sum);
-    return g_build_filename(dir, name, NULL);
+    *path = g_build_filename(dir, name, NULL);
+    return LT_OK;
 }
 
 char *lt_parent_fingerprint(const char *token)
@@ -238,9 +252,9 @@ char *lt_parent_fingerprint(const char *token)
 int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_info *out)
 {
     memset(out, 0, sizeof *out);
-    g_autofree char *path = info_path(cfg, api_url, NULL);
+    g_autofree char *path = NULL;
     g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!path || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    if (info_path(cfg, api_url, &path, NULL) != LT_OK || !g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
         return 0;
     out->fingerprint = g_key_file_get_string(kf, "parent", "fingerprint", NULL);
     out->account = g_key_file_get_string(kf, "parent", "account", NULL);
@@ -254,12 +268,12 @@ int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_inf
     return 1;
 }
 
-lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
-                                  lt_error *err)
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info, lt_error *err)
 {
-    g_autofree char *path = info_path(cfg, api_url, err);
-    if (!path)
-        return err ? err->kind : LT_ERR_SYSTEM;
+    g_autofree char *path = NULL;
+    lt_error_kind rc = info_path(cfg, api_url, &path, err);
+    if (rc != LT_OK)
+        return rc;
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_key_file_set_string(kf, "parent", "api_url", api_url);
     g_key_file_set_string(kf, "parent", "fingerprint", info->fingerprint);
@@ -274,8 +288,8 @@ lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, con
 
 void lt_parent_info_forget(const lt_config *cfg, const char *api_url)
 {
-    g_autofree char *path = info_path(cfg, api_url, NULL);
-    if (path)
+    g_autofree char *path = NULL;
+    if (info_path(cfg, api_url, &path, NULL) == LT_OK)
         unlink(path);
 }
 
@@ -289,9 +303,10 @@ void lt_parent_info_clear(lt_parent_info *info)
 
 lt_error_kind lt_parent_store(const char *api_url, const char *username, const char *token, lt_error *err)
 {
-    const lt_secret_api *s = ready_store(err);
-    if (!s)
-        return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = NULL;
+    lt_error_kind rc = ready_store(&s, err);
+    if (rc != LT_OK)
+        return rc;
     g_autofree char *label = g_strdup_printf("Linode API token (parent) for %s", username);
     g_autoptr(GError) gerr = NULL;
     /* One parent per API URL: drop any older item (another username) first. */
@@ -306,9 +321,10 @@ lt_error_kind lt_parent_store(const char *api_url, const char *username, const c
 lt_error_kind lt_parent_forget(const char *api_url, int *removed, lt_error *err)
 {
     *removed = 0;
-    const lt_secret_api *s = ready_store(err);
-    if (!s)
-        return err ? err->kind : LT_ERR_STORE;
+    const lt_secret_api *s = NULL;
+    lt_error_kind rc = ready_store(&s, err);
+    if (rc != LT_OK)
+        return rc;
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GHashTable) attrs = lt_secret_attributes("api_url", api_url, NULL);
     *removed = s->password_clearv_sync(&parent_schema, attrs, NULL, &gerr);

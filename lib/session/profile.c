@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* profile.c - minting profiles: [profile NAME] sections, or an ad-hoc one from flags. */
-#include "upper.h"
+#include "session-layer.h"
 
 #define DEFAULT_TTL (60 * 60)
 #define DEFAULT_MAX_TTL LT_TTL_CEILING /* also the ceiling (internal.h: the same for the PAM module) */
 #define DEFAULT_MIN_REMAINING (5 * 60)
 
-static const char *const profile_keys[] = {"scopes", "ttl", "max_ttl", "min_remaining", "api_url",
-                                           "allow_full_scopes", NULL};
+static const char *const profile_keys[] = {"scopes", "ttl", "max_ttl", "min_remaining", "api_url", "allow_full_scopes",
+                                           NULL};
 
 static lt_error_kind duration_key(GKeyFile *kf, const char *group, const char *key, int64_t dflt, int64_t *out,
                                   lt_error *err)
@@ -17,8 +17,8 @@ static lt_error_kind duration_key(GKeyFile *kf, const char *group, const char *k
     if (!v)
         return LT_OK;
     if (!strcmp(v, "never"))
-        return lt_error_set(err, LT_ERR_USAGE, "[%s] %s: minted tokens always expire (\"never\" is refused)",
-                            group, key);
+        return lt_error_set(err, LT_ERR_USAGE, "[%s] %s: minted tokens always expire (\"never\" is refused)", group,
+                            key);
     lt_error e;
     if (lt_duration_parse(v, out, &e) != LT_OK)
         return lt_error_set(err, LT_ERR_USAGE, "[%s] %s: %s", group, key, e.message);
@@ -51,7 +51,8 @@ static lt_error_kind finish(lt_mint_profile *p, int64_t max_ttl, lt_error *err)
     if (p->min_remaining >= p->ttl)
         return lt_error_set(err, LT_ERR_USAGE,
                             "profile %s: min_remaining (%" G_GINT64_FORMAT "s) must be less than ttl (%" G_GINT64_FORMAT
-                            "s), or no minted token would ever be good enough", p->name, p->min_remaining, p->ttl);
+                            "s), or no minted token would ever be good enough",
+                            p->name, p->min_remaining, p->ttl);
     return LT_OK;
 }
 
@@ -96,7 +97,8 @@ static lt_error_kind load_into(const lt_config *cfg, lt_mint_profile *out, lt_er
     if (max_ttl > DEFAULT_MAX_TTL)
         return lt_error_set(err, LT_ERR_USAGE,
                             "[%s] max_ttl: at most 24h (minted tokens are short-lived; "
-                            "'linode-token create --expiry' makes a longer-lived token)", group);
+                            "'linode-token create --expiry' makes a longer-lived token)",
+                            group);
     g_autofree char *url = g_key_file_get_string(kf, group, "api_url", NULL);
     if (url)
         out->api_url = lt_api_url_resolve(url);

@@ -4,7 +4,7 @@
  *   ID API_URL [LABEL]     a token
  *   - API_URL LABEL        a mint whose answer never came: its token is found by its label
  * 0600, rewritten whole while holding pending-revocations.lock (never removed). */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,19 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *queue_path(lt_error *err)
+/* The queue's file (malloc'd into *path), in a private directory of ours. */
+static lt_error_kind queue_path(char **path, lt_error *err)
 {
+    *path = NULL;
     g_autofree char *dir = g_build_filename(g_get_user_state_dir(), "linode-token", NULL);
-    if (g_mkdir_with_parents(dir, 0700) != 0) {
-        lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", dir, g_strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-        lt_error_set(err, LT_ERR_SYSTEM, "%s is not a private directory of ours: refusing to use it", dir);
-        return NULL;
-    }
-    return g_build_filename(dir, "pending-revocations", NULL);
+    g_mkdir_with_parents(dir, 0700); /* the parents; lt_private_dir says what is wrong */
+    lt_error_kind rc = lt_private_dir(dir, err);
+    if (rc != LT_OK)
+        return rc;
+    *path = g_build_filename(dir, "pending-revocations", NULL);
+    return LT_OK;
 }
 
 static int lock_queue(const char *path)
@@ -71,8 +69,8 @@ char *lt_queue_format(GArray *entries)
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < entries->len; i++) {
         const lt_ledger_entry *e = &g_array_index(entries, lt_ledger_entry, i);
-        if (strchr(e->api_url, ' ') || strchr(e->api_url, '\n') || (e->label && (strchr(e->label, ' ') ||
-                                                                               strchr(e->label, '\n'))))
+        if (strchr(e->api_url, ' ') || strchr(e->api_url, '\n') ||
+            (e->label && (strchr(e->label, ' ') || strchr(e->label, '\n'))))
             continue; /* cannot happen for our URLs and labels; never write a line that reads otherwise */
         if (e->id)
             g_string_append_printf(s, "%" G_GINT64_FORMAT " %s%s%s\n", e->id, e->api_url, e->label ? " " : "",
@@ -111,9 +109,10 @@ lt_error_kind lt_queue_add(GArray *items, lt_error *err)
 {
     if (!items->len)
         return LT_OK;
-    g_autofree char *path = queue_path(err);
-    if (!path)
-        return err ? err->kind : LT_ERR_SYSTEM;
+    g_autofree char *path = NULL;
+    lt_error_kind rc = queue_path(&path, err);
+    if (rc != LT_OK)
+        return rc;
     int lk = lock_queue(path);
     g_autoptr(GArray) a = load(path);
     for (guint i = 0; i < items->len; i++) {
@@ -122,12 +121,14 @@ lt_error_kind lt_queue_add(GArray *items, lt_error *err)
         for (guint k = 0; k < a->len && !dup; k++)
             dup = same(&g_array_index(a, lt_ledger_entry, k), it);
         if (!dup) {
-            lt_ledger_entry e = {.id = it->id, .api_url = g_strdup(it->api_url), .label = g_strdup(it->label),
+            lt_ledger_entry e = {.id = it->id,
+                                 .api_url = g_strdup(it->api_url),
+                                 .label = g_strdup(it->label),
                                  .nonce = g_strdup(it->nonce)};
             g_array_append_val(a, e);
         }
     }
-    lt_error_kind rc = save(path, a, err);
+    rc = save(path, a, err);
     if (lk >= 0)
         close(lk);
     return rc;
@@ -135,8 +136,8 @@ lt_error_kind lt_queue_add(GArray *items, lt_error *err)
 
 size_t lt_queue_length(void)
 {
-    g_autofree char *path = queue_path(NULL);
-    if (!path)
+    g_autofree char *path = NULL;
+    if (queue_path(&path, NULL) != LT_OK)
         return 0;
     g_autoptr(GArray) a = load(path);
     return a->len;
@@ -145,9 +146,9 @@ size_t lt_queue_length(void)
 GArray *lt_queue_take(int *lock)
 {
     *lock = -1;
-    g_autofree char *path = queue_path(NULL);
+    g_autofree char *path = NULL;
     struct stat st;
-    if (!path || stat(path, &st) != 0 || st.st_size == 0)
+    if (queue_path(&path, NULL) != LT_OK || stat(path, &st) != 0 || st.st_size == 0)
         return NULL; /* the usual case: nothing owed, no lock taken */
     *lock = lock_queue(path);
     return load(path);
@@ -155,8 +156,10 @@ GArray *lt_queue_take(int *lock)
 
 lt_error_kind lt_queue_put_back(int lock, GArray *still_owed, lt_error *err)
 {
-    g_autofree char *path = queue_path(err);
-    lt_error_kind rc = path ? save(path, still_owed, err) : (err ? err->kind : LT_ERR_SYSTEM);
+    g_autofree char *path = NULL;
+    lt_error_kind rc = queue_path(&path, err);
+    if (rc == LT_OK)
+        rc = save(path, still_owed, err);
     if (lock >= 0)
         close(lock);
     return rc;

@@ -4,7 +4,7 @@
  * once per run, the token of every session whose opening process is gone and of every queued
  * record; a record whose mint never got its answer is resolved by its label. Each revocation
  * or queueing goes where the module's go: syslog (LOG_AUTHPRIV) and the module's audit_log. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -60,7 +60,8 @@ static lt_error_kind snapshot(const lt_pam_args *a, const char *const named[2], 
 }
 
 /* Syslog, and the audit log when syslog has no daemon to take it (as the module does). */
-static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void say(const lt_pam_args *a, int syslog_ok, int pri, const char *fmt, ...)
 {
     va_list ap;
@@ -81,27 +82,41 @@ static void audit(const lt_pam_args *a, int syslog_ok, const char *action, const
         say(a, syslog_ok, LOG_ERR, "reap --system: %s", e.message);
 }
 
+typedef struct {
+    const lt_pam_args *a;
+    const item *it;
+    const lt_record *r;
+} queue_ctx;
+
+/* The record into the module's queue (a private directory of root's, as the module makes it). */
+static int queue_record(void *ud)
+{
+    queue_ctx *q = ud;
+    if (q->it->queued)
+        return 1;
+    g_autofree char *dst = g_build_filename(q->a->queue_dir, q->r->session, NULL);
+    return lt_private_dir(q->a->queue_dir, NULL) == LT_OK && rename(q->it->path, dst) == 0;
+}
+
 /* One record, one try: revoked (the record and the user's token file go), or kept in the queue. */
 static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_record *r, long deadline_ms,
                      lt_outcome *res)
 {
     lt_error e = {0};
-    int pending = 0;
+    int queued;
+    queue_ctx q = {a, it, r};
     lt_client *c = lt_pam_client(a, r->api_url, deadline_ms, &e);
-    const int done = c && lt_record_revoke(c, r, &pending, &e);
+    const lt_revoke_result done = lt_revoke_or_queue(c, r->id, r->label, r->expiry, queue_record, &q, &queued, &e);
     lt_client_free(c);
-    g_autofree char *q = g_build_filename(a->queue_dir, r->session, NULL);
-    if (pending) { /* not a failure: kept (in the queue) and asked about again */
+    if (done == LT_REVOKE_PENDING) { /* not a failure: kept (in the queue) and asked about again */
         g_free(res->reason);
         res->reason = g_strdup("its mint is still under way (no token has its label yet)");
-        if (!it->queued && g_mkdir_with_parents(a->queue_dir, 0700) == 0)
-            rename(it->path, q);
         return;
     }
-    if (done) {
+    if (done == LT_REVOKE_GONE) {
         unlink(it->path);
         struct stat st; /* the user's file, as the module made it: nothing else */
-        if (r->token_file[0] && lstat(r->token_file, &st) == 0 && S_ISREG(st.st_mode) && (long)st.st_uid == r->uid)
+        if (r->token_file[0] && lstat(r->token_file, &st) == 0 && lt_path_mine(&st, S_IFREG, (uid_t)r->uid, 0))
             unlink(r->token_file);
         audit(a, syslog_ok, "revoke", r, r->id ? "revoked (reap --system)" : "resolved: nothing was created");
         if (!r->id) {
@@ -111,8 +126,7 @@ static void reap_one(const lt_pam_args *a, int syslog_ok, const item *it, lt_rec
         return;
     }
     res->error = e;
-    res->queued = it->queued || (g_mkdir_with_parents(a->queue_dir, 0700) == 0 && rename(it->path, q) == 0);
-    if (res->queued)
+    if ((res->queued = queued))
         audit(a, syslog_ok, "queue", r, "queued (reap --system could not revoke)");
     else
         say(a, syslog_ok, LOG_ERR, "reap --system: could not revoke token %" PRId64 " (%s) nor queue it", r->id,
@@ -139,9 +153,10 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
     if (q_arg)
         argv[argc++] = q_arg;
     if (geteuid() != 0)
-        return lt_error_set(err, LT_ERR_USAGE, "--system needs root: the PAM module's records, queue and "
-                                               "parent token are root's (run it as root: sudo linode-token reap "
-                                               "--system)");
+        return lt_error_set(err, LT_ERR_USAGE,
+                            "--system needs root: the PAM module's records, queue and "
+                            "parent token are root's (run it as root: sudo linode-token reap "
+                            "--system)");
     lt_pam_args a;
     lt_error_kind rc = lt_pam_args_load(argc, argv, &a, complaint, NULL, notes, err);
     if (rc != LT_OK) {
@@ -149,8 +164,9 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
         return rc;
     }
     if (!dry_run && (!a.parent_token_file || !*a.parent_token_file)) {
-        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL, "no parent_token_file in %s: reap --system reads the PAM "
-                                                     "module's configuration (see pam_linode_token(8))",
+        rc = lt_error_set(err, LT_ERR_NO_CREDENTIAL,
+                          "no parent_token_file in %s: reap --system reads the PAM "
+                          "module's configuration (see pam_linode_token(8))",
                           a.config_loaded ? (config ? config : LT_PAM_CONF) : "the PAM configuration (none found)");
         lt_pam_args_free(&a);
         return rc;
@@ -165,9 +181,11 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
     }
     if (!items->len)
         g_ptr_array_add(notes, absent == 2 ? g_strdup_printf("nothing to do: %s and %s do not exist yet (no PAM "
-                                                             "session has opened since boot)", a.state_dir, a.queue_dir)
+                                                             "session has opened since boot)",
+                                                             a.state_dir, a.queue_dir)
                                            : g_strdup_printf("nothing to do: no session records in %s, nothing "
-                                                             "queued in %s", a.state_dir, a.queue_dir));
+                                                             "queued in %s",
+                                                             a.state_dir, a.queue_dir));
     const long deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms : a.timeout_ms;
     const int syslog_ok = lt_syslog_reachable();
     if (!syslog_ok && !dry_run)
@@ -184,7 +202,9 @@ lt_error_kind lt_reap_system(const char *config, const char *state_dir, const ch
         }
         if (!it->queued && lt_record_process_alive(&r))
             continue; /* the session may still be open */
-        lt_outcome res = {.id = r.id, .label = g_strdup(r.label), .api_url = g_strdup(r.api_url),
+        lt_outcome res = {.id = r.id,
+                          .label = g_strdup(r.label),
+                          .api_url = g_strdup(r.api_url),
                           .session = g_strdup(r.session),
                           .reason = g_strdup(it->queued ? "queued by a close that could not revoke"
                                                         : "the process that opened the session is gone")};

@@ -5,7 +5,7 @@
  * reported as revoked); every revoked token leaves the cache and its session's ledger in the same
  * step, and every outcome is written to the audit log. Dependencies run one way: this file uses
  * the queue's storage, the ledger and the cache; none of them calls back. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <stdio.h>
 
@@ -24,7 +24,7 @@ static lt_client *parent_client(const lt_config *cfg, const char *api_url, const
     char *parent = NULL;
     lt_client *c = NULL;
     if (lt_parent_get(cfg, api_url, &parent, e) == LT_OK)
-        c = lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, e);
+        lt_config_client(cfg, api_url, parent, o->debug, o->deadline_ms, &c, e);
     lt_secret_free(parent);
     return c;
 }
@@ -43,8 +43,12 @@ static lt_error_kind find_by_label(lt_client *c, const char *label, GArray *ids,
 static void outcome(GArray *out, const lt_ledger_entry *e, int64_t id, const lt_error *err, int queued,
                     const char *reason)
 {
-    lt_outcome r = {.id = id, .label = g_strdup(e->label ? e->label : ""), .api_url = g_strdup(e->api_url),
-                    .session = g_strdup(e->session), .queued = queued, .reason = g_strdup(reason)};
+    lt_outcome r = {.id = id,
+                    .label = g_strdup(e->label ? e->label : ""),
+                    .api_url = g_strdup(e->api_url),
+                    .session = g_strdup(e->session),
+                    .queued = queued,
+                    .reason = g_strdup(reason)};
     if (err)
         r.error = *err;
     g_array_append_val(out, r);
@@ -52,8 +56,12 @@ static void outcome(GArray *out, const lt_ledger_entry *e, int64_t id, const lt_
 
 static void append_entry(GArray *to, const lt_ledger_entry *e)
 {
-    lt_ledger_entry c = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                         .expiry = e->expiry, .nonce = g_strdup(e->nonce), .session = g_strdup(e->session)};
+    lt_ledger_entry c = {.id = e->id,
+                         .label = g_strdup(e->label),
+                         .api_url = g_strdup(e->api_url),
+                         .expiry = e->expiry,
+                         .nonce = g_strdup(e->nonce),
+                         .session = g_strdup(e->session)};
     g_array_append_val(to, c);
 }
 
@@ -180,7 +188,7 @@ void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, c
     }
 }
 
-lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left)
+lt_error_kind lt_revoke_queued_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left)
 {
     *left = 0;
     int lock;
@@ -203,13 +211,62 @@ lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options 
     return lt_queue_put_back(lock, still, NULL);
 }
 
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err)
+void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left)
 {
-    (void)err;
     g_autoptr(GArray) done = g_array_new(FALSE, TRUE, sizeof(lt_outcome));
     g_array_set_clear_func(done, (GDestroyNotify)lt_outcome_clear);
-    lt_error_kind rc = lt_queue_drain_into(cfg, o, done, left);
+    lt_revoke_queued_into(cfg, o, done, left);
     *revoked = done->len;
-    return rc;
+}
+
+typedef struct {
+    int64_t id;
+    const char *api_url, *label;
+    lt_error *err;
+} one_queued;
+
+static int queue_one(void *ud)
+{
+    one_queued *u = ud;
+    g_autoptr(GArray) q = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
+    lt_ledger_entry p = {.id = u->id, .api_url = (char *)u->api_url, .label = (char *)u->label};
+    g_array_append_val(q, p); /* shallow */
+    return lt_queue_add(q, u->err) == LT_OK;
+}
+
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label, int *queued,
+                                          lt_error *err, lt_error *qerr)
+{
+    one_queued u = {.id = id, .api_url = api_url, .label = label, .err = qerr};
+    return lt_revoke_or_queue(c, id, label, 0, queue_one, &u, queued, err);
+}
+
+void lt_revoke_undo(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
+                    char how[LT_UNDO_MSG])
+{
+    lt_error e, qe = {0};
+    int queued;
+    if (lt_revoke_token_or_queue(c, id, api_url, label, &queued, &e, &qe) == LT_REVOKE_GONE) {
+        snprintf(how, LT_UNDO_MSG, "was revoked again");
+        lt_audit("revoke", id, label, session, "revoked", "rollback");
+    } else if (queued) {
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s): queued for revocation", e.message);
+        lt_audit("queue", id, label, session, "queued", "rollback");
+    } else {
+        snprintf(how, LT_UNDO_MSG, "could not be revoked (%.100s) nor queued (%.80s): revoke it by hand", e.message,
+                 qe.message);
+        lt_audit("revoke", id, label, session, "failed", "rollback");
+    }
+}
+
+lt_error_kind lt_revoke_by_hand(const lt_config *cfg, lt_client *c, int64_t id, const char *label, lt_error *err)
+{
+    lt_error_kind rc = lt_client_revoke_token(c, id, err);
+    if (rc != LT_OK)
+        return rc;
+    lt_audit("revoke", id, label, NULL, "revoked", "linode-token revoke");
+    /* a token minted here may be cached and recorded in a session's ledger: not any more */
+    lt_cache_drop_ids(lt_cache_choose(cfg), &id, 1, NULL);
+    lt_ledger_drop_ids(&id, 1);
+    return LT_OK;
 }

@@ -2,7 +2,7 @@
 /* rundir.c - private per-user state: $XDG_RUNTIME_DIR/linode-token (or a checked 0700
  * /tmp/linode-token-UID, or, where another user took that name, ~/.local/state/linode-token/run),
  * files written 0600 from the start and renamed into place, and the session id. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,21 +11,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-
-/* mkdir 0700 if missing; then insist it is a real directory, ours, and private. */
-static lt_error_kind private_dir(const char *path, lt_error *err)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot create %s: %s", path, g_strerror(errno));
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return lt_error_set(err, LT_ERR_SYSTEM, "cannot inspect %s: %s", path, g_strerror(errno));
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-        return lt_error_set(err, LT_ERR_SYSTEM,
-                            "%s is not a private directory of ours (mode %04o, owner %u): refusing to use it",
-                            path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-    return LT_OK;
-}
 
 /* No XDG_RUNTIME_DIR (a cron job, a container): $TMPDIR/linode-token-UID, else /tmp/..., a private
  * directory of ours (checked: /tmp is shared). */
@@ -47,11 +32,11 @@ static lt_error_kind private_top(char **top, lt_error *err)
     const char *run = lt_env_get("XDG_RUNTIME_DIR");
     if (run && *run && g_path_is_absolute(run)) {
         *top = g_build_filename(run, "linode-token", NULL);
-        return private_dir(*top, err);
+        return lt_private_dir(*top, err);
     }
     *top = fallback_top();
     lt_error tmp_err;
-    if (private_dir(*top, &tmp_err) == LT_OK)
+    if (lt_private_dir(*top, &tmp_err) == LT_OK)
         return LT_OK;
     g_free(*top);
     *top = home_top();
@@ -59,7 +44,7 @@ static lt_error_kind private_top(char **top, lt_error *err)
     if (g_mkdir_with_parents(parent, 0700) != 0)
         return lt_error_set(err, LT_ERR_SYSTEM, "%s; and cannot create %s: %s", tmp_err.message, parent,
                             g_strerror(errno));
-    return private_dir(*top, err);
+    return lt_private_dir(*top, err);
 }
 
 lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
@@ -70,7 +55,7 @@ lt_error_kind lt_state_dir(const char *sub, char **out, lt_error *err)
     if (rc != LT_OK)
         return rc;
     g_autofree char *dir = sub ? g_build_filename(top, sub, NULL) : g_strdup(top);
-    if (sub && (rc = private_dir(dir, err)) != LT_OK)
+    if (sub && (rc = lt_private_dir(dir, err)) != LT_OK)
         return rc;
     *out = g_steal_pointer(&dir);
     return LT_OK;
@@ -86,8 +71,8 @@ GPtrArray *lt_state_dirs_all(const char *sub)
         struct stat st;
         char *dir = tops[i] ? (sub ? g_build_filename(tops[i], sub, NULL) : g_strdup(tops[i])) : NULL;
         /* only what is really ours and private: /tmp is shared */
-        if (dir && lstat(tops[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
-            lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
+        if (dir && lstat(tops[i], &st) == 0 && lt_path_mine(&st, S_IFDIR, geteuid(), 077) && lstat(dir, &st) == 0 &&
+            lt_path_mine(&st, S_IFDIR, geteuid(), 077) &&
             !g_ptr_array_find_with_equal_func(dirs, dir, g_str_equal, NULL))
             g_ptr_array_add(dirs, dir);
         else
@@ -210,7 +195,8 @@ lt_error_kind lt_session_id(const char *explicit_id, char **out, lt_error *err)
     const char *logind = lt_env_get("XDG_SESSION_ID");
     if (pick)
         *out = g_strdup(pick);
-    else if (logind && *logind && strlen(logind) <= 32 && strspn(logind, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(logind))
+    else if (logind && *logind && strlen(logind) <= 32 &&
+             strspn(logind, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(logind))
         *out = g_strdup_printf("~l%s", logind);
     else
         *out = derived_session();

@@ -4,7 +4,7 @@
  * parent in a file, never needs them, and mapping them costs more than such a call (see bench/).
  * Never autolaunches D-Bus and never prompts: no bus, or a locked default collection, is an
  * LT_ERR_STORE with a message naming the fix. */
-#include "upper.h"
+#include "session-layer.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -95,8 +95,8 @@ lt_error_kind lt_secret_service_ready(lt_error *err)
     SecretService *svc = s->service_get_sync(SECRET_SERVICE_NONE, NULL, &gerr);
     if (!svc)
         return lt_error_set(err, LT_ERR_STORE, "cannot reach the Secret Service: %s", gerr->message);
-    SecretCollection *col =
-        s->collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL, &gerr);
+    SecretCollection *col = s->collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL,
+                                                         &gerr);
     s->object_unref(svc);
     if (!col)
         return lt_error_set(err, LT_ERR_STORE, "the Secret Service has no default keyring%s%s",

@@ -33,10 +33,10 @@ static struct {
     const char *port_file;
     const char *username;
     long latency_ms;
-    long rate_limit;        /* requests per minute to /v4; 0 = unlimited */
-    long op_rate_limit;     /* requests per minute per operation (method and path, ids as {id}) */
-    long max_tokens;        /* live tokens; 0 = no cap */
-    int ceiling_status;     /* status when new scopes exceed the acting token's */
+    long rate_limit;    /* requests per minute to /v4; 0 = unlimited */
+    long op_rate_limit; /* requests per minute per operation (method and path, ids as {id}) */
+    long max_tokens;    /* live tokens; 0 = no cap */
+    int ceiling_status; /* status when new scopes exceed the acting token's */
     const char *tls_cert, *tls_key;
     const char *git_auth;   /* the scheme the git endpoint asks for: basic, bearer or both */
     long jitter_ms;         /* up to this much more latency, at random, per request */
@@ -45,14 +45,19 @@ static struct {
     int omit_oauth_scopes;  /* send no X-OAuth-Scopes (the spec says responses "may include" it) */
     int class_limits;       /* enforce Linode's per-class limits: lists 200, commands 400 a window */
     long rate_window;       /* the rate limits' window, seconds (Linode's: 60) */
-} cfg = {.listen = "127.0.0.1:0", .username = "fakeuser", .ceiling_status = 403, .git_auth = "basic",
-         .scope_error_status = 401, .class_limits = 1, .rate_window = 60};
+} cfg = {.listen = "127.0.0.1:0",
+         .username = "fakeuser",
+         .ceiling_status = 403,
+         .git_auth = "basic",
+         .scope_error_status = 401,
+         .class_limits = 1,
+         .rate_window = 60};
 
 /* ---- state (all under mu) ---- */
 typedef struct {
     int64_t id;
     char *label;
-    char *scopes;     /* as stored (the request's string, or the acting token's for "*") */
+    char *scopes; /* as stored (the request's string, or the acting token's for "*") */
     int64_t created, expiry;
     char secret[80];
     int revoked;
@@ -67,12 +72,21 @@ typedef struct {
     json_t *seen; /* headers, query and body as received, secrets redacted */
 } logent;
 
-typedef enum { F_STATUS, F_DROP, F_TRUNCATE, F_MALFORMED, F_OVERSIZED, F_CONTENT_TYPE, F_MAINTENANCE, F_DELAY,
-               F_COMMIT_DROP } fkind;
+typedef enum {
+    F_STATUS,
+    F_DROP,
+    F_TRUNCATE,
+    F_MALFORMED,
+    F_OVERSIZED,
+    F_CONTENT_TYPE,
+    F_MAINTENANCE,
+    F_DELAY,
+    F_COMMIT_DROP
+} fkind;
 
 typedef struct {
-    char method[8];   /* "" = any */
-    char *path;       /* NULL = any; matched against the path without /v4 or /v4beta */
+    char method[8]; /* "" = any */
+    char *path;     /* NULL = any; matched against the path without /v4 or /v4beta */
     long count;
     fkind kind;
     int status;
@@ -112,7 +126,10 @@ static size_t nops;
 static seed *seeds;
 static size_t nseeds;
 
-static int64_t fake_now(void) { return (int64_t)time(NULL) + clock_offset; }
+static int64_t fake_now(void)
+{
+    return (int64_t)time(NULL) + clock_offset;
+}
 
 static void die(const char *fmt, ...)
 {
@@ -155,7 +172,10 @@ static void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
     return p;
 }
 
-static int tok_live(const tok *t, int64_t now) { return !t->revoked && t->expiry > now; }
+static int tok_live(const tok *t, int64_t now)
+{
+    return !t->revoked && t->expiry > now;
+}
 
 static tok *add_token(const char *label, const char *scopes, int64_t expiry, const char *secret, int64_t by)
 {
@@ -220,13 +240,13 @@ static void reset_state(void)
 /* ---- replies ---- */
 typedef struct {
     int status;
-    char *body;              /* owned */
+    char *body; /* owned */
     const char *content_type;
     char hdr_name[12][40];
     char hdr_value[12][1100];
     int nhdr;
-    fkind special;           /* F_STATUS = normal */
-    size_t body_len;         /* 0: strlen(body) */
+    fkind special;   /* F_STATUS = normal */
+    size_t body_len; /* 0: strlen(body) */
 } reply;
 
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -282,14 +302,15 @@ static json_t *seen_request(struct MHD_Connection *conn, const char *body, size_
     for (int i = 0; i < r->nhdr; i++)
         json_object_set_new(rh, r->hdr_name[i], json_string(r->hdr_value[i]));
     const size_t blen = r->body ? (r->body_len ? r->body_len : strlen(r->body)) : 0;
-    json_object_set_new(seen, "response", json_pack("{s:i,s:o,s:o}", "status", r->status, "headers", rh, "body",
-                                                    blen > 65536 ? json_string("<large>") : shown_body(r->body, blen)));
+    json_object_set_new(seen, "response",
+                        json_pack("{s:i,s:o,s:o}", "status", r->status, "headers", rh, "body",
+                                  blen > 65536 ? json_string("<large>") : shown_body(r->body, blen)));
     return seen;
 }
 
 /* Record an API request (control requests go to stderr only). */
-static void log_request(const char *method, const char *path, int status, struct MHD_Connection *conn,
-                        const char *body, size_t len, const reply *r)
+static void log_request(const char *method, const char *path, int status, struct MHD_Connection *conn, const char *body,
+                        size_t len, const reply *r)
 {
     static size_t cap;
     fprintf(stderr, "linode-fake-api: %s %s %d\n", method, path, status);
@@ -306,7 +327,6 @@ static void log_request(const char *method, const char *path, int status, struct
     e->seen = seen;
     pthread_mutex_unlock(&mu);
 }
-
 
 static void add_header(reply *r, const char *name, const char *fmt, ...)
 {
@@ -347,9 +367,8 @@ static json_t *token_json(const tok *t, int full_secret)
     char prefix[17];
     memcpy(prefix, t->secret, 16);
     prefix[16] = '\0'; /* secrets are >= 16 chars: seeds are checked, minted ones are 64 */
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)t->id, "label", t->label,
-                     "scopes", t->scopes, "created", created, "expiry", expiry, "token",
-                     full_secret ? t->secret : prefix);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)t->id, "label", t->label, "scopes", t->scopes,
+                     "created", created, "expiry", expiry, "token", full_secret ? t->secret : prefix);
 }
 
 static tok *find_token(int64_t id, int64_t now)
@@ -472,7 +491,8 @@ static int filter_eval(json_t *f, const tok *t, char *why, size_t wn)
     }
     const char *key;
     json_t *v;
-    json_object_foreach(f, key, v) {
+    json_object_foreach(f, key, v)
+    {
         if (!strcmp(key, "+order_by") || !strcmp(key, "+order"))
             continue;
         if (!strcmp(key, "+and") || !strcmp(key, "+or")) {
@@ -483,7 +503,8 @@ static int filter_eval(json_t *f, const tok *t, char *why, size_t wn)
             int is_and = key[1] == 'a', acc = is_and;
             size_t i;
             json_t *sub;
-            json_array_foreach(v, i, sub) {
+            json_array_foreach(v, i, sub)
+            {
                 int m = filter_eval(sub, t, why, wn);
                 if (m < 0)
                     return -1;
@@ -507,7 +528,8 @@ static int filter_eval(json_t *f, const tok *t, char *why, size_t wn)
         }
         const char *op;
         json_t *ov;
-        json_object_foreach(v, op, ov) {
+        json_object_foreach(v, op, ov)
+        {
             int cmp, ok;
             if (!strcmp(op, "+contains")) {
                 if (strcmp(key, "label") || !json_is_string(ov)) {
@@ -518,11 +540,16 @@ static int filter_eval(json_t *f, const tok *t, char *why, size_t wn)
             } else {
                 if (!filter_cmp_value(t, key, ov, &cmp, why, wn))
                     return -1;
-                if (!strcmp(op, "+gt")) ok = cmp > 0;
-                else if (!strcmp(op, "+gte")) ok = cmp >= 0;
-                else if (!strcmp(op, "+lt")) ok = cmp < 0;
-                else if (!strcmp(op, "+lte")) ok = cmp <= 0;
-                else if (!strcmp(op, "+neq")) ok = cmp != 0;
+                if (!strcmp(op, "+gt"))
+                    ok = cmp > 0;
+                else if (!strcmp(op, "+gte"))
+                    ok = cmp >= 0;
+                else if (!strcmp(op, "+lt"))
+                    ok = cmp < 0;
+                else if (!strcmp(op, "+lte"))
+                    ok = cmp <= 0;
+                else if (!strcmp(op, "+neq"))
+                    ok = cmp != 0;
                 else {
                     snprintf(why, wn, "Unknown filter operator %s", op);
                     return -1;
@@ -614,8 +641,9 @@ static void handle_list(reply *r, struct MHD_Connection *conn, int64_t now)
         json_array_append_new(data, token_json(sel[i], 0));
     free(sel);
     json_decref(filter);
-    reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "data", data, "page", (json_int_t)page, "pages",
-                                 (json_int_t)pages, "results", (json_int_t)n));
+    reply_json(r, 200,
+               json_pack("{s:o,s:I,s:I,s:I}", "data", data, "page", (json_int_t)page, "pages", (json_int_t)pages,
+                         "results", (json_int_t)n));
 }
 
 static void handle_create(reply *r, const tok *acting, json_t *body, int64_t now)
@@ -658,8 +686,7 @@ static void handle_create(reply *r, const tok *acting, json_t *body, int64_t now
         }
         lt_scopes_parse(acting->scopes, LT_SCOPES_LENIENT, &have, NULL);
         if (!want.all && !lt_scopes_within(&want, &have)) {
-            reply_error(r, cfg.ceiling_status, "scopes",
-                        "Scopes may not exceed those of the token used to create it");
+            reply_error(r, cfg.ceiling_status, "scopes", "Scopes may not exceed those of the token used to create it");
             return;
         }
         if (!want.all)
@@ -723,13 +750,14 @@ static void route_options(reply *r, const char *path)
     r->content_type = "application/json";
     add_header(r, "Allow", "%s", allow);
     add_header(r, "Access-Control-Allow-Methods", "%s", allow);
-    add_header(r, "Access-Control-Allow-Headers", "Authorization, Origin, X-Requested-With, Content-Type, Accept, "
-                                                  "X-Filter");
+    add_header(r, "Access-Control-Allow-Headers",
+               "Authorization, Origin, X-Requested-With, Content-Type, Accept, "
+               "X-Filter");
 }
 
 /* Route one /v4 or /v4beta request (mu held). HEAD is GET without the body (MHD leaves it out). */
-static void route_api(reply *r, struct MHD_Connection *conn, const char *method, const char *path,
-                      json_t *body, int body_bad)
+static void route_api(reply *r, struct MHD_Connection *conn, const char *method, const char *path, json_t *body,
+                      int body_bad)
 {
     const int64_t now = fake_now();
     if (!strcmp(method, "OPTIONS")) {
@@ -755,10 +783,10 @@ static void route_api(reply *r, struct MHD_Connection *conn, const char *method,
             method_not_allowed(r, path);
             return;
         }
-        reply_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "uid", (json_int_t)4242,
-                                     "username", cfg.username, "email", "fake@example.com", "timezone", "UTC",
-                                     "email_notifications", 1, "restricted", 0, "two_factor_auth", 0,
-                                     "lish_auth_method", "keys_only", "authentication_type", "password"));
+        reply_json(r, 200,
+                   json_pack("{s:I,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "uid", (json_int_t)4242, "username", cfg.username,
+                             "email", "fake@example.com", "timezone", "UTC", "email_notifications", 1, "restricted", 0,
+                             "two_factor_auth", 0, "lish_auth_method", "keys_only", "authentication_type", "password"));
         return;
     }
     if (!is_tokens) {
@@ -894,8 +922,8 @@ static int take_fault(const char *method, const char *path, fault *out)
 static int add_fault(json_t *o, char *why, size_t wn)
 {
     static size_t cap;
-    static const char *kinds[] = {"status", "drop", "truncate", "malformed", "oversized", "content_type",
-                                  "maintenance", "delay", "commit_drop"};
+    static const char *kinds[] = {"status",       "drop",        "truncate", "malformed",  "oversized",
+                                  "content_type", "maintenance", "delay",    "commit_drop"};
     if (!json_is_object(o)) {
         snprintf(why, wn, "a fault is a JSON object");
         return 0;
@@ -1023,8 +1051,8 @@ static void route_control(reply *r, const char *method, const char *path, json_t
         for (size_t i = 0; i < nlog; i++) {
             char when[20];
             lt_time_format_api(reqlog[i].time, when);
-            json_t *o = json_pack("{s:s,s:s,s:i,s:s}", "method", reqlog[i].method, "path", reqlog[i].path,
-                                  "status", reqlog[i].status, "time", when);
+            json_t *o = json_pack("{s:s,s:s,s:i,s:s}", "method", reqlog[i].method, "path", reqlog[i].path, "status",
+                                  reqlog[i].status, "time", when);
             json_object_update(o, reqlog[i].seen);
             json_array_append_new(a, o);
         }
@@ -1104,8 +1132,7 @@ static void sleep_ms(long ms)
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                               const char *version, const char *upload_data, size_t *upload_data_size,
-                               void **con_cls)
+                               const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     (void)cls, (void)version;
     upload *u = *con_cls;
@@ -1186,7 +1213,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
             reply_error(&r, 413, NULL, "Request body too large");
         } else if (faulted && f.kind == F_COMMIT_DROP) {
             route_api(&r, conn, method, api_path, body, body_bad); /* done on the server... */
-            r.special = F_DROP;                                      /* ...and the answer is lost */
+            r.special = F_DROP;                                    /* ...and the answer is lost */
         } else if (faulted && f.kind != F_DELAY) {
             apply_fault(&r, &f);
         } else if (over_all || over_op) {
@@ -1350,51 +1377,98 @@ static void add_seed_file(const char *path)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},   {"port-file", required_argument, NULL, 'p'},
-        {"token", required_argument, NULL, 't'},    {"token-file", required_argument, NULL, 'T'},
+        {"listen", required_argument, NULL, 'l'},
+        {"port-file", required_argument, NULL, 'p'},
+        {"token", required_argument, NULL, 't'},
+        {"token-file", required_argument, NULL, 'T'},
         {"latency-ms", required_argument, NULL, 'L'},
-        {"rate-limit", required_argument, NULL, 'r'}, {"op-rate-limit", required_argument, NULL, 'o'},
+        {"rate-limit", required_argument, NULL, 'r'},
+        {"op-rate-limit", required_argument, NULL, 'o'},
         {"max-tokens", required_argument, NULL, 'm'},
-        {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'k'},
-        {"username", required_argument, NULL, 'u'}, {"ceiling-status", required_argument, NULL, 's'},
-        {"git-auth", required_argument, NULL, 'g'}, {"jitter-ms", required_argument, NULL, 'j'},
-        {"chaos", required_argument, NULL, 'C'},    {"help", no_argument, NULL, 'h'},
-        {"scope-error-status", required_argument, NULL, 'S'}, {"omit-oauth-scopes", no_argument, NULL, 'O'},
-        {"no-class-rate-limits", no_argument, NULL, 'K'}, {"rate-window", required_argument, NULL, 'W'},
+        {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'},
+        {"username", required_argument, NULL, 'u'},
+        {"ceiling-status", required_argument, NULL, 's'},
+        {"git-auth", required_argument, NULL, 'g'},
+        {"jitter-ms", required_argument, NULL, 'j'},
+        {"chaos", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {"scope-error-status", required_argument, NULL, 'S'},
+        {"omit-oauth-scopes", no_argument, NULL, 'O'},
+        {"no-class-rate-limits", no_argument, NULL, 'K'},
+        {"rate-window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'l': cfg.listen = optarg; break;
-        case 'p': cfg.port_file = optarg; break;
-        case 't': add_seed(optarg, "--token"); break;
-        case 'T': add_seed_file(optarg); break;
-        case 'L': cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000); break;
-        case 'r': cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1); break;
-        case 'o': cfg.op_rate_limit = arg_long("--op-rate-limit", optarg, 0, RATE_RING - 1); break;
-        case 'm': cfg.max_tokens = arg_long("--max-tokens", optarg, 0, 100000000); break;
-        case 'c': cfg.tls_cert = optarg; break;
-        case 'k': cfg.tls_key = optarg; break;
-        case 'u': cfg.username = optarg; break;
-        case 's': cfg.ceiling_status = (int)arg_long("--ceiling-status", optarg, 400, 499); break;
-        case 'j': cfg.jitter_ms = arg_long("--jitter-ms", optarg, 0, 600000); break;
-        case 'C': cfg.chaos_pct = arg_long("--chaos", optarg, 0, 100); break;
+        case 'l':
+            cfg.listen = optarg;
+            break;
+        case 'p':
+            cfg.port_file = optarg;
+            break;
+        case 't':
+            add_seed(optarg, "--token");
+            break;
+        case 'T':
+            add_seed_file(optarg);
+            break;
+        case 'L':
+            cfg.latency_ms = arg_long("--latency-ms", optarg, 0, 600000);
+            break;
+        case 'r':
+            cfg.rate_limit = arg_long("--rate-limit", optarg, 0, RATE_RING - 1);
+            break;
+        case 'o':
+            cfg.op_rate_limit = arg_long("--op-rate-limit", optarg, 0, RATE_RING - 1);
+            break;
+        case 'm':
+            cfg.max_tokens = arg_long("--max-tokens", optarg, 0, 100000000);
+            break;
+        case 'c':
+            cfg.tls_cert = optarg;
+            break;
+        case 'k':
+            cfg.tls_key = optarg;
+            break;
+        case 'u':
+            cfg.username = optarg;
+            break;
+        case 's':
+            cfg.ceiling_status = (int)arg_long("--ceiling-status", optarg, 400, 499);
+            break;
+        case 'j':
+            cfg.jitter_ms = arg_long("--jitter-ms", optarg, 0, 600000);
+            break;
+        case 'C':
+            cfg.chaos_pct = arg_long("--chaos", optarg, 0, 100);
+            break;
         case 'S':
             if (strcmp(optarg, "401") && strcmp(optarg, "403"))
                 die("--scope-error-status: 401 or 403");
             cfg.scope_error_status = atoi(optarg);
             break;
-        case 'O': cfg.omit_oauth_scopes = 1; break;
-        case 'K': cfg.class_limits = 0; break;
-        case 'W': cfg.rate_window = arg_long("--rate-window", optarg, 1, 3600); break;
+        case 'O':
+            cfg.omit_oauth_scopes = 1;
+            break;
+        case 'K':
+            cfg.class_limits = 0;
+            break;
+        case 'W':
+            cfg.rate_window = arg_long("--rate-window", optarg, 1, 3600);
+            break;
         case 'g':
             if (strcmp(optarg, "basic") && strcmp(optarg, "bearer") && strcmp(optarg, "both"))
                 die("--git-auth: basic, bearer or both");
             cfg.git_auth = optarg;
             break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc)

@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CURLU *u = C->url();
         char *host = NULL;
         FUZZ_CHECK(C->url_set(u, CURLUPART_URL, s, 0) == CURLUE_OK &&
-                       C->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK, "what passes parses");
+                       C->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK,
+                   "what passes parses");
         FUZZ_CHECK(!strcasecmp(host, "localhost") || !strcmp(host, "[::1]") || !strncmp(host, "127.", 4),
                    "plain http only to loopback");
         C->free(host);

@@ -3,7 +3,7 @@
  * API URL, and every profile in it loads (the file is checked whole at load), with normalised
  * scopes and 0 < ttl <= max_ttl <= 24 h. */
 #include "fuzz.h"
-#include "upper.h"
+#include "session-layer.h"
 
 #include <unistd.h>
 

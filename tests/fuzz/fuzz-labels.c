@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(lt_label_parse(again, &b), "a formatted label parses");
         FUZZ_CHECK(lt_label_check(again, NULL) == LT_OK, "a formatted label is one the API takes");
         FUZZ_CHECK(!strcmp(a.host, b.host) && !strcmp(a.user, b.user) && !strcmp(a.profile, b.profile) &&
-                       !strcmp(a.session, b.session) && !strcmp(a.nonce, b.nonce), "fields survive a round trip");
+                       !strcmp(a.session, b.session) && !strcmp(a.nonce, b.nonce),
+                   "fields survive a round trip");
     }
     json_t *j = json_string(s); /* jansson's own UTF-8 check */
     size_t chars = 0;

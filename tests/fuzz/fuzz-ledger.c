@@ -2,7 +2,7 @@
 /* fuzz-ledger.c - a session's ledger file. Properties: what parses formats to a file that parses
  * to the same entries (ids, intents' nonces and labels, API URLs, expiries). */
 #include "fuzz.h"
-#include "upper.h"
+#include "session-layer.h"
 
 static int same(GArray *a, GArray *b)
 {

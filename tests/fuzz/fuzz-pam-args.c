@@ -5,8 +5,11 @@
 #include "fuzz.h"
 #include "internal.h"
 
-
-static int in_group(void *ud, const char *g) { (void)ud; return g[0] == 'w'; }
+static int in_group(void *ud, const char *g)
+{
+    (void)ud;
+    return g[0] == 'w';
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 /* fuzz-queue.c - the pending-revocations file. Properties: what parses formats to lines that parse
  * to the same entries; every entry names a token (an id) or a mint (a label of ours). */
 #include "fuzz.h"
-#include "upper.h"
+#include "session-layer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

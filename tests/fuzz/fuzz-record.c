@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-
 static void write_file(const char *path, const uint8_t *data, size_t size)
 {
     FILE *f = fopen(path, "wb");

@@ -11,7 +11,8 @@ static void all_redacted(json_t *v, int depth)
     if (json_is_object(v)) {
         const char *k;
         json_t *m;
-        json_object_foreach(v, k, m) {
+        json_object_foreach(v, k, m)
+        {
             if (!strcmp(k, "token"))
                 FUZZ_CHECK(json_is_string(m) && !strcmp(json_string_value(m), "<redacted>"), "token redacted");
             else

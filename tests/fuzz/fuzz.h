@@ -11,12 +11,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_CHECK(cond, what)                                                          \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
+#define FUZZ_CHECK(cond, what)                                                                 \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
             fprintf(stderr, "fuzz property violated: %s (%s:%d)\n", what, __FILE__, __LINE__); \
-            abort();                                                                    \
-        }                                                                               \
+            abort();                                                                           \
+        }                                                                                      \
     } while (0)
 
 /* A NUL-terminated copy of the input (malloc). */
@@ -36,7 +36,10 @@ static inline char *fuzz_dir_buf(void)
     static char dir[512];
     return dir;
 }
-static inline void fuzz_dir_remove(void) { rmdir(fuzz_dir_buf()); }
+static inline void fuzz_dir_remove(void)
+{
+    rmdir(fuzz_dir_buf());
+}
 
 /* This process's scratch directory, $TMPDIR/lt-fuzz-NAME.XXXXXX (else under /tmp), removed at
  * exit (a target removes what it puts there): a test run writes nothing outside its TMPDIR. */

@@ -10,7 +10,10 @@
 #error "build with -DFUZZ_NAME=\"target\""
 #endif
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 int main(void)
 {

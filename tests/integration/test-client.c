@@ -19,8 +19,12 @@ static fake F;
 
 static lt_client *client_with(const char *url, const char *token, long deadline_ms, int max_retries)
 {
-    lt_client_options o = {.api_url = url, .token = token, .allow_insecure_loopback = 1,
-                           .deadline_ms = deadline_ms, .max_retries = max_retries, .page_size = 25};
+    lt_client_options o = {.api_url = url,
+                           .token = token,
+                           .allow_insecure_loopback = 1,
+                           .deadline_ms = deadline_ms,
+                           .max_retries = max_retries,
+                           .page_size = 25};
     lt_error e;
     lt_client *c = lt_client_new(&o, &e);
     if (!c)
@@ -28,7 +32,10 @@ static lt_client *client_with(const char *url, const char *token, long deadline_
     return c;
 }
 
-static lt_client *client(const char *token) { return client_with(F.api, token, 0, 0); }
+static lt_client *client(const char *token)
+{
+    return client_with(F.api, token, 0, 0);
+}
 
 static double now_s(void)
 {
@@ -37,7 +44,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void reset(void) { fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL); }
+static void reset(void)
+{
+    fake_http(&F, "POST", "/__fake/reset", "{}", NULL, NULL);
+}
 
 /* Start a fake of this test's own; a failed start is a failed test. */
 static int start(fake *g, const char *const *args, const char *what)
@@ -226,8 +236,10 @@ static void test_api_errors(void)
     is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "account:read_only can list");
     lt_token_list_clear(&l);
     is_int(lt_client_create_token(c, "x", NULL, LT_TIME_NEVER, &t, &e), LT_ERR_API, "account:read_only cannot create");
-    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 401; the call needs the scope "
-                      "account:read_write)", "not-authorized line, with the scope the call needs");
+    is_str(e.message,
+           "Your OAuth token is not authorized to use this endpoint. (HTTP 401; the call needs the scope "
+           "account:read_write)",
+           "not-authorized line, with the scope the call needs");
     is_int(e.http_status, 401, "... a 401 (Linode's answer today)");
     lt_client_free(c);
 
@@ -321,15 +333,20 @@ static void test_faults(void)
     like(e.message, "unexpected Content-Type 'text/html'", "... names the type");
     is_int(faulted_list("{\"kind\":\"content_type\",\"status\":502}", &e), LT_ERR_API, "502 text/html");
     is_str(e.message, "unexpected Content-Type text/html (HTTP 502)", "... one line");
-    is_int(faulted_list("{\"kind\":\"status\",\"status\":400,\"body\":\"{\\\"errors\\\":[{\\\"reason\\\":\\\"Linode busy.\\\"}]}\"}", &e),
+    is_int(faulted_list("{\"kind\":\"status\",\"status\":400,\"body\":\"{\\\"errors\\\":[{\\\"reason\\\":\\\"Linode "
+                        "busy.\\\"}]}\"}",
+                        &e),
            LT_ERR_API, "a custom 400 body");
     is_str(e.message, "Linode busy. (HTTP 400)", "... its reason");
 
     /* timeouts: the request timeout and the overall deadline */
     reset();
     {
-        lt_client_options o = {.api_url = F.api, .token = PARENT, .allow_insecure_loopback = 1,
-                               .request_timeout_ms = 500, .deadline_ms = 5000};
+        lt_client_options o = {.api_url = F.api,
+                               .token = PARENT,
+                               .allow_insecure_loopback = 1,
+                               .request_timeout_ms = 500,
+                               .deadline_ms = 5000};
         lt_client *c = lt_client_new(&o, &e);
         lt_profile p;
         fake_fault(&F, "{\"kind\":\"delay\",\"delay_ms\":3000}");
@@ -500,8 +517,10 @@ static void test_trace_redaction(void)
     char pad[16360];
     memset(pad, 'a', sizeof pad - 1);
     pad[sizeof pad - 1] = '\0';
-    snprintf(body, sizeof body, "{\"id\":5,\"label\":\"%s\",\"scopes\":\"*\",\"created\":\"2026-01-01T00:00:00\","
-             "\"expiry\":\"2030-01-01T00:00:00\",\"token\"\n\t:\t\"%s\"}", pad, hostile_secret);
+    snprintf(body, sizeof body,
+             "{\"id\":5,\"label\":\"%s\",\"scopes\":\"*\",\"created\":\"2026-01-01T00:00:00\","
+             "\"expiry\":\"2030-01-01T00:00:00\",\"token\"\n\t:\t\"%s\"}",
+             pad, hostile_secret);
     json_t *fj = json_pack("{s:s,s:s,s:i,s:s}", "kind", "status", "method", "POST", "status", 200, "body", body);
     char *ft = json_dumps(fj, JSON_COMPACT);
     snprintf(fault, sizeof fault, "%s", ft);
@@ -546,9 +565,18 @@ static void whoami_traced(void *arg)
 static void test_no_oauth_scopes(void)
 {
     fake g;
-    const char *args[] = {"--token", PARENT "=*", "--token", NARROW "=linodes:read_write account:read_write",
-                          "--token", LINONLY "=linodes:read_only", "--token", LISTER "=linodes:read_only account:read_only",
-                          "--omit-oauth-scopes", "--scope-error-status", "403", NULL};
+    const char *args[] = {"--token",
+                          PARENT "=*",
+                          "--token",
+                          NARROW "=linodes:read_write account:read_write",
+                          "--token",
+                          LINONLY "=linodes:read_only",
+                          "--token",
+                          LISTER "=linodes:read_only account:read_only",
+                          "--omit-oauth-scopes",
+                          "--scope-error-status",
+                          "403",
+                          NULL};
     if (!start(&g, args, "with --omit-oauth-scopes --scope-error-status 403"))
         return;
     lt_error e;
@@ -578,14 +606,18 @@ static void test_no_oauth_scopes(void)
     is_int(lt_client_create_token(c, "x", "linodes:read_only", LT_TIME_NEVER, &t, &e), LT_ERR_API,
            "403 for a missing scope: an API error");
     is_int(e.http_status, 403, "... 403");
-    is_str(e.message, "Your OAuth token is not authorized to use this endpoint. (HTTP 403; the call needs the scope "
-                      "account:read_write)", "... the line names the scope");
+    is_str(e.message,
+           "Your OAuth token is not authorized to use this endpoint. (HTTP 403; the call needs the scope "
+           "account:read_write)",
+           "... the line names the scope");
     lt_client_free(c);
 
     /* --debug says where the scopes came from */
     char *buf = stderr_of(whoami_traced, &g);
-    like(buf, "no X-OAuth-Scopes in the answer to GET /profile: the token's scopes are those of its own entry in "
-              "GET /profile/tokens (id 1001, matched by its first 16 characters)", "--debug says so");
+    like(buf,
+         "no X-OAuth-Scopes in the answer to GET /profile: the token's scopes are those of its own entry in "
+         "GET /profile/tokens (id 1001, matched by its first 16 characters)",
+         "--debug says so");
     ok(!strstr(buf, NARROW), "... and never shows the token");
     is_int(fake_stop(&g), 0, "that fake stops cleanly");
 }
@@ -601,14 +633,17 @@ static void test_list_envelope(void)
                               "\\\"2026-01-01T00:00:00\\\",\\\"expiry\\\":\\\"2030-01-01T00:00:00\\\","
                               "\\\"token\\\":\\\"abcdefghijklmnop\\\"}";
     char fault[1024];
-    snprintf(fault, sizeof fault, "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":\"{\\\"data\\\":[%s]}\"}", tok);
+    snprintf(fault, sizeof fault,
+             "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":\"{\\\"data\\\":[%s]}\"}", tok);
     fake_fault(&F, fault);
     is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_OK, "a list with data alone (no page/pages/results) is read");
     is_int((int64_t)l.count, 1, "... its one token");
     is_int(fake_count(&F, "GET", "/v4/profile/tokens"), 1, "... as the last page");
     lt_token_list_clear(&l);
-    snprintf(fault, sizeof fault, "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":"
-             "\"{\\\"data\\\":[%s],\\\"page\\\":2,\\\"pages\\\":2}\"}", tok);
+    snprintf(fault, sizeof fault,
+             "{\"kind\":\"status\",\"method\":\"GET\",\"status\":200,\"body\":"
+             "\"{\\\"data\\\":[%s],\\\"page\\\":2,\\\"pages\\\":2}\"}",
+             tok);
     fake_fault(&F, fault);
     is_int(lt_client_list_tokens(c, NULL, &l, &e), LT_ERR_BAD_RESPONSE, "a page that says it is another is refused");
     lt_client_free(c);
@@ -661,8 +696,10 @@ static void test_pacing(void)
 int main(void)
 {
     lt_global_init(NULL);
-    const char *args[] = {"--token", PARENT "=*", "--token", NARROW "=linodes:read_write account:read_write",
-                          "--token", READER "=account:read_only", NULL};
+    const char *args[] = {"--token", PARENT "=*",
+                          "--token", NARROW "=linodes:read_write account:read_write",
+                          "--token", READER "=account:read_only",
+                          NULL};
     if (fake_start(&F, args) != 0) {
         printf("Bail out! cannot start linode-fake-api\n");
         return 1;

@@ -61,8 +61,8 @@ static void test_create_and_secret(void)
 {
     json_t *v;
     char hdr[4096];
-    long st = fake_request(&F, "POST", "/v4/profile/tokens", "{\"label\":\"a\",\"scopes\":\"linodes:read_only\"}",
-                           STAR, NULL, &v, hdr, sizeof hdr);
+    long st = fake_request(&F, "POST", "/v4/profile/tokens", "{\"label\":\"a\",\"scopes\":\"linodes:read_only\"}", STAR,
+                           NULL, &v, hdr, sizeof hdr);
     is_int(st, 200, "create answers 200, not 201");
     const char *tok = json_string_value(json_object_get(v, "token"));
     is_int(tok ? (long)strlen(tok) : 0, 64, "create shows the full 64-char secret");
@@ -124,7 +124,8 @@ static void test_validation(void)
     char body[512];
     snprintf(body, sizeof body, "{\"label\":\"%s\"}", label);
     expect_error("101-char label", create(body, STAR, &v), &v, 400, "label", "Length must be 1-100 characters");
-    expect_error("empty label", create("{\"label\":\"\"}", STAR, &v), &v, 400, "label", "Length must be 1-100 characters");
+    expect_error("empty label", create("{\"label\":\"\"}", STAR, &v), &v, 400, "label",
+                 "Length must be 1-100 characters");
     expect_error("missing label", create("{\"scopes\":\"*\"}", STAR, &v), &v, 400, "label", NULL);
     label[100] = '\0';
     snprintf(body, sizeof body, "{\"label\":\"%s\"}", label);
@@ -148,13 +149,14 @@ static void test_validation(void)
 
     expect_error("unknown service", create("{\"label\":\"a\",\"scopes\":\"bogus:read_only\"}", STAR, &v), &v, 400,
                  "scopes", NULL);
-    expect_error("unknown level", create("{\"label\":\"a\",\"scopes\":\"linodes:admin\"}", STAR, &v), &v, 400,
-                 "scopes", NULL);
-    expect_error("vpc:read_only", create("{\"label\":\"a\",\"scopes\":\"vpc:read_only\"}", STAR, &v), &v, 400,
-                 "scopes", NULL);
+    expect_error("unknown level", create("{\"label\":\"a\",\"scopes\":\"linodes:admin\"}", STAR, &v), &v, 400, "scopes",
+                 NULL);
+    expect_error("vpc:read_only", create("{\"label\":\"a\",\"scopes\":\"vpc:read_only\"}", STAR, &v), &v, 400, "scopes",
+                 NULL);
     expect_error("empty scopes", create("{\"label\":\"a\",\"scopes\":\"\"}", STAR, &v), &v, 400, "scopes", NULL);
-    expect_error("comma-separated scopes", create("{\"label\":\"a\",\"scopes\":\"linodes:read_only,domains:read_write\"}",
-                                                  STAR, &v), &v, 400, "scopes", "Multiple scopes are separated by spaces, not commas");
+    expect_error("comma-separated scopes",
+                 create("{\"label\":\"a\",\"scopes\":\"linodes:read_only,domains:read_write\"}", STAR, &v), &v, 400,
+                 "scopes", "Multiple scopes are separated by spaces, not commas");
     is_int(create("{\"label\":\"a\",\"scopes\":\"*\"}", RO, &v), 401, "account:read_only cannot create");
     is_str(reason(v), "Your OAuth token is not authorized to use this endpoint.", "... not authorized");
     json_decref(v);
@@ -263,7 +265,8 @@ static void test_pagination_and_filter(void)
     list("", "{\"created\":{\"+lt\":\"2000-01-01T00:00:00\"}}", &v);
     is_int(json_integer_value(json_object_get(v, "results")), 0, "X-Filter created +lt");
     json_decref(v);
-    expect_error("filter on scopes", list("", "{\"scopes\":\"*\"}", &v), &v, 400, "X-Filter", "Cannot filter on scopes");
+    expect_error("filter on scopes", list("", "{\"scopes\":\"*\"}", &v), &v, 400, "X-Filter",
+                 "Cannot filter on scopes");
     expect_error("filter not JSON", list("", "{nope", &v), &v, 400, "X-Filter", NULL);
     expect_error("unknown operator", list("", "{\"label\":{\"+like\":\"x\"}}", &v), &v, 400, "X-Filter", NULL);
 
@@ -299,7 +302,8 @@ static void test_pagination_and_filter(void)
     int flagged = 0;
     size_t i;
     json_t *e;
-    json_array_foreach(all, i, e) {
+    json_array_foreach(all, i, e)
+    {
         flagged += json_integer_value(json_object_get(e, "id")) == id && json_is_true(json_object_get(e, "expired")) &&
                    !json_object_get(e, "token");
     }
@@ -321,7 +325,8 @@ static void test_faults_raw(void)
     like(hdr, "Retry-After: 7", "... with Retry-After");
     is_str(reason(v), "Too many requests", "... reason");
     json_decref(v);
-    fake_fault(&F, "{\"kind\":\"status\",\"status\":500,\"path\":\"/v4/profile/tokens\",\"method\":\"POST\",\"count\":2}");
+    fake_fault(&F,
+               "{\"kind\":\"status\",\"status\":500,\"path\":\"/v4/profile/tokens\",\"method\":\"POST\",\"count\":2}");
     is_int(req("GET", "/v4/profile", NULL, STAR, &v), 200, "a fault only hits matching requests");
     json_decref(v);
     is_int(create("{\"label\":\"a\"}", STAR, &v), 500, "matching request 1 of 2");
@@ -377,7 +382,8 @@ static void test_process(void)
     is_int(WEXITSTATUS(system(cmd)), 2, "a bad number exits 2");
     snprintf(cmd, sizeof cmd, "'%s' --token short=* 2>/dev/null", fake_build_path("linode-fake-api"));
     is_int(WEXITSTATUS(system(cmd)), 2, "a short seed secret exits 2");
-    snprintf(cmd, sizeof cmd, "'%s' --token abcdefabcdefabcdef=bogus:x 2>/dev/null", fake_build_path("linode-fake-api"));
+    snprintf(cmd, sizeof cmd, "'%s' --token abcdefabcdefabcdef=bogus:x 2>/dev/null",
+             fake_build_path("linode-fake-api"));
     is_int(WEXITSTATUS(system(cmd)), 2, "a bad seed scope exits 2");
     /* --token-file: seeds kept out of argv; the file must be 0600, and its lines are checked */
     char tf[300];
@@ -386,7 +392,8 @@ static void test_process(void)
     fprintf(sf, "%s=account:read_only\n", STAR);
     fclose(sf);
     chmod(tf, 0644); /* a test of the permission check */
-    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'no one else can read'", fake_build_path("linode-fake-api"), tf);
+    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'no one else can read'",
+             fake_build_path("linode-fake-api"), tf);
     is_int(system(cmd), 0, "--token-file readable by others: refused, saying why");
     chmod(tf, 0600);
     sf = fopen(tf, "a");
@@ -394,7 +401,8 @@ static void test_process(void)
     fclose(sf);
     snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>/dev/null", fake_build_path("linode-fake-api"), tf);
     is_int(WEXITSTATUS(system(cmd)), 2, "--token-file with a bad seed scope exits 2");
-    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'seeds, line 2: '", fake_build_path("linode-fake-api"), tf);
+    snprintf(cmd, sizeof cmd, "'%s' --token-file '%s' 2>&1 | grep -q 'seeds, line 2: '",
+             fake_build_path("linode-fake-api"), tf);
     is_int(system(cmd), 0, "... naming the file's line");
     /* the launcher put this fake's seeds in a file: none is in its command line */
     char cl[4096] = "";
@@ -406,7 +414,8 @@ static void test_process(void)
     for (size_t i = 0; i < cn; i++)
         cl[i] = cl[i] ? cl[i] : ' ';
     cl[cn] = '\0';
-    ok(cn > 0 && strstr(cl, "--token-file") && !strstr(cl, STAR) && !strstr(cl, RO), "no seed secret in the fake's argv");
+    ok(cn > 0 && strstr(cl, "--token-file") && !strstr(cl, STAR) && !strstr(cl, RO),
+       "no seed secret in the fake's argv");
 
     fake g;
     const char *args[] = {NULL};
@@ -457,8 +466,9 @@ static void test_spec_rows(void)
            "expiry with a fraction and an offset is taken");
     is_str(json_string_value(json_object_get(v, "expiry")), "2031-01-01T00:00:00", "... the offset applied");
     json_decref(v);
-    expect_error("expiry with a bad offset", create("{\"label\":\"a\",\"expiry\":\"2031-01-01T00:00:00+0100\"}",
-                                                    STAR, &v), &v, 400, "expiry", NULL);
+    expect_error("expiry with a bad offset",
+                 create("{\"label\":\"a\",\"expiry\":\"2031-01-01T00:00:00+0100\"}", STAR, &v), &v, 400, "expiry",
+                 NULL);
     /* far future: no maximum in the spec; more than 100 years out reads back as 2999-12-12T05:00:00 */
     is_int(create("{\"label\":\"far\",\"expiry\":\"2400-06-01T00:00:00Z\"}", STAR, &v), 200, "a far expiry is taken");
     is_str(json_string_value(json_object_get(v, "expiry")), "2999-12-12T05:00:00", "... and reads back as 2999");
@@ -499,7 +509,8 @@ static void test_spec_rows(void)
     json_t *post = json_array_get(v, 0), *list = json_array_get(v, 1);
     is_str(json_string_value(json_object_get(json_object_get(post, "headers"), "Authorization")),
            "Bearer <redacted: 65 characters>", "the log shows the bearer's scheme and length only");
-    is_str(json_string_value(json_object_get(json_object_get(post, "body"), "label")), "logged", "... the request body");
+    is_str(json_string_value(json_object_get(json_object_get(post, "body"), "label")), "logged",
+           "... the request body");
     is_str(json_string_value(json_object_get(json_object_get(post, "headers"), "Content-Type")), "application/json",
            "... its Content-Type");
     is_str(json_string_value(json_object_get(json_object_get(json_object_get(post, "response"), "body"), "token")),
@@ -515,8 +526,8 @@ static void test_spec_rows(void)
 static void test_switches(void)
 {
     fake g;
-    const char *args[] = {"--token", RO "=account:read_only", "--scope-error-status", "403", "--omit-oauth-scopes",
-                          NULL};
+    const char *args[] = {"--token", RO "=account:read_only", "--scope-error-status",
+                          "403",     "--omit-oauth-scopes",   NULL};
     if (fake_start(&g, args) != 0) {
         ok(0, "start a fake with --scope-error-status 403 --omit-oauth-scopes");
         return;
@@ -538,8 +549,11 @@ static void test_switches(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    const char *args[] = {"--token", STAR "=*", "--token", RO "=account:read_only", "--token",
-                          NOACC "=linodes:read_write", "--token", PAST "=*@2001-01-01T00:00:00", NULL};
+    const char *args[] = {"--token", STAR "=*",
+                          "--token", RO "=account:read_only",
+                          "--token", NOACC "=linodes:read_write",
+                          "--token", PAST "=*@2001-01-01T00:00:00",
+                          NULL};
     if (fake_start(&F, args) != 0) {
         printf("Bail out! cannot start linode-fake-api\n");
         return 1;

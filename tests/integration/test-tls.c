@@ -19,7 +19,8 @@ int main(void)
     snprintf(key, sizeof key, "%s/key.pem", dir);
     snprintf(cmd, sizeof cmd,
              "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-             "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' >/dev/null 2>&1", key, cert);
+             "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' >/dev/null 2>&1",
+             key, cert);
     if (system(cmd) != 0) {
         printf("Bail out! openssl could not make a certificate\n");
         return 1;

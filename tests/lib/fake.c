@@ -193,7 +193,8 @@ int fake_count(const fake *f, const char *method, const char *path)
     fake_http(f, "GET", "/__fake/requests", NULL, NULL, &log);
     size_t i;
     json_t *e;
-    json_array_foreach(log, i, e) {
+    json_array_foreach(log, i, e)
+    {
         n += !strcmp(json_string_value(json_object_get(e, "method")), method) &&
              !strcmp(json_string_value(json_object_get(e, "path")), path);
     }
@@ -208,7 +209,8 @@ int fake_live_tokens(const fake *f)
     fake_http(f, "GET", "/__fake/tokens", NULL, NULL, &all);
     size_t i;
     json_t *e;
-    json_array_foreach(all, i, e) {
+    json_array_foreach(all, i, e)
+    {
         n += !json_is_true(json_object_get(e, "revoked")) && !json_is_true(json_object_get(e, "expired"));
     }
     json_decref(all);
@@ -221,7 +223,8 @@ json_t *fake_token(const fake *f, long long id)
     fake_http(f, "GET", "/__fake/tokens", NULL, NULL, &all);
     size_t i;
     json_t *e;
-    json_array_foreach(all, i, e) {
+    json_array_foreach(all, i, e)
+    {
         if (json_integer_value(json_object_get(e, "id")) == id)
             hit = json_incref(e);
     }

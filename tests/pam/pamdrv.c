@@ -50,8 +50,9 @@ static pam_handle_t *start(const char *svc, const char *user)
 
 static void show_env(pam_handle_t *h)
 {
-    const char *names[] = {"LINODE_TOKEN", "LINODE_CLI_TOKEN", "LINODE_TOKEN_EXPIRY", "LINODE_TOKEN_PAM_SESSION",
-                           "LINODE_TOKEN_FILE", NULL};
+    const char *names[] = {"LINODE_TOKEN",        "LINODE_CLI_TOKEN",
+                           "LINODE_TOKEN_EXPIRY", "LINODE_TOKEN_PAM_SESSION",
+                           "LINODE_TOKEN_FILE",   NULL};
     for (int i = 0; names[i]; i++) {
         const char *v = pam_getenv(h, names[i]);
         if (!v)

@@ -18,13 +18,8 @@ API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}
 LT="$B/linode-token"
 GCL="$B/git-credential-linode"
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
 CONFIG="$XDG_CONFIG_HOME/linode-token/config"
-cat > "$CONFIG" <<EOF
-[general]
-api_url = $API
-allow_insecure_loopback = true
-
+fake_config "$CONFIG" <<EOF
 [profile default]
 scopes = linodes:read_only
 ttl = 30m

@@ -14,12 +14,7 @@ start_fake --token "$P=*" --username alice
 API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}
 export PATH="$B:$PATH"
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
-cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
-[general]
-api_url = $API
-allow_insecure_loopback = true
-
+fake_config "$XDG_CONFIG_HOME/linode-token/config" <<EOF
 [profile default]
 scopes = linodes:read_only
 ttl = 1h

@@ -14,13 +14,7 @@ API="$FAKE_URL/v4"
 HOSTPORT=${FAKE_URL#http://}
 LT="$B/linode-token"
 GCL="$B/git-credential-linode"
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
-cat > "$XDG_CONFIG_HOME/linode-token/config" <<EOF
-[general]
-api_url = $API
-allow_insecure_loopback = true
-$CACHE_LINE
-
+fake_config "$XDG_CONFIG_HOME/linode-token/config" "$CACHE_LINE" <<EOF
 [profile default]
 scopes = linodes:read_only
 ttl = 1h

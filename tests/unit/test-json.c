@@ -88,8 +88,10 @@ int main(void)
     ok(m2 == m && f2 == f, "installing again changes nothing");
     lt_token t;
     is_int(decode("{\"id\":57288262,\"label\":\"linodego-token-test\",\"scopes\":\"linodes:read_only\","
-                  "\"created\":\"2024-07-09T13:27:58\",\"expiry\":\"2024-07-09T13:29:58\",\"token\":\"14f8c7b07c53ac5e\"}",
-                  &t), LT_OK, "decode the contract's example");
+                  "\"created\":\"2024-07-09T13:27:58\",\"expiry\":\"2024-07-09T13:29:58\",\"token\":"
+                  "\"14f8c7b07c53ac5e\"}",
+                  &t),
+           LT_OK, "decode the contract's example");
     is_int(t.id, 57288262, "id");
     is_str(t.label, "linodego-token-test", "label");
     is_str(t.scopes, "linodes:read_only", "scopes");
@@ -98,13 +100,16 @@ int main(void)
     like(t.json, "\"id\":57288262", "raw JSON kept for --json");
     lt_token_clear(&t);
 
-    is_int(decode("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"expiry\":null}", &t),
+    is_int(decode("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"expiry\":null}",
+                  &t),
            LT_OK, "null expiry and no token field");
     ok(t.expiry == LT_TIME_NEVER, "null expiry is never");
     is_str(t.token, "", "missing token is empty");
     lt_token_clear(&t);
     is_int(decode("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\","
-                  "\"expiry\":\"2999-12-12T05:00:00\",\"extra\":{\"a\":[1,2]}}", &t), LT_OK, "unknown fields ignored");
+                  "\"expiry\":\"2999-12-12T05:00:00\",\"extra\":{\"a\":[1,2]}}",
+                  &t),
+           LT_OK, "unknown fields ignored");
     ok(t.expiry == LT_TIME_NEVER, "2999 expiry is never");
     lt_token_clear(&t);
 
@@ -137,11 +142,14 @@ int main(void)
     hostile("{\"id\":1,\"label\":\"x\",\"scopes\":null,\"created\":\"2024-07-09T13:27:58\"}", "null scopes");
     hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\"}", "missing created");
     hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"yesterday\"}", "bad created");
-    hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"expiry\":5}", "numeric expiry");
-    hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"token\":[]}", "array token");
+    hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"expiry\":5}",
+            "numeric expiry");
+    hostile("{\"id\":1,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\",\"token\":[]}",
+            "array token");
     hostile("{\"id\":123456789012345678901234567890,\"label\":\"x\"}", "huge number");
     hostile("{\"id\":1,\"label\":\"\xff\xfe\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\"}", "invalid UTF-8");
-    hostile("{\"id\":1,\"id\":2,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\"}", "duplicate keys");
+    hostile("{\"id\":1,\"id\":2,\"label\":\"x\",\"scopes\":\"*\",\"created\":\"2024-07-09T13:27:58\"}",
+            "duplicate keys");
     hostile("{\"id\":1,", "truncated");
     hostile("", "empty body");
     {
@@ -154,13 +162,16 @@ int main(void)
         free(deep);
     }
 
-    lt_error e = map(400, "application/json", "{\"errors\":[{\"reason\":\"Length must be 1-100 characters\",\"field\":\"label\"}]}", 0, 0);
+    lt_error e = map(400, "application/json",
+                     "{\"errors\":[{\"reason\":\"Length must be 1-100 characters\",\"field\":\"label\"}]}", 0, 0);
     is_int(e.kind, LT_ERR_API, "400 is an API error");
     is_str(e.message, "label: Length must be 1-100 characters (HTTP 400)", "field: reason (HTTP n)");
     is_str(e.field, "label", "field kept");
     is_int(lt_error_exit_code(&e), 1, "API errors exit 1");
     e = map(400, "application/json; charset=utf-8",
-            "{\"errors\":[{\"reason\":\"a\",\"field\":\"label\"},{\"reason\":\"b\",\"field\":null},{\"reason\":\"c\",\"field\":\"expiry\"}]}", 0, 0);
+            "{\"errors\":[{\"reason\":\"a\",\"field\":\"label\"},{\"reason\":\"b\",\"field\":null},{\"reason\":\"c\","
+            "\"field\":\"expiry\"}]}",
+            0, 0);
     is_str(e.message, "label: a; b; expiry: c (HTTP 400)", "several errors joined");
     e = map(404, "application/json", "{\"errors\":[{\"reason\":\"Not found\"}]}", 0, 0);
     is_str(e.message, "Not found (HTTP 404)", "404 message");
@@ -173,8 +184,8 @@ int main(void)
             0, 0);
     is_str(e.message, "tok_<redacted>: token <redacted> rejected; short words and ids 1234 stay (HTTP 400)",
            "a token the server echoes in a reason or a field is not in the error line");
-    e = map(400, "application/json", "{\"errors\":[{\"reason\":\"a 31-character run stays: abcdefghijklmnopqrstuvwxyz01234\"}]}",
-            0, 0);
+    e = map(400, "application/json",
+            "{\"errors\":[{\"reason\":\"a 31-character run stays: abcdefghijklmnopqrstuvwxyz01234\"}]}", 0, 0);
     like(e.message, "abcdefghijklmnopqrstuvwxyz01234 (HTTP", "... a run under 32 characters stays");
     e = map(429, "application/json", "{\"errors\":[{\"reason\":\"Too many requests\"}]}", 0, 7);
     is_int(e.kind, LT_ERR_RATE_LIMITED, "429 is rate-limited");
@@ -192,20 +203,29 @@ int main(void)
         char big[4000];
         snprintf(big, sizeof big, "{\"errors\":[{\"reason\":\"%03000d\"}]}", 0);
         e = map(400, "application/json", big, 0, 0);
-        ok(strlen(e.message) < sizeof e.message && strstr(e.message, "(HTTP 400)"), "a huge reason is cut, status kept");
+        ok(strlen(e.message) < sizeof e.message && strstr(e.message, "(HTTP 400)"),
+           "a huge reason is cut, status kept");
     }
 
     /* error plumbing */
     lt_error x;
     is_int(lt_error_set(&x, LT_ERR_TIMEOUT, "t %d", 1), LT_ERR_TIMEOUT, "lt_error_set returns the kind");
     is_int(lt_error_exit_code(&x), 4, "timeouts exit 4");
-    x.kind = LT_ERR_NETWORK; is_int(lt_error_exit_code(&x), 4, "network exits 4");
-    x.kind = LT_ERR_TLS; is_int(lt_error_exit_code(&x), 4, "TLS exits 4");
-    x.kind = LT_ERR_USAGE; is_int(lt_error_exit_code(&x), 2, "usage exits 2");
-    x.kind = LT_ERR_NO_CREDENTIAL; is_int(lt_error_exit_code(&x), 3, "no credential exits 3");
-    x.kind = LT_ERR_STORE; is_int(lt_error_exit_code(&x), 3, "store exits 3");
-    x.kind = LT_ERR_BAD_RESPONSE; is_int(lt_error_exit_code(&x), 1, "bad response exits 1");
-    lt_error_clear(&x); is_int(lt_error_exit_code(&x), 0, "cleared is 0");
+    static const struct {
+        lt_error_kind kind;
+        int code;
+        const char *name;
+    } exits[] = {
+        {LT_ERR_NETWORK, 4, "network exits 4"}, {LT_ERR_TLS, 4, "TLS exits 4"},
+        {LT_ERR_USAGE, 2, "usage exits 2"},     {LT_ERR_NO_CREDENTIAL, 3, "no credential exits 3"},
+        {LT_ERR_STORE, 3, "store exits 3"},     {LT_ERR_BAD_RESPONSE, 1, "bad response exits 1"},
+    };
+    for (size_t i = 0; i < sizeof exits / sizeof exits[0]; i++) {
+        x.kind = exits[i].kind;
+        is_int(lt_error_exit_code(&x), exits[i].code, exits[i].name);
+    }
+    lt_error_clear(&x);
+    is_int(lt_error_exit_code(&x), 0, "cleared is 0");
     is_str(lt_error_kind_name(LT_ERR_RATE_LIMITED), "rate-limited", "kind names");
     is_int(lt_error_set(NULL, LT_ERR_API, "x"), LT_ERR_API, "NULL error is fine");
     return tap_done();

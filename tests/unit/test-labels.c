@@ -49,13 +49,24 @@ int main(void)
     ok(lt_label_parse("lt1:bastion-1:alice:dns:s1234-99887", &l) && l.version == 1 && !l.nonce[0],
        "the first format (lt1, no nonce) is still read");
 
-    const char *not_ours[] = {"", "ci-token", "lt2:", "lt2:a:b:c:d", "lt2:a:b:c:d:e:f", "lt2:a::c:d:e",
-                              "lt2:a:b:c:d:", "LT2:a:b:c:d:e", "lt2:a b:c:d:e:f", "lt2:a:b:c:d:e\n",
-                              "lt2:aaaaaaaaaaaaaaaaaaaaa:b:c:d:e", "lt2:a:b:c:d~:e", "lt2:a=:b:c:d:e",
-                              "lt1:a:b:c:d:e", "lt2:a:b:c:d:123456789"};
+    const char *not_ours[] = {"",
+                              "ci-token",
+                              "lt2:",
+                              "lt2:a:b:c:d",
+                              "lt2:a:b:c:d:e:f",
+                              "lt2:a::c:d:e",
+                              "lt2:a:b:c:d:",
+                              "LT2:a:b:c:d:e",
+                              "lt2:a b:c:d:e:f",
+                              "lt2:a:b:c:d:e\n",
+                              "lt2:aaaaaaaaaaaaaaaaaaaaa:b:c:d:e",
+                              "lt2:a:b:c:d~:e",
+                              "lt2:a=:b:c:d:e",
+                              "lt1:a:b:c:d:e",
+                              "lt2:a:b:c:d:123456789"};
     for (size_t i = 0; i < sizeof not_ours / sizeof not_ours[0]; i++) {
-        ok(!lt_label_parse(not_ours[i], &l), "not_ours[%zu] ('%.*s') is not ours", i,
-           (int)strcspn(not_ours[i], "\n"), not_ours[i]);
+        ok(!lt_label_parse(not_ours[i], &l), "not_ours[%zu] ('%.*s') is not ours", i, (int)strcspn(not_ours[i], "\n"),
+           not_ours[i]);
     }
     ok(!lt_label_parse(NULL, &l), "NULL is not ours");
     return tap_done();

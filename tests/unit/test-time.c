@@ -42,10 +42,19 @@ int main(void)
     ok(lt_time_is_never(LT_TIME_NEVER, NOW), "LT_TIME_NEVER is never");
     ok(!lt_time_is_never(NOW + 86400, NOW), "tomorrow is not never");
 
-    const char *bad[] = {"", "2024-07-09", "2024-7-9T1:2:3", "2024-07-09 13:27:58", "2024-07-09T13:27:58+0100",
-                         "2024-07-09T13:27:58+24:00", "2024-07-09T13:27:58+01:60", "2024-07-09T13:27:58Z+01:00",
-                         "2024-07-09T13:27:58.", "2024-13-09T13:27:58", "x2024-07-09T13:27:58",
-                         "2024-07-09T13:27:58junk", "99999-07-09T13:27:58"};
+    const char *bad[] = {"",
+                         "2024-07-09",
+                         "2024-7-9T1:2:3",
+                         "2024-07-09 13:27:58",
+                         "2024-07-09T13:27:58+0100",
+                         "2024-07-09T13:27:58+24:00",
+                         "2024-07-09T13:27:58+01:60",
+                         "2024-07-09T13:27:58Z+01:00",
+                         "2024-07-09T13:27:58.",
+                         "2024-13-09T13:27:58",
+                         "x2024-07-09T13:27:58",
+                         "2024-07-09T13:27:58junk",
+                         "99999-07-09T13:27:58"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char name[96];
         snprintf(name, sizeof name, "'%s' is refused", bad[i]);
@@ -53,7 +62,10 @@ int main(void)
     }
     is_int(lt_time_parse_api(NULL, NOW, &t, &e), LT_ERR_BAD_RESPONSE, "NULL is refused");
 
-    struct { const char *in; int64_t secs; } d[] = {
+    struct {
+        const char *in;
+        int64_t secs;
+    } d[] = {
         {"90s", 90}, {"15m", 900}, {"1h", 3600}, {"7d", 604800}, {"2w", 1209600}, {"1h30m", 5400}, {"1d12h", 129600},
     };
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {

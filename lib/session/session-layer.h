@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* upper.h - the layers above the core (GLib, libsecret): config, secret store, parent token.
+/* session-layer.h - the session layer above the core (GLib, libsecret): config, secret store, parent
  * Internal: the front ends link the static archive; nothing here is exported from the .so. */
-#ifndef LT_UPPER_H
-#define LT_UPPER_H
+#ifndef LT_SESSION_LAYER_H
+#define LT_SESSION_LAYER_H
 
 #include "internal.h"
 
@@ -11,22 +11,22 @@
 
 /* ---- config.c: $XDG_CONFIG_HOME/linode-token/config (GKeyFile) ---- */
 typedef struct lt_config {
-    char *path;                 /* the file that was read, NULL when none */
-    char *api_url;              /* resolved: flag, config, LINODE_URL + LINODE_API_VERSION, default */
+    char *path;    /* the file that was read, NULL when none */
+    char *api_url; /* resolved: flag, config, LINODE_URL + LINODE_API_VERSION, default */
     int allow_insecure_loopback;
-    char *parent_token_file;    /* flag or config; NULL when unset */
-    char *parent_token_command; /* config; NULL when unset */
+    char *parent_token_file;              /* flag or config; NULL when unset */
+    char *parent_token_command;           /* config; NULL when unset */
     long parent_token_command_timeout_ms; /* config parent_token_command_timeout (default 30 s) */
-    char *cache;                /* "secret-service", "keyring", "none", or NULL (automatic) */
-    char *proxy;                /* [general] proxy: the only proxy ever used; NULL: none */
-    char *ca_file;              /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
-    GKeyFile *kf;               /* the whole file, for profiles */
+    char *cache;                          /* "secret-service", "keyring", "none", or NULL (automatic) */
+    char *proxy;                          /* [general] proxy: the only proxy ever used; NULL: none */
+    char *ca_file;                        /* [general] ca_file: a private CA; NULL: LINODE_CA, else the system's */
+    GKeyFile *kf;                         /* the whole file, for profiles */
 } lt_config;
 
 typedef struct lt_config_flags {
-    const char *config_file;    /* --config */
-    const char *api_url;        /* --api-url */
-    int allow_insecure_loopback;/* --allow-insecure-loopback */
+    const char *config_file;       /* --config */
+    const char *api_url;           /* --api-url */
+    int allow_insecure_loopback;   /* --allow-insecure-loopback */
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
@@ -35,10 +35,10 @@ typedef struct lt_config_flags {
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
 /* What --timeout defaults to: the whole call, and any one request of it. */
 #define LT_DEFAULT_DEADLINE_MS 30000
-/* A client for api_url (NULL: the config's) acting with token, with the config's transport
- * settings (loopback opt-in, proxy); deadline_ms 0: the default. NULL on error. */
-lt_client *lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
-                            long deadline_ms, lt_error *err);
+/* A client (*out) for api_url (NULL: the config's) acting with token, with the config's transport
+ * settings (loopback opt-in, proxy); deadline_ms 0: the default. */
+lt_error_kind lt_config_client(const lt_config *cfg, const char *api_url, const char *token, int debug,
+                               long deadline_ms, lt_client **out, lt_error *err);
 void lt_config_clear(lt_config *cfg);
 /* The fix for an error, shown after its message by every front end (a refused or expiring parent:
  * how to replace it, from where it came); NULL when there is none. g_free. */
@@ -56,8 +56,8 @@ typedef struct lt_secret_api {
     gboolean (*collection_get_locked)(SecretCollection *);
     const gchar *(*value_get_text)(SecretValue *);
     gchar *(*password_lookupv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
-    gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *,
-                                     const gchar *, GCancellable *, GError **);
+    gboolean (*password_storev_sync)(const SecretSchema *, GHashTable *, const gchar *, const gchar *, const gchar *,
+                                     GCancellable *, GError **);
     gboolean (*password_clearv_sync)(const SecretSchema *, GHashTable *, GCancellable *, GError **);
     void (*password_free)(gchar *);
     void (*object_unref)(gpointer);
@@ -98,13 +98,12 @@ lt_error_kind lt_parent_get(const lt_config *cfg, const char *api_url, char **to
  * and checked against the parent's fingerprint (SHA-256) whenever the parent itself is read. */
 typedef struct lt_parent_info {
     char *fingerprint, *account, *scopes; /* g_free */
-    int64_t expiry;                        /* LT_TIME_NEVER when it never expires */
-    int64_t id;                            /* 0 when not found in the token list */
+    int64_t expiry;                       /* LT_TIME_NEVER when it never expires */
+    int64_t id;                           /* 0 when not found in the token list */
 } lt_parent_info;
 char *lt_parent_fingerprint(const char *token);
 int lt_parent_info_load(const lt_config *cfg, const char *api_url, lt_parent_info *out);
-lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info,
-                                  lt_error *err);
+lt_error_kind lt_parent_info_save(const lt_config *cfg, const char *api_url, const lt_parent_info *info, lt_error *err);
 void lt_parent_info_forget(const lt_config *cfg, const char *api_url);
 void lt_parent_info_clear(lt_parent_info *info);
 /* Store / remove the parent token in the Secret Service, keyed by API URL. */
@@ -163,9 +162,9 @@ char *lt_ledger_format(GArray *entries, const char *session, size_t *len);
 /* ---- profile.c: [profile NAME] or ad hoc ---- */
 typedef struct lt_mint_profile {
     char *name;
-    char *scopes;          /* normalised (lt_scopes_format) */
-    int64_t ttl;           /* seconds, capped by max_ttl (default 1h; max 24h) */
-    int64_t asked_ttl;     /* what was asked for, before the cap (> ttl: say so) */
+    char *scopes;      /* normalised (lt_scopes_format) */
+    int64_t ttl;       /* seconds, capped by max_ttl (default 1h; max 24h) */
+    int64_t asked_ttl; /* what was asked for, before the cap (> ttl: say so) */
     int64_t max_ttl;
     int64_t min_remaining; /* a cached token with less left is not handed out (default 5m) */
     char *api_url;         /* the profile's own API URL (malloc), or NULL */
@@ -183,7 +182,7 @@ void lt_mint_profile_clear(lt_mint_profile *p);
 typedef enum { LT_CACHE_SECRET_SERVICE, LT_CACHE_KEYRING, LT_CACHE_NONE } lt_cache_backend;
 typedef struct lt_cache_key {
     const char *api_url;
-    const char *parent;  /* the parent's fingerprint (16 hex), never its secret */
+    const char *parent; /* the parent's fingerprint (16 hex), never its secret */
     const char *account, *scopes, *session;
 } lt_cache_key;
 typedef struct lt_cached {
@@ -222,6 +221,9 @@ lt_error_kind lt_cache_drop_ids(lt_cache_backend b, const int64_t *ids, size_t n
 lt_error_kind lt_cache_drop_session(lt_cache_backend b, const char *session, lt_error *err);
 
 /* ---- mint.c: the policy ---- */
+/* Which cached tokens a profile takes (expiry within [*min_expiry, *max_expiry]) at time now: at
+ * least min_remaining left, and no longer-lived than its ttl asks (a minute of slack for rounding). */
+void lt_cache_window(const lt_mint_profile *prof, int64_t now, int64_t *min_expiry, int64_t *max_expiry);
 typedef struct lt_mint_options {
     const char *session;     /* a chosen id (--session); NULL: lt_session_id(NULL) */
     const char *own_session; /* a derived id this process made for itself (exec's ~x...): used as is */
@@ -246,14 +248,14 @@ typedef enum {
 } lt_mint_step;
 
 typedef struct lt_minted {
-    char *token;             /* the secret (wiped by lt_minted_clear) */
+    char *token; /* the secret (wiped by lt_minted_clear) */
     int64_t id, expiry;
     char *scopes, *api_url, *session;
-    char label[LT_LABEL_MAX + 1]; /* set when minted now */
-    int from_cache;          /* 1: no API call was made */
-    int clamped;             /* 1: the expiry was cut to the parent's */
+    char label[LT_LABEL_MAX + 1];   /* set when minted now */
+    int from_cache;                 /* 1: no API call was made */
+    int clamped;                    /* 1: the expiry was cut to the parent's */
     int64_t step_us[LT_STEP_COUNT]; /* microseconds per step */
-    int64_t step_mark;       /* (internal) when the current step began */
+    int64_t step_mark;              /* (internal) when the current step began */
 } lt_minted;
 
 /* A token for the profile in this session: a cached one of this session and parent with
@@ -269,22 +271,16 @@ char *lt_mint_note(const lt_mint_profile *prof, const lt_minted *m);
 
 /* git's erase: the server refused secret. Only a token the session's cache holds is considered. */
 typedef enum {
-    LT_ERASE_NOT_OURS, /* not in this session's cache: nothing touched */
-    LT_ERASE_KEPT,     /* it still authenticates (GET /profile): kept; likely a missing scope */
-    LT_ERASE_DROPPED,  /* refused, and the API no longer knows it (404): gone from cache and ledger */
+    LT_ERASE_NOT_OURS,  /* not in this session's cache: nothing touched */
+    LT_ERASE_KEPT,      /* it still authenticates (GET /profile): kept; likely a missing scope */
+    LT_ERASE_DROPPED,   /* refused, and the API no longer knows it (404): gone from cache and ledger */
     LT_ERASE_SET_ASIDE, /* refused, but not confirmed dead: gone from the cache, kept in the ledger
                            so that end-session revokes it */
 } lt_erase_verdict;
-lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret,
-                            lt_erase_verdict *verdict, lt_error *err);
+lt_error_kind lt_mint_erase(const lt_config *cfg, const char *session, const char *secret, lt_erase_verdict *verdict,
+                            lt_error *err);
 
 /* ---- queue.c: revocations still owed (storage only; revoke.c revokes) ---- */
-#define LT_DEFAULT_PARALLEL 50
-typedef struct lt_revoke_options {
-    int max_parallel;  /* requests in flight (default LT_DEFAULT_PARALLEL) */
-    long deadline_ms;  /* for all of them (0: the client's default, 30 s) */
-    int debug;
-} lt_revoke_options;
 /* Add tokens (id) and intents (id 0, label) to the queue, once each. */
 lt_error_kind lt_queue_add(GArray *entries, lt_error *err);
 size_t lt_queue_length(void);
@@ -301,13 +297,31 @@ char *lt_audit_path(void);
 void lt_audit(const char *action, int64_t id, const char *label, const char *session, const char *outcome,
               const char *detail);
 
-/* ---- revoke.c: the one home of revocation ---- */
+/* ---- revoke.c: the one home of revocation in this layer ---- */
+#define LT_DEFAULT_PARALLEL 50
+typedef struct lt_revoke_options {
+    int max_parallel; /* requests in flight (default LT_DEFAULT_PARALLEL) */
+    long deadline_ms; /* for all of them (0: the client's default, 30 s) */
+    int debug;
+} lt_revoke_options;
+#define LT_UNDO_MSG 300
+/* Take back a token minted in vain, with the client that minted it: revoke it, else queue it
+ * (lt_revoke_or_queue; never claim more than happened). how gets what was done. */
+/* linode-token revoke, one token of the user's choosing: the DELETE; once done, the audit line, and
+ * the token leaves the cache and every ledger. */
+lt_error_kind lt_revoke_by_hand(const lt_config *cfg, lt_client *c, int64_t id, const char *label, lt_error *err);
+/* Token id, with a client at hand (c NULL: err says why there is none): revoke it, else add it to
+ * the queue (qerr says why not, when *queued is 0). */
+lt_revoke_result lt_revoke_token_or_queue(lt_client *c, int64_t id, const char *api_url, const char *label, int *queued,
+                                          lt_error *err, lt_error *qerr);
+void lt_revoke_undo(lt_client *c, int64_t id, const char *api_url, const char *label, const char *session,
+                    char how[LT_UNDO_MSG]);
 typedef struct lt_outcome {
-    int64_t id;            /* 0: a mint that created nothing, or whose label could not be looked up */
+    int64_t id; /* 0: a mint that created nothing, or whose label could not be looked up */
     char *label, *api_url, *session, *reason; /* g_free */
-    int queued;            /* not revoked now: in the pending queue (error says why) */
-    int spared;            /* reap: left alone (reason says why) */
-    lt_error error;        /* kind LT_OK: revoked (or already gone) */
+    int queued;                               /* not revoked now: in the pending queue (error says why) */
+    int spared;                               /* reap: left alone (reason says why) */
+    lt_error error;                           /* kind LT_OK: revoked (or already gone) */
 } lt_outcome;
 void lt_outcome_clear(lt_outcome *r);
 /* Revoke entries (tokens; intents resolved by label) in parallel per API URL; why goes to the audit
@@ -316,15 +330,13 @@ void lt_outcome_clear(lt_outcome *r);
 void lt_revoke_entries(const lt_config *cfg, GArray *entries, const char *why, const lt_revoke_options *o,
                        int queue_failures, GArray *out, GArray *still);
 /* The same, the outcomes of what was revoked now appended to revoked (may be NULL). */
-lt_error_kind lt_queue_drain_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
+lt_error_kind lt_revoke_queued_into(const lt_config *cfg, const lt_revoke_options *o, GArray *revoked, size_t *left);
 /* Retry everything owed; what the API confirms (200/404) leaves the queue. */
-lt_error_kind lt_queue_drain(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left,
-                             lt_error *err);
-/* ---- session.c: end-session, reap ---- */
+void lt_revoke_queued(const lt_config *cfg, const lt_revoke_options *o, size_t *revoked, size_t *left);
+/* ---- end-session.c, reap.c ---- */
 /* Revoke every token in the session's ledger and resolve its intents; failures are queued.
  * out: GArray of lt_outcome. Drains the queue first. Idempotent. */
-lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
-                             lt_error *err);
+void lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out);
 /* logout: revoke every token that every session of this user minted for cfg's API URL, now,
  * before the parent goes (the queue drained first). What could not be revoked comes back in still
  * (tokens still queued for that URL included); nothing is queued. out: GArray of lt_outcome. */
@@ -332,6 +344,11 @@ void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GAr
 /* Our tokens (label format, this host, this user) whose session has ended or that no ledger
  * records: revoke them (or, dry_run, only report them). Spared tokens come back with spared = 1;
  * every outcome has a reason. */
+/* Reap's verdict on one of our tokens (lab: its parsed label; ids, labels: what this user's ledgers
+ * here record, as sets of int64 ids and label strings): NULL when it is known orphaned (*reason
+ * says how it is known), else why it is kept. */
+const char *lt_reap_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                            const char **reason);
 lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options *o, GArray *out, lt_error *err);
 /* The PAM module's records (root), with the module's configuration (reap-system.c): sessions whose
  * opening process is gone, and queued ones, each tried once. config: the file (NULL: LT_PAM_CONF);

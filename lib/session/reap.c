@@ -1,76 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* session.c - every minted token dies with its session: end-session hands a session's ledger to
- * revoke.c, and reap finds our orphans by label, explaining each decision. A token is reaped only
+/* reap.c - reap finds our orphans by label, explaining each decision. A token is reaped only
  * when it is known to be orphaned: a ledger of this user on this machine records it and its
  * session has ended (a derived session whose process or logind session is gone). Unknown means
  * keep: a token no ledger here records may be a running job's elsewhere. A chosen session
- * (--session, LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap. */
-#include "upper.h"
+ * (--session, LINODE_TOKEN_SESSION) ends only by end-session, and PAM's tokens are root's to reap
+ * (reap-system.c). Revocation itself is revoke.c's. */
+#include "session-layer.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-lt_error_kind lt_session_end(const lt_config *cfg, const char *session, const lt_revoke_options *o, GArray *out,
-                             lt_error *err)
-{
-    (void)err;
-    size_t left;
-    lt_queue_drain_into(cfg, o, out, &left); /* what earlier runs owe goes first, and is counted */
-    g_autoptr(GArray) entries = lt_ledger_load(session);
-    g_autoptr(GArray) still = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
-    g_array_set_clear_func(still, (GDestroyNotify)lt_ledger_entry_clear);
-    lt_revoke_entries(cfg, entries, "end-session", o, 1, out, still);
-    /* The session is over: none of its cached tokens may be handed out again, not even one
-     * whose revocation is only queued. */
-    lt_cache_drop_session(lt_cache_choose(cfg), session, NULL);
-    return LT_OK;
-}
-
-void lt_session_end_parent(const lt_config *cfg, const lt_revoke_options *o, GArray *out, GArray *still)
-{
-    size_t left;
-    lt_queue_drain_into(cfg, o, out, &left);
-    g_autoptr(GArray) mine = g_array_new(FALSE, TRUE, sizeof(lt_ledger_entry));
-    g_array_set_clear_func(mine, (GDestroyNotify)lt_ledger_entry_clear);
-    g_autoptr(GPtrArray) sessions = lt_ledger_sessions();
-    for (guint i = 0; i < sessions->len; i++) {
-        g_autoptr(GArray) led = lt_ledger_load(sessions->pdata[i]);
-        for (guint k = 0; k < led->len; k++) {
-            lt_ledger_entry *e = &g_array_index(led, lt_ledger_entry, k);
-            if (e->api_url && !strcmp(e->api_url, cfg->api_url)) { /* moved over */
-                g_array_append_val(mine, *e);
-                memset(e, 0, sizeof *e);
-            }
-        }
-    }
-    lt_revoke_entries(cfg, mine, "logout", o, 0, out, still);
-    /* the cache entries of the sessions whose tokens went */
-    for (guint i = 0; i < sessions->len; i++) {
-        int ended = 1;
-        for (guint k = 0; k < still->len && ended; k++)
-            ended = g_strcmp0(g_array_index(still, lt_ledger_entry, k).session, sessions->pdata[i]) != 0;
-        if (ended)
-            lt_cache_drop_session(lt_cache_choose(cfg), sessions->pdata[i], NULL);
-    }
-    if (!left)
-        return;
-    int lock; /* what the queue still owes for this URL cannot be revoked without the parent either */
-    g_autoptr(GArray) owed = lt_queue_take(&lock);
-    for (guint i = 0; owed && i < owed->len; i++) {
-        lt_ledger_entry *e = &g_array_index(owed, lt_ledger_entry, i);
-        if (e->api_url && !strcmp(e->api_url, cfg->api_url)) {
-            lt_ledger_entry c = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url)};
-            g_array_append_val(still, c);
-        }
-    }
-    if (owed)
-        lt_queue_put_back(lock, owed, NULL);
-}
-
 static void spare(GArray *out, const lt_token *t, const char *session, const char *reason)
 {
-    lt_outcome r = {.id = t->id, .label = g_strdup(t->label), .session = g_strdup(session), .spared = 1,
+    lt_outcome r = {.id = t->id,
+                    .label = g_strdup(t->label),
+                    .session = g_strdup(session),
+                    .spared = 1,
                     .reason = g_strdup(reason)};
     g_array_append_val(out, r);
 }
@@ -80,8 +26,8 @@ static void spare(GArray *out, const lt_token *t, const char *session, const cha
  * this machine, so its process (or logind session) being gone here means it has ended. A token no
  * ledger here records is unknown, and unknown means keep: its job may keep its ledger under another
  * $TMPDIR, or run on another host (a container) of the same host name, whose pids mean nothing here. */
-static const char *orphan_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
-                                  const char **reason)
+const char *lt_reap_verdict(const lt_token *t, const lt_label *lab, GHashTable *ids, GHashTable *labels,
+                            const char **reason)
 {
     const int listed = g_hash_table_contains(ids, &t->id) || g_hash_table_contains(labels, t->label);
     if (!listed)
@@ -103,16 +49,17 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
 {
     if (!dry_run) {
         size_t drained, left;
-        lt_queue_drain(cfg, o, &drained, &left, NULL);
+        lt_revoke_queued(cfg, o, &drained, &left);
     }
     char *parent = NULL;
     lt_error_kind rc = lt_parent_get(cfg, NULL, &parent, err);
     if (rc != LT_OK)
         return rc;
-    lt_client *c = lt_config_client(cfg, NULL, parent, o ? o->debug : 0, o ? o->deadline_ms : 0, err);
+    lt_client *c = NULL;
+    rc = lt_config_client(cfg, NULL, parent, o ? o->debug : 0, o ? o->deadline_ms : 0, &c, err);
     lt_secret_free(parent);
-    if (!c)
-        return err ? err->kind : LT_ERR_SYSTEM;
+    if (rc != LT_OK)
+        return rc;
     lt_token_list l;
     rc = lt_client_list_tokens(c, NULL, &l, err);
     lt_client_free(c);
@@ -151,13 +98,16 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
             continue;
         }
         const char *reason = NULL;
-        const char *keep = orphan_verdict(t, &lab, ids, labels, &reason);
+        const char *keep = lt_reap_verdict(t, &lab, ids, labels, &reason);
         if (keep) {
             spare(out, t, lab.session, keep);
             continue;
         }
-        lt_ledger_entry e = {.id = t->id, .label = g_strdup(t->label), .api_url = g_strdup(cfg->api_url),
-                             .expiry = t->expiry, .session = g_strdup(lab.session)};
+        lt_ledger_entry e = {.id = t->id,
+                             .label = g_strdup(t->label),
+                             .api_url = g_strdup(cfg->api_url),
+                             .expiry = t->expiry,
+                             .session = g_strdup(lab.session)};
         g_array_append_val(orphans, e);
         g_array_append_val(why, reason);
     }
@@ -174,8 +124,11 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
                 have = e->id && g_array_index(orphans, lt_ledger_entry, j).id == e->id;
             if (have)
                 continue;
-            lt_ledger_entry copy = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                                    .expiry = e->id ? e->expiry : 0, .nonce = g_strdup(e->nonce),
+            lt_ledger_entry copy = {.id = e->id,
+                                    .label = g_strdup(e->label),
+                                    .api_url = g_strdup(e->api_url),
+                                    .expiry = e->id ? e->expiry : 0,
+                                    .nonce = g_strdup(e->nonce),
                                     .session = g_strdup(e->session)};
             const char *r = e->id ? "its session has ended" : "its session ended during the mint";
             g_array_append_val(orphans, copy);
@@ -185,8 +138,11 @@ lt_error_kind lt_reap(const lt_config *cfg, int dry_run, const lt_revoke_options
     if (dry_run) {
         for (guint k = 0; k < orphans->len; k++) {
             lt_ledger_entry *e = &g_array_index(orphans, lt_ledger_entry, k);
-            lt_outcome r = {.id = e->id, .label = g_strdup(e->label), .api_url = g_strdup(e->api_url),
-                            .session = g_strdup(e->session), .reason = g_strdup(g_array_index(why, const char *, k))};
+            lt_outcome r = {.id = e->id,
+                            .label = g_strdup(e->label),
+                            .api_url = g_strdup(e->api_url),
+                            .session = g_strdup(e->session),
+                            .reason = g_strdup(g_array_index(why, const char *, k))};
             g_array_append_val(out, r);
         }
         return LT_OK;
