@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 /* strdup that returns NULL for NULL. */
 static inline char *lt_strdup0(const char *s) { return s ? strdup(s) : NULL; }
@@ -41,6 +42,12 @@ int lt_env_trusted(void);
 void lt_env_own(void);
 /* lt_env_own was called, and the environment is trusted. */
 int lt_env_owned(void);
+/* ---- owned.c: is an opened file ours (or root's) and safe from others? ---- */
+/* LT_OK when fd is a regular file owned by the effective uid or root with none of the mode bits
+ * forbidden (022: not writable by others; 077: private); else kind, with "WHAT PATH is ...: fix". */
+lt_error_kind lt_fd_owned(int fd, const char *what, const char *path, mode_t forbidden, lt_error_kind kind,
+                          lt_error *err);
+
 /* secure_getenv(name) when the environment is trusted, else NULL. */
 const char *lt_env_get(const char *name);
 
