@@ -30,7 +30,8 @@ typedef struct lt_config_flags {
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
-/* Read and check the config: an unknown section or key, a value of the wrong type, or one with a
+/* Read and check the config: a file not ours or root's, or writable by others; a key or section
+ * written twice; an unknown section or key, a value of the wrong type, or one with a
  * trailing comment or quotes is an error naming its line; every profile must load. */
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
 /* What --timeout defaults to: the whole call, and any one request of it. */
