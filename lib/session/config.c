@@ -163,8 +163,11 @@ static lt_error_kind validate(const lt_config *cfg, const checker *ck)
                        !g_ascii_strncasecmp(g, "gen", 3) ? " (did you mean [general]?)" : "");
         g_auto(GStrv) keys = g_key_file_get_keys(cfg->kf, g, NULL, NULL);
         for (size_t k = 0; keys && keys[k]; k++) {
-            if (general ? !g_strv_contains(general_keys, keys[k]) : !lt_profile_key_known(keys[k]))
-                return bad(ck, g, keys[k], "unknown key '%s' in [%s] (see linode-token.conf(5))", keys[k], g);
+            if (general ? !g_strv_contains(general_keys, keys[k]) : !lt_profile_key_known(keys[k])) {
+                g_autofree char *near = general ? lt_did_you_mean(keys[k], general_keys, G_N_ELEMENTS(general_keys) - 1)
+                                                : lt_profile_key_near(keys[k]);
+                return bad(ck, g, keys[k], "unknown key '%s' in [%s] (see linode-token.conf(5))%s", keys[k], g, near);
+            }
             g_autofree char *v = g_key_file_get_value(cfg->kf, g, keys[k], NULL);
             rc = check_shape(ck, g, keys[k], v ? v : "");
             if (rc == LT_OK && general)

@@ -76,6 +76,11 @@ int lt_profile_key_known(const char *key)
     return g_strv_contains(profile_keys, key);
 }
 
+char *lt_profile_key_near(const char *key)
+{
+    return lt_did_you_mean(key, profile_keys, G_N_ELEMENTS(profile_keys) - 1);
+}
+
 int lt_profile_exists(const lt_config *cfg, const char *name)
 {
     g_autofree char *group = g_strdup_printf("profile %s", name);

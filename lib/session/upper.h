@@ -45,6 +45,10 @@ void lt_config_clear(lt_config *cfg);
  * how to replace it, from where it came); NULL when there is none. g_free. */
 char *lt_config_hint(const lt_config *cfg, const lt_error *e);
 
+/* ---- near.c ---- */
+/* "; did you mean 'list'?" (or several names, tied), git's way; "" when none is close. g_free. */
+char *lt_did_you_mean(const char *word, const char *const *names, size_t n);
+
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {
     SecretService *(*service_get_sync)(SecretServiceFlags, GCancellable *, GError **);
@@ -170,6 +174,8 @@ typedef struct lt_mint_profile {
 
 int lt_profile_exists(const lt_config *cfg, const char *name);
 int lt_profile_key_known(const char *key);
+/* "; did you mean 'ttl'?" for an unknown key of a profile, or "". g_free. */
+char *lt_profile_key_near(const char *key);
 lt_error_kind lt_profile_load(const lt_config *cfg, const char *name, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_adhoc(const char *scopes, const char *ttl, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *err);

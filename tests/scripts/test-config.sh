@@ -27,7 +27,13 @@ like "$RC:$ERR" "2:linode-token: audit: config $C:2: [general] api_url is quoted
 conf "[profile dns]\nscopes = 'domains:read_write'\n"
 like "$ERR" "config $C:2: [profile dns] scopes is quoted" "... in a profile too"
 conf '[general]\n\n\napi_urll = https://x/v4\n'
-is "$RC:$ERR" "2:linode-token: audit: config $C:4: unknown key 'api_urll' in [general] (see linode-token.conf(5))" "an unknown key: its line"
+is "$RC:$ERR" "2:linode-token: audit: config $C:4: unknown key 'api_urll' in [general] (see linode-token.conf(5)); did you mean 'api_url'?" "an unknown key: its line, and the key meant"
+conf '[general]\napiurl = https://x/v4\n'
+like "$RC:$ERR" "unknown key 'apiurl' in [general] (see linode-token.conf(5)); did you mean 'api_url'?" "apiurl: did you mean 'api_url'?"
+conf '[profile a]\nscope = linodes:read_only\n'
+like "$RC:$ERR" "config $C:2: unknown key 'scope' in [profile a] (see linode-token.conf(5)); did you mean 'scopes'?" "scope in a profile: did you mean 'scopes'?"
+conf '[general]\nfrobnicate = 1\n'
+is "$RC:$ERR" "2:linode-token: audit: config $C:2: unknown key 'frobnicate' in [general] (see linode-token.conf(5))" "... and no guess when nothing is close"
 conf '[profile a]\nscopes = linodes:read_only\nttll = 1h\n'
 like "$RC:$ERR" "2:linode-token: audit: config $C:3: unknown key 'ttll' in [profile a]" "... in a profile, its line"
 conf '[general]\nallow_insecure_loopback = yes\n'
