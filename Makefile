@@ -53,7 +53,7 @@ MHD_LIBS     = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 CORE_SRC  := lib/core/error.c lib/core/env.c lib/core/printable.c lib/core/scopes.c lib/core/time.c lib/core/api-url.c lib/core/curl-loader.c lib/core/http.c lib/core/token-json.c lib/core/redact.c lib/core/client.c lib/core/labels.c lib/core/audit-line.c lib/core/private-path.c lib/core/revoke-many.c lib/core/revoke-one.c lib/core/session-record.c
 # the PAM module's arguments and configuration file, and what the module and reap --system share
 CORE_SRC  += lib/core/pam-args.c lib/core/pam-host.c
-SESSION_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/end-session.c lib/session/reap.c
+SESSION_SRC := lib/session/config.c lib/session/secret-store.c lib/session/parent.c lib/session/rundir.c lib/session/ledger.c lib/session/profile.c lib/session/near.c lib/session/cache.c lib/session/audit.c lib/session/queue.c lib/session/revoke.c lib/session/mint.c lib/session/acquire.c lib/session/end-session.c lib/session/reap.c
 SESSION_SRC += lib/session/reap-system.c
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 SESSION_OBJ := $(SESSION_SRC:%.c=$(B)/%.o)

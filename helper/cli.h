@@ -25,9 +25,7 @@ lt_client *cli_parent_client(const cli *x, char prefix[17], lt_error *err);
 lt_client *cli_client_for(const cli *x, const char *token, lt_error *err);
 /* ID or label -> one token (an ambiguous label is a usage error listing the ids). */
 lt_error_kind cli_resolve(lt_client *c, const char *ref, lt_token *out, lt_error *err);
-/* "; did you mean 'list'?" (or several names, tied), git's way; "" when none is close. g_free. */
-char *cli_did_you_mean(const char *word, const char *const *names, size_t n);
-/* The same for a service name. */
+/* lt_did_you_mean (lib/session/near.c) for a service name. */
 char *cli_near_service(const char *svc);
 /* The same for a profile of the config. */
 char *cli_near_profile(const lt_config *cfg, const char *name);

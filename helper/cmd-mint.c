@@ -230,7 +230,7 @@ int cmd_env(cli *x, int argc, char **argv)
     if (m_fish && m_format && strcmp(m_format, "fish"))
         return cli_failf(x, LT_ERR_USAGE, "--fish and --format %s disagree: give one", m_format);
     if (o.f > ENV_DOTENV) {
-        g_autofree char *near = cli_did_you_mean(fmt, names, G_N_ELEMENTS(names));
+        g_autofree char *near = lt_did_you_mean(fmt, names, G_N_ELEMENTS(names));
         return cli_failf(x, LT_ERR_USAGE, "--format %s: give sh, fish, json or dotenv%s", fmt, near);
     }
     lt_minted m;

@@ -26,7 +26,7 @@ static lt_error_kind pick(cli_table *t, const char *list, lt_error *err)
             k++;
         if (k == t->ncols) {
             g_autofree char *all = g_strjoinv(", ", (char **)t->columns);
-            g_autofree char *near = cli_did_you_mean(n, t->columns, t->ncols);
+            g_autofree char *near = lt_did_you_mean(n, t->columns, t->ncols);
             return lt_error_set(err, LT_ERR_USAGE, "--format: no column '%s'%s (columns: %s)", n, near, all);
         }
         g_array_append_val(t->shown, k);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 /* systemd's _cleanup_: lt_cleanup(fn) T x runs fn(&x) when x goes out of scope, on every path
  * (fn is the type's own *_done: the PAM module's opening_done). */
@@ -180,6 +181,12 @@ int lt_token_secret_valid(const char *s);
 /* st (an lstat or fstat) is of type (S_IFDIR, S_IFREG), owned by owner (or LT_OWNER_ROOT_OR_ME),
  * with none of the mode bits forbid (077: private; 022: only its owner writes). */
 int lt_path_mine(const struct stat *st, mode_t type, uid_t owner, mode_t forbid);
+/* The same for a file the user names (the config, the parent token file), decided on the opened fd
+ * that will be read: LT_OK when it is a regular file of the effective uid or root with none of the
+ * mode bits forbidden (022: not writable by others; 077: private); else kind, with "WHAT PATH is
+ * ...: fix". */
+lt_error_kind lt_fd_owned(int fd, const char *what, const char *path, mode_t forbidden, lt_error_kind kind,
+                          lt_error *err);
 /* mkdir 0700 if missing; then a real directory of this euid's that no one else may enter. */
 lt_error_kind lt_private_dir(const char *path, lt_error *err);
 

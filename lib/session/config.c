@@ -5,6 +5,8 @@
 #include "session-layer.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 
 #define GENERAL "general"
@@ -26,45 +28,64 @@ static char *default_path(void)
     return g_build_filename(g_get_user_config_dir(), "linode-token", "config", NULL);
 }
 
-/* The line (1-based) of [group], or of its key when key is set; 0 when not found. GKeyFile keeps
- * no line numbers: this small scan of the text serves the error messages only. */
-static int line_of(const char *text, const char *group, const char *key)
-{
-    int line = 0, in_group = 0;
-    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-        line++;
-        const char *end = strchr(p, '\n');
-        g_autofree char *l = g_strstrip(g_strndup(p, end ? (gsize)(end - p) : strlen(p)));
-        if (l[0] == '[') {
-            in_group = l[strlen(l) - 1] == ']' && strlen(l) - 2 == strlen(group) &&
-                       !strncmp(l + 1, group, strlen(group));
-            if (in_group && !key)
-                return line;
-        } else if (in_group && key && g_str_has_prefix(l, key) &&
-                   (l[strlen(key)] == '=' || l[strlen(key)] == ' ' || l[strlen(key)] == '\t')) {
-            return line;
-        }
-    }
-    return 0;
-}
-
 typedef struct {
-    const char *path, *text;
+    const char *path;
+    GHashTable *lines; /* "group" and "group\nkey" -> line (1-based) */
     lt_error *err;
 } checker;
 
+/* The line of [group], or of its key when key is set; 0 when not known. */
+static int line_of(const checker *ck, const char *group, const char *key)
+{
+    g_autofree char *k = key ? g_strconcat(group, "\n", key, NULL) : g_strdup(group);
+    return GPOINTER_TO_INT(g_hash_table_lookup(ck->lines, k));
+}
+
 /* "config PATH:LINE: message" for [group] (key); returns LT_ERR_USAGE. */
-static lt_error_kind bad(const checker *ck, const char *group, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static lt_error_kind bad(const checker *ck, const char *group, const char *key, const char *fmt, ...)
+static lt_error_kind bad_at(const checker *ck, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static lt_error_kind bad_at(const checker *ck, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    const int line = line_of(ck->text, group, key);
     g_autofree char *where = line ? g_strdup_printf("%s:%d", ck->path, line) : g_strdup(ck->path);
     return lt_error_set(ck->err, LT_ERR_USAGE, "config %s: %s", where, msg);
+}
+#define bad(ck, group, key, ...) bad_at(ck, line_of(ck, group, key), __VA_ARGS__)
+
+/* GKeyFile reads the values, but keeps no line numbers and lets a repeated key or section win or
+ * merge in silence: this scan of the lines (as GKeyFile splits them) records where every section
+ * and key is, and refuses a repeat, and a key before any section. */
+static lt_error_kind scan_lines(const checker *ck, const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autofree char *group = NULL;
+    for (int n = 1; lines[n - 1]; n++) {
+        const char *l = g_strstrip(lines[n - 1]);
+        if (!*l || *l == '#')
+            continue;
+        if (*l == '[' && strrchr(l, ']')) {
+            g_free(group);
+            group = g_strndup(l + 1, (gsize)(strrchr(l, ']') - l - 1));
+            const int first = line_of(ck, group, NULL);
+            if (first)
+                return bad_at(ck, n, "[%s] again (first on line %d): write each section once", group, first);
+            g_hash_table_insert(ck->lines, g_strdup(group), GINT_TO_POINTER(n));
+            continue;
+        }
+        const char *eq = strchr(l, '=');
+        if (!eq)
+            continue; /* GKeyFile refuses it, below */
+        if (!group)
+            return bad_at(ck, n, "a key outside any section; start the file with [general]");
+        g_autofree char *key = g_strstrip(g_strndup(l, (gsize)(eq - l)));
+        const int first = line_of(ck, group, key);
+        if (first)
+            return bad_at(ck, n, "[%s] %s again (first on line %d): set each key once", group, key, first);
+        g_hash_table_insert(ck->lines, g_strconcat(group, "\n", key, NULL), GINT_TO_POINTER(n));
+    }
+    return LT_OK;
 }
 
 /* A value as a person may type it by habit from other formats: a comment after it, or quotes. */
@@ -137,51 +158,93 @@ static lt_error_kind check_general_value(const checker *ck, GKeyFile *kf, const 
 /* The whole file: sections, keys, the shape and type of every value, every profile. */
 static lt_error_kind validate(const lt_config *cfg, const checker *ck)
 {
+    lt_error_kind rc;
     g_auto(GStrv) groups = g_key_file_get_groups(cfg->kf, NULL);
     for (size_t i = 0; groups[i]; i++) {
         const char *g = groups[i];
-        const int general = !strcmp(g, GENERAL), profile = g_str_has_prefix(g, "profile ") && g[8];
+        const int general = !strcmp(g, GENERAL), profile = g_str_has_prefix(g, "profile ");
+        if (profile && (!g[8] || g_ascii_isspace(g[8]) || g_ascii_isspace(g[strlen(g) - 1])))
+            return bad(ck, g, NULL,
+                       "[%s]: a profile's name is one word after 'profile ', with no space before or "
+                       "after it",
+                       g);
         if (!general && !profile)
             return bad(ck, g, NULL, "unknown section [%s]: the sections are [general] and [profile NAME]%s", g,
                        !g_ascii_strncasecmp(g, "gen", 3) ? " (did you mean [general]?)" : "");
         g_auto(GStrv) keys = g_key_file_get_keys(cfg->kf, g, NULL, NULL);
         for (size_t k = 0; keys && keys[k]; k++) {
-            if (general ? !g_strv_contains(general_keys, keys[k]) : !lt_profile_key_known(keys[k]))
-                return bad(ck, g, keys[k], "unknown key '%s' in [%s] (see linode-token.conf(5))", keys[k], g);
+            if (general ? !g_strv_contains(general_keys, keys[k]) : !lt_profile_key_known(keys[k])) {
+                g_autofree char *near = general ? lt_did_you_mean(keys[k], general_keys, G_N_ELEMENTS(general_keys) - 1)
+                                                : lt_profile_key_near(keys[k]);
+                return bad(ck, g, keys[k], "unknown key '%s' in [%s] (see linode-token.conf(5))%s", keys[k], g, near);
+            }
             g_autofree char *v = g_key_file_get_value(cfg->kf, g, keys[k], NULL);
-            lt_error_kind rc = check_shape(ck, g, keys[k], v ? v : "");
+            rc = check_shape(ck, g, keys[k], v ? v : "");
             if (rc == LT_OK && general)
                 rc = check_general_value(ck, cfg->kf, keys[k], v ? v : "");
             if (rc == LT_OK && profile && !strcmp(keys[k], "api_url"))
                 rc = check_url(ck, g, keys[k], v ? v : "");
+            if (rc == LT_OK && profile && !strcmp(keys[k], "allow_full_scopes"))
+                rc = check_bool(ck, cfg->kf, g, keys[k]);
             if (rc != LT_OK)
                 return rc;
         }
         lt_mint_profile p;
         lt_error pe;
         if (profile && lt_profile_load(cfg, g + 8, &p, &pe) != LT_OK)
-            return bad(ck, g, NULL, "%s", pe.message);
+            return bad(ck, g, pe.field[0] ? pe.field : NULL, "%s", pe.message);
         if (profile)
             lt_mint_profile_clear(&p);
     }
     return LT_OK;
 }
 
-/* Read and check the file; 1 when there is one, 0 when there is none (and none was asked for). */
+#define CONFIG_CAP (1024 * 1024)
+
+/* The file's text, read from the fd that was checked: ours or root's, not writable by others (its
+ * parent_token_command runs as us, its api_url gets our parent token). *text NULL: no file. */
+static lt_error_kind read_checked(const char *path, int must_exist, char **text, gsize *len, lt_error *err)
+{
+    *text = NULL;
+    /* follows symlinks (dotfiles are often links); O_NONBLOCK: a FIFO must not hang open() */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return must_exist || errno != ENOENT ? lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, g_strerror(errno))
+                                             : LT_OK;
+    lt_error_kind rc = lt_fd_owned(fd, "config", path, 022, LT_ERR_USAGE, err);
+    GString *buf = g_string_new(NULL);
+    char chunk[8192];
+    ssize_t n = 0;
+    while (rc == LT_OK && (n = read(fd, chunk, sizeof chunk)) > 0 && buf->len <= CONFIG_CAP)
+        g_string_append_len(buf, chunk, n);
+    if (rc == LT_OK && n < 0)
+        rc = lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, g_strerror(errno));
+    if (rc == LT_OK && buf->len > CONFIG_CAP)
+        rc = lt_error_set(err, LT_ERR_USAGE, "config %s: larger than 1 MiB: refusing it", path);
+    close(fd);
+    *len = buf->len;
+    *text = g_string_free(buf, rc != LT_OK);
+    return rc;
+}
+
+/* Read and check the file; none is fine unless one was asked for. */
 static lt_error_kind load_file(const lt_config_flags *flags, lt_config *out, lt_error *err)
 {
     g_autofree char *path = flags->config_file ? g_strdup(flags->config_file) : default_path();
     g_autofree char *text = NULL;
     gsize len = 0;
+    lt_error_kind rc = read_checked(path, flags->config_file != NULL, &text, &len, err);
+    if (rc != LT_OK || !text)
+        return rc;
+    const gsize bom = g_str_has_prefix(text, "\xEF\xBB\xBF") ? 3 : 0; /* a UTF-8 BOM, as some editors write */
+    g_autoptr(GHashTable) lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    checker ck = {.path = path, .lines = lines, .err = err};
+    if ((rc = scan_lines(&ck, text + bom)) != LT_OK)
+        return rc;
     g_autoptr(GError) gerr = NULL;
-    if (!g_file_get_contents(path, &text, &len, &gerr))
-        return flags->config_file || !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, gerr->message)
-                   : LT_OK;
-    if (!g_key_file_load_from_data(out->kf, text, len, G_KEY_FILE_NONE, &gerr))
+    if (!g_key_file_load_from_data(out->kf, text + bom, len - bom, G_KEY_FILE_NONE, &gerr))
         return lt_error_set(err, LT_ERR_USAGE, "config %s: %s", path, gerr->message);
     out->path = g_strdup(path);
-    checker ck = {.path = path, .text = text, .err = err};
     return validate(out, &ck);
 }
 

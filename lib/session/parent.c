@@ -70,24 +70,10 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "cannot open parent token file %s: %s", path, g_strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    lt_error_kind rc = lt_fd_owned(fd, "parent token file", path, 077, LT_ERR_NO_CREDENTIAL, err);
+    if (rc != LT_OK) {
         close(fd);
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL, "parent token file %s is not a regular file", path);
-    }
-    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 0)) {
-        close(fd);
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
-                            "parent token file %s belongs to uid %u, not to you: "
-                            "refusing it",
-                            path, (unsigned)st.st_uid);
-    }
-    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 077)) {
-        close(fd);
-        return lt_error_set(err, LT_ERR_NO_CREDENTIAL,
-                            "parent token file %s is accessible by group or others (mode %04o): "
-                            "run chmod 600 %s",
-                            path, (unsigned)(st.st_mode & 07777), path);
+        return rc;
     }
     char buf[MAX_TOKEN + 1];
     ssize_t n, len = 0;
@@ -96,7 +82,7 @@ static lt_error_kind from_file(const char *path, char **out, lt_error *err)
     close(fd);
     buf[len] = '\0';
     g_autofree char *where = g_strdup_printf("parent token file %s", path);
-    lt_error_kind rc = clean_token(buf, where, out, err);
+    rc = clean_token(buf, where, out, err);
     explicit_bzero(buf, sizeof buf);
     return rc;
 }

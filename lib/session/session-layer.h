@@ -30,7 +30,8 @@ typedef struct lt_config_flags {
     const char *parent_token_file; /* --parent-token-file */
 } lt_config_flags;
 
-/* Read and check the config: an unknown section or key, a value of the wrong type, or one with a
+/* Read and check the config: a file not ours or root's, or writable by others; a key or section
+ * written twice; an unknown section or key, a value of the wrong type, or one with a
  * trailing comment or quotes is an error naming its line; every profile must load. */
 lt_error_kind lt_config_load(const lt_config_flags *flags, lt_config *out, lt_error *err);
 /* What --timeout defaults to: the whole call, and any one request of it. */
@@ -47,6 +48,10 @@ char *lt_config_hint(const lt_config *cfg, const lt_error *e);
  * that the dynamic loader, libc or a shell acts on (LD_*, PATH, BASH_ENV, ...), where a token
  * would be run, loaded or printed. LT_ERR_USAGE with the reason otherwise. */
 lt_error_kind lt_exec_env_name_check(const char *name, lt_error *err);
+
+/* ---- near.c ---- */
+/* "; did you mean 'list'?" (or several names, tied), git's way; "" when none is close. g_free. */
+char *lt_did_you_mean(const char *word, const char *const *names, size_t n);
 
 /* ---- secret-store.c: the Secret Service through libsecret, loaded on first use ---- */
 typedef struct lt_secret_api {
@@ -172,6 +177,8 @@ typedef struct lt_mint_profile {
 
 int lt_profile_exists(const lt_config *cfg, const char *name);
 int lt_profile_key_known(const char *key);
+/* "; did you mean 'ttl'?" for an unknown key of a profile, or "". g_free. */
+char *lt_profile_key_near(const char *key);
 lt_error_kind lt_profile_load(const lt_config *cfg, const char *name, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_adhoc(const char *scopes, const char *ttl, lt_mint_profile *out, lt_error *err);
 lt_error_kind lt_profile_set_ttl(lt_mint_profile *p, const char *ttl, lt_error *err);
