@@ -110,7 +110,7 @@ _linode_token()
     rotate) opts="$opts --expiry --end-sessions --json" ;;
     status | login) opts="$opts --json" ;;
     logout) opts="$opts --json --keep-tokens" ;;
-    setup-git) opts="$opts --unset" ;;
+    setup-git) opts="$opts --unset --json" ;;
     esac
     if [[ $cur != -* ]]; then
         case $cmd in

@@ -87,7 +87,7 @@ complete -c linode-token -n "__fish_seen_subcommand_from list audit profiles" -l
 complete -c linode-token -n "__fish_seen_subcommand_from list" -l format -x -a "id label created expiry scopes token"
 complete -c linode-token -n "__fish_seen_subcommand_from audit" -l format -x -a "time action id outcome session label detail"
 complete -c linode-token -n "__fish_seen_subcommand_from profiles" -l format -x -a "profile scopes ttl max_ttl min_remaining api_url cached"
-complete -c linode-token -n "__fish_seen_subcommand_from list view create rename revoke get end-session reap audit status profiles rotate login logout" -l json
+complete -c linode-token -n "__fish_seen_subcommand_from list view create rename revoke get end-session reap audit status profiles rotate login logout setup-git" -l json
 complete -c linode-token -n "__fish_seen_subcommand_from rotate" -l end-sessions
 complete -c linode-token -n "__fish_seen_subcommand_from setup-git" -l unset
 

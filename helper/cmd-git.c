@@ -12,8 +12,28 @@
 static gboolean g_unset;
 static const GOptionEntry git_entries[] = {
     {"unset", 0, 0, G_OPTION_ARG_NONE, &g_unset, "Remove the configuration instead", NULL},
+    CLI_JSON_ENTRY("Print one JSON object: {\"url\",\"helper\",\"action\"} (set, unchanged, removed, absent)"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
+
+/* What setup-git did: one line for a person, or one JSON object (--json). */
+static int done(const char *url, const char *key, const char *helper, const char *action)
+{
+    if (cli_out.json) {
+        json_t *o = json_pack("{s:s,s:s,s:s}", "url", url, "helper", helper, "action", action);
+        cli_print_json(o);
+        json_decref(o);
+    } else if (!strcmp(action, "removed") || !strcmp(action, "absent")) {
+        printf(!strcmp(action, "absent") ? "git was not set up for %s\n" : "Removed %s\n", url);
+    } else if (!strcmp(action, "unchanged")) {
+        printf("git is already set up for %s\n", url);
+    } else {
+        printf("git now asks git-credential-linode for %s:\n  git config --global %s ''\n"
+               "  git config --global --add %s %s\n",
+               url, key, key, helper);
+    }
+    return 0;
+}
 
 /* Run git with argv (no shell); its stdout in *out (may be NULL). The exit status, or -1. */
 static int git(const char *const *argv, char **out)
@@ -80,22 +100,16 @@ int cmd_setup_git(cli *x, int argc, char **argv)
         st = git(unset, NULL);
         if (st != 0 && st != 5) /* 5: there was nothing to remove */
             return cli_failf(x, LT_ERR_SYSTEM, "git config --unset-all %s failed (exit %d)", key, st);
-        printf(st == 5 ? "git was not set up for %s\n" : "Removed %s\n", url);
-        return 0;
+        return done(url, key, helper, st == 5 ? "absent" : "removed");
     }
     g_autofree char *want = g_strdup_printf("\n%s\n", helper);
-    if (st == 0 && have && !strcmp(have, want)) {
-        printf("git is already set up for %s\n", url);
-        return 0;
-    }
+    if (st == 0 && have && !strcmp(have, want))
+        return done(url, key, helper, "unchanged");
     const char *unset[] = {"git", "config", "--global", "--unset-all", key, NULL};
     const char *empty[] = {"git", "config", "--global", "--add", key, "", NULL};
     const char *add[] = {"git", "config", "--global", "--add", key, helper, NULL};
     st = git(unset, NULL);
     if ((st != 0 && st != 5) || git(empty, NULL) != 0 || git(add, NULL) != 0)
         return cli_failf(x, LT_ERR_SYSTEM, "git config --global failed for %s", key);
-    printf("git now asks git-credential-linode for %s:\n  git config --global %s ''\n  git config --global --add %s "
-           "%s\n",
-           url, key, key, helper);
-    return 0;
+    return done(url, key, helper, "set");
 }

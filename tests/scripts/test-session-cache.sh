@@ -216,6 +216,14 @@ like "$OUT" "already set up" "setup-git again changes nothing"
 is "$(git config --global --get-all "credential.$FAKE_URL.helper" | wc -l)" 2 "... still two lines"
 run "$LT" setup-git --unset
 is "$(git config --global --get-all "credential.$FAKE_URL.helper" | wc -l)" 0 "setup-git --unset removes them"
+run "$LT" setup-git --json
+is "$RC:$(printf '%s' "$OUT" | jq -c '[.url, .helper, .action]')" "0:[\"$FAKE_URL\",\"$GCL\",\"set\"]" "setup-git --json: what it set"
+run "$LT" setup-git --json
+is "$(printf '%s' "$OUT" | jq -r .action)" unchanged "... unchanged the second time"
+run "$LT" setup-git --unset --json
+is "$(printf '%s' "$OUT" | jq -r .action)" removed "... removed by --unset"
+run "$LT" setup-git --unset --json
+is "$(printf '%s' "$OUT" | jq -r .action)" absent "... absent when there was nothing"
 
 # --- real git against a remote that wants a live token --------------------------------------------------------------
 GITURL="$FAKE_URL/__fake/git/repo.git"
