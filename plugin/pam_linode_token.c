@@ -587,6 +587,18 @@ static void session_revoke(call *k, const lt_record *r, const char *path, long t
     }
 }
 
+/* Take back what open put in the PAM environment: the token file and the variables. */
+static void close_unpublish(pam_handle_t *pamh, const lt_record *r, const args *a)
+{
+    remove_token_file(pamh, r->token_file, r->user);
+    unset_env(pamh, a->env);
+    unset_env(pamh, a->cli_env);
+    unset_env(pamh, EXPIRY_ENV);
+    unset_env(pamh, SESSION_ENV);
+    unset_env(pamh, FILE_ENV);
+}
+
+/* Close: find the session's record, revoke (else queue), unpublish; one way out. */
 static int close_session(call *k, int argc, const char **argv)
 {
     pam_handle_t *pamh = k->pamh;
@@ -594,29 +606,23 @@ static int close_session(call *k, int argc, const char **argv)
     if (!*user)
         return PAM_IGNORE;
     struct passwd *pw = pam_modutil_getpwnam(pamh, user);
-    args a;
+    lt_cleanup(lt_pam_args_free) args a;
     load_args(k, argc, argv, NULL, &a); /* a broken file is logged; what the arguments say still holds */
     char path[1024];
     lt_record r;
-    if (!find_record(k, user, pw, &r, path, sizeof path)) {
+    int rc = PAM_IGNORE;
+    if (find_record(k, user, pw, &r, path, sizeof path)) {
+        session_revoke(k, &r, path, a.close_timeout_ms);
+        close_unpublish(pamh, &r, &a);
+        rc = PAM_SUCCESS;
+    } else {
         mlog(k, LOG_INFO,
              "no session record for %s: nothing to revoke here (expiry and "
              "'linode-token reap --system' cover it)",
              user);
-        pam_set_data(pamh, DATA_KEY, NULL, NULL);
-        lt_pam_args_free(&a);
-        return PAM_IGNORE;
     }
-    session_revoke(k, &r, path, a.close_timeout_ms);
-    remove_token_file(pamh, r.token_file, r.user);
     pam_set_data(pamh, DATA_KEY, NULL, NULL);
-    unset_env(pamh, a.env);
-    unset_env(pamh, a.cli_env);
-    unset_env(pamh, EXPIRY_ENV);
-    unset_env(pamh, SESSION_ENV);
-    unset_env(pamh, FILE_ENV);
-    lt_pam_args_free(&a);
-    return PAM_SUCCESS;
+    return rc;
 }
 
 /* Around all of the module's work: the caller's environment is not read (su and sudo pass on the

@@ -257,8 +257,7 @@ static char *read_conf(const char *path, int *missing, lt_error *err)
             close(fd);
         return NULL;
     }
-    const uid_t owner = geteuid();
-    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 022) || st.st_size > CONF_CAP) {
+    if (!lt_path_mine(&st, S_IFREG, LT_OWNER_ROOT_OR_ME, 022) || st.st_size > CONF_CAP) {
         lt_error_set(err, LT_ERR_USAGE,
                      "the configuration file %s must be a regular file owned by root, "
                      "writable by root only, at most 64 KiB (it is %04o, owner %u): refusing it",
