@@ -54,6 +54,12 @@ trap cleanup EXIT
 . "$S/build-aux/fake.sh"
 # start_fake ARGS... : sets FAKE_URL (http://127.0.0.1:PORT) and FAKE_PID
 start_fake() { fake_launch "$SCRATCH/port" "$SCRATCH/fake.log" "$@" || bail "linode-fake-api did not start"; }
+# fake_with_parent ARG...: the usual start: P, a parent of every scope, the fake (ARGs added) at API
+fake_with_parent() {
+    P=p000000000000000000000000000000000000000000000000000000000000001
+    start_fake --token "$P=*" "$@"
+    API="$FAKE_URL/v4"
+}
 stop_fake() { kill "$FAKE_PID"; wait "$FAKE_PID"; FAKE_RC=$?; FAKE_PID=; }
 fake_get() { curl -sS --max-time 10 "$FAKE_URL$1"; }
 fake_post() { curl -sS --max-time 10 -X POST -d "$2" "$FAKE_URL$1"; }

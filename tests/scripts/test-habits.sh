@@ -8,9 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_secret_service "$@"
 
-P=p000000000000000000000000000000000000000000000000000000000000001
-start_fake --token "$P=*"
-API="$FAKE_URL/v4"
+fake_with_parent
 PORT=${FAKE_URL##*:}
 LT="$B/linode-token"
 lt() { run "$LT" --allow-insecure-loopback --api-url "$API" "$@"; }

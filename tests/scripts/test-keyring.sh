@@ -16,14 +16,7 @@ HOSTPORT=${FAKE_URL#http://}
 LT="$B/linode-token"
 GCL="$B/git-credential-linode"
 (umask 077 && printf '%s\n' "$P" > "$SCRATCH/parent")
-mkdir -p "$XDG_CONFIG_HOME/linode-token"
-cat > "$XDG_CONFIG_HOME/linode-token/config" <<CONF
-[general]
-api_url = $API
-allow_insecure_loopback = true
-parent_token_file = $SCRATCH/parent
-cache = keyring
-
+fake_config "$XDG_CONFIG_HOME/linode-token/config" "parent_token_file = $SCRATCH/parent" "cache = keyring" <<CONF
 [profile default]
 scopes = domains:read_only
 CONF

@@ -7,9 +7,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_secret_service "$@"
 
-P=p000000000000000000000000000000000000000000000000000000000000001
-start_fake --token "$P=*"
-API="$FAKE_URL/v4"
+fake_with_parent
 LT="$B/linode-token"
 mkdir -p "$XDG_CONFIG_HOME/linode-token"
 printf '[general]\napi_url = %s\nallow_insecure_loopback = true\n%s\n' "$API" "$CACHE_LINE" > "$XDG_CONFIG_HOME/linode-token/config"
